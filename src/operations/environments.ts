@@ -1,0 +1,49 @@
+import { usageError } from "./errors";
+
+export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export function isEnvironment(value: string): value is Environment {
+  return (ENVIRONMENTS as readonly string[]).includes(value);
+}
+
+/** The environment argument of a command: required, one of the four stacks. */
+export function parseEnvironment(value: string | undefined, command: string): Environment {
+  if (value === undefined || value === "") {
+    throw usageError(
+      `gaia-db ${command}: missing environment: pass one of ${ENVIRONMENTS.join(", ")} as the first argument`,
+    );
+  }
+  if (!isEnvironment(value)) {
+    throw usageError(
+      `gaia-db ${command}: unknown environment "${value}": allowed are ${ENVIRONMENTS.join(", ")}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The environment an email's plus-tag names (`jason+dev@example.com` → `dev`), or null when the
+ * address has no tag or a tag that is not an environment name (`jason+news@…` is an ordinary
+ * address: Gmail-style tags are common, so only the four environment names count).
+ * The tag is everything between the first `+` and the `@` of the local part, case-insensitive.
+ */
+export function emailEnvironmentTag(email: string): Environment | null {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return null;
+  const local = email.slice(0, at);
+  const plus = local.indexOf("+");
+  if (plus < 0) return null;
+  const tag = local.slice(plus + 1).toLowerCase();
+  return isEnvironment(tag) ? tag : null;
+}
+
+/**
+ * Whether a user with this email is a test user of ANOTHER environment, seen from `environment`.
+ * Production addresses carry no tag, so a `+production` tag is treated as "this environment" only
+ * in production; elsewhere it names another environment like any other tag.
+ */
+export function isForeignTestUser(email: string, environment: Environment): boolean {
+  const tag = emailEnvironmentTag(email);
+  return tag !== null && tag !== environment;
+}

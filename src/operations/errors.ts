@@ -1,0 +1,22 @@
+/**
+ * The operations commands use the runner's `GaiaDbError` and exit codes (src/migrations/errors.ts)
+ * so that `gaia-db` maps every failure the same way; these helpers only name the common kinds.
+ */
+import { ExitCode, GaiaDbError, maskSecrets } from "../migrations/errors";
+
+export { ExitCode, GaiaDbError, maskSecrets };
+
+export const usageError = (message: string) => new GaiaDbError(message, ExitCode.usage);
+export const refusedError = (message: string) => new GaiaDbError(message, ExitCode.refused);
+export const runtimeError = (message: string) => new GaiaDbError(message, ExitCode.runtime);
+export const gapError = (message: string) => new GaiaDbError(message, ExitCode.gap);
+
+/** One line for the operator: the message of a known error, masked; exit 1 for anything else. */
+export function describeError(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof Error) {
+    const code = (error as { exitCode?: unknown }).exitCode;
+    const exitCode = typeof code === "number" ? code : ExitCode.runtime;
+    return { message: maskSecrets(error.message), exitCode };
+  }
+  return { message: maskSecrets(String(error)), exitCode: ExitCode.runtime };
+}

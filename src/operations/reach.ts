@@ -1,0 +1,155 @@
+/**
+ * How an environment's database is reached: `--database-url` / `DATABASE_URL` when given, else the
+ * stack output `databaseUrl`; a Fly private URL (`*.internal`, `*.flycast`) is reached through
+ * `fly proxy`, its host and port replaced by 127.0.0.1:<proxy port>.
+ */
+import pg from "pg";
+import type { Environment } from "./environments";
+import { maskSecrets, runtimeError, usageError } from "./errors";
+import { readStackOutputs, stringOutput } from "./stack";
+
+export type ProxyOpener = <T>(
+  opts: { app: string; flyBinary: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+  fn: (localPort: number) => Promise<T>,
+) => Promise<T>;
+
+export interface ReachOptions {
+  environment: Environment;
+  /** `--database-url`; wins over DATABASE_URL. */
+  databaseUrl?: string;
+  /** Process environment: DATABASE_URL, PATH for pulumi and fly, tokens for them. */
+  env: NodeJS.ProcessEnv;
+  /** Ignore DATABASE_URL (used by `all`: one variable cannot name four databases). */
+  ignoreDatabaseUrlVariable?: boolean;
+  pulumiBinary?: string;
+  flyBinary?: string;
+  timeoutMs: number;
+  openProxy?: ProxyOpener;
+}
+
+/** Where the URL came from, for reports ("method"); never contains the URL itself. */
+export type Route = string;
+
+/** The Fly app behind a private-network Postgres URL, or null for any other host. */
+export function privateFlyApp(url: string): string | null {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  const labels = host.split(".");
+  const suffix = labels.at(-1);
+  if ((suffix !== "internal" && suffix !== "flycast") || labels.length < 2) return null;
+  // `top2.nearest.of.gaia-db-dev.internal` names the app in the label before the suffix.
+  return labels.at(-2) ?? null;
+}
+
+/** The same URL pointed at a local port (the proxy), keeping user, password, database, params. */
+export function rewriteToLocalPort(url: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.hostname = "127.0.0.1";
+  parsed.port = String(port);
+  return parsed.toString();
+}
+
+function checkUrl(url: string, origin: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(
+      `${origin} is not a URL: expected postgresql://user:password@host:port/database`,
+    );
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw usageError(
+      `${origin} has scheme "${parsed.protocol.replace(/:$/, "")}": expected postgres or postgresql (postgresql://user:password@host:port/database)`,
+    );
+  }
+  return url;
+}
+
+async function defaultProxyOpener(): Promise<ProxyOpener> {
+  // Loaded lazily: only Fly environments reached without --database-url need it.
+  const specifier = "../fly/proxy";
+  try {
+    const loaded = (await import(specifier)) as { withFlyProxy?: ProxyOpener };
+    if (typeof loaded.withFlyProxy === "function") return loaded.withFlyProxy;
+  } catch {
+    // fall through to the message below
+  }
+  throw runtimeError(
+    "the fly proxy helper (src/fly/proxy.ts) is not available: run `fly proxy 15432:5432 -a <app>` yourself and pass --database-url with host 127.0.0.1:15432",
+  );
+}
+
+/**
+ * Resolves the environment's URL and runs `fn` with it, keeping a `fly proxy` open for the
+ * duration when the URL is on Fly's private network. The URL is a secret: never print it.
+ */
+export async function withEnvironmentUrl<T>(
+  opts: ReachOptions,
+  fn: (url: string, route: Route) => Promise<T>,
+): Promise<T> {
+  if (opts.databaseUrl) return fn(checkUrl(opts.databaseUrl, "--database-url"), "--database-url");
+  const fromVariable = opts.ignoreDatabaseUrlVariable ? undefined : opts.env.DATABASE_URL;
+  if (fromVariable) return fn(checkUrl(fromVariable, "DATABASE_URL"), "DATABASE_URL");
+
+  const stack = opts.environment;
+  const outputs = await readStackOutputs(stack, {
+    env: opts.env,
+    pulumiBinary: opts.pulumiBinary,
+    timeoutMs: opts.timeoutMs,
+  });
+  const url = stringOutput(outputs, "databaseUrl");
+  if (url === null) {
+    throw runtimeError(
+      `stack "${stack}" has no output databaseUrl: run pulumi up -s ${stack}, or pass --database-url`,
+    );
+  }
+  checkUrl(url, `stack "${stack}" output databaseUrl`);
+  const app = privateFlyApp(url);
+  if (app === null) return fn(url, "stack output databaseUrl");
+  const open = opts.openProxy ?? (await defaultProxyOpener());
+  return open(
+    {
+      app,
+      flyBinary: opts.flyBinary ?? "fly",
+      env: opts.env,
+      timeoutMs: opts.timeoutMs,
+    },
+    (port) => fn(rewriteToLocalPort(url, port), `stack output databaseUrl via fly proxy -a ${app}`),
+  );
+}
+
+/** Connects with a bounded wait; the error names host and port, never the password. */
+export async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  // A dropped connection must not crash the process through an unhandled 'error' event.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    const parsed = new URL(url);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw runtimeError(
+      `cannot connect to ${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname} as ${decodeURIComponent(parsed.username) || "(default user)"}: ${maskSecrets(reason)}`,
+    );
+  }
+  return client;
+}
+
+export async function withConnection<T>(
+  url: string,
+  timeoutMs: number,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = await connect(url, timeoutMs);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,127 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { maskSecrets, runtimeError } from "./errors";
+
+/** The project root (where Pulumi.yaml lives), so `pulumi` finds the project from any cwd. */
+export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+
+export interface StackOutputOptions {
+  /** The environment of the child process (PATH, PULUMI_ACCESS_TOKEN, …). */
+  env: NodeJS.ProcessEnv;
+  pulumiBinary?: string;
+  cwd?: string;
+  timeoutMs?: number;
+  /** What the operator can do instead, appended to "not found" messages. */
+  alternative?: string;
+}
+
+interface Completed {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program with an argument array (never a shell) and collects its output. */
+export function runProgram(
+  binary: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; stdin?: string },
+): Promise<Completed> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(binary, args, {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 60_000);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(
+          runtimeError(
+            `${binary} ${args.slice(0, 2).join(" ")} timed out after ${opts.timeoutMs} ms`,
+          ),
+        );
+      } else {
+        resolvePromise({ code, stdout, stderr });
+      }
+    });
+    child.stdin.on("error", () => {});
+    child.stdin.end(opts.stdin ?? "");
+  });
+}
+
+function lastLine(text: string): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return maskSecrets(lines.at(-1) ?? "no error output");
+}
+
+/**
+ * The outputs of stack `stack`, secrets shown (`pulumi stack output --show-secrets --json -s …`).
+ * The result holds secrets: callers must never print it.
+ */
+export async function readStackOutputs(
+  stack: string,
+  opts: StackOutputOptions,
+): Promise<Record<string, unknown>> {
+  const binary = opts.pulumiBinary ?? "pulumi";
+  const alternative = opts.alternative ?? "or pass --database-url";
+  const args = ["stack", "output", "--show-secrets", "--json", "-s", stack];
+  let done: Completed;
+  try {
+    done = await runProgram(binary, args, {
+      env: opts.env,
+      cwd: opts.cwd ?? PROJECT_ROOT,
+      timeoutMs: opts.timeoutMs,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw runtimeError(
+        `pulumi CLI not found ("${binary}" is not on PATH): install it (https://www.pulumi.com/docs/install/) ${alternative}`,
+      );
+    }
+    throw error;
+  }
+  if (done.code !== 0) {
+    throw runtimeError(
+      `pulumi stack output -s ${stack} failed (exit ${done.code}): ${lastLine(done.stderr)}: check \`pulumi whoami\` and \`pulumi stack ls\`, ${alternative}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(done.stdout);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw runtimeError(
+      `pulumi stack output -s ${stack} did not print a JSON object: upgrade the Pulumi CLI, ${alternative}`,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A string output, or null when the stack does not export it (or exports an empty value). */
+export function stringOutput(outputs: Record<string, unknown>, name: string): string | null {
+  const value = outputs[name];
+  return typeof value === "string" && value !== "" ? value : null;
+}

@@ -1,0 +1,387 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runView } from "../../src/operations/view";
+import { dropAll, withAdmin, withClient } from "../support/postgres";
+import {
+  captureIo,
+  fakePulumiEnv,
+  type PreparedDatabase,
+  prepareEnvironmentDatabase,
+} from "./support";
+
+let dev: PreparedDatabase;
+const baseEnv = () => {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  return env;
+};
+
+async function view(args: string[], env: NodeJS.ProcessEnv = baseEnv()) {
+  const { io, stdout, stderr } = captureIo(env);
+  const code = await runView(args, io);
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+beforeAll(async () => {
+  dev = await prepareEnvironmentDatabase("dev");
+  await withClient(dev.url, (client) =>
+    client.query(
+      "INSERT INTO users (email, name) VALUES ('ann+dev@example.com', 'Ann'), ('bob@example.com', 'Bob')",
+    ),
+  );
+});
+afterAll(dropAll);
+
+describe("gaia-db view <env>", () => {
+  it("prints the user count by default as an aligned table", async () => {
+    const result = await view(["dev", "--database-url", dev.url]);
+    expect(result).toEqual({ code: 0, out: "users\n-----\n    2\n(1 row)\n", err: "" });
+  });
+
+  it("prints any single query, nulls empty, numbers right-aligned", async () => {
+    const result = await view([
+      "dev",
+      "SELECT email, name, length(email) AS len, NULL::text AS note FROM users ORDER BY email",
+      "--database-url",
+      dev.url,
+    ]);
+    expect(result.out).toBe(
+      [
+        "email               | name | len | note",
+        "--------------------+------+-----+-----",
+        "ann+dev@example.com | Ann  |  19 |",
+        "bob@example.com     | Bob  |  15 |",
+        "(2 rows)",
+        "",
+      ].join("\n"),
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it("prints JSON with every value in PostgreSQL's text form", async () => {
+    const result = await view(["dev", "SELECT count(*) AS n, true AS t, NULL AS z", "--json"], {
+      ...baseEnv(),
+      DATABASE_URL: dev.url,
+    });
+    expect(JSON.parse(result.out)).toEqual({
+      environment: "dev",
+      command: "SELECT",
+      rowCount: 1,
+      columns: ["n", "t", "z"],
+      rows: [["1", "t", null]],
+    });
+  });
+
+  // Each attack must fail with the server's own reason, and leave the database untouched.
+  const attacks: [string, string, RegExp][] = [
+    [
+      "two statements",
+      "SELECT 1; DELETE FROM users",
+      /cannot insert multiple commands into a prepared statement/,
+    ],
+    [
+      "commit then delete",
+      "COMMIT; DELETE FROM users",
+      /cannot insert multiple commands into a prepared statement/,
+    ],
+    ["delete", "DELETE FROM users", /cannot execute DELETE in a read-only transaction/],
+    [
+      "create table",
+      "CREATE TABLE pwned (id int)",
+      /cannot execute CREATE TABLE in a read-only transaction/,
+    ],
+    [
+      "copy to program",
+      "COPY (SELECT 1) TO PROGRAM 'touch /tmp/gaia-pwned'",
+      /must be superuser or have privileges of the pg_execute_server_program role/,
+    ],
+    [
+      "climb back to postgres with set_config",
+      "SELECT set_config('role', 'postgres', false)",
+      /permission denied to set role "postgres"/,
+    ],
+    [
+      "climb back and read a file in one statement",
+      "SELECT set_config('role', 'postgres', true), pg_read_file('/etc/hostname')",
+      /permission denied for function pg_read_file/,
+    ],
+    [
+      "session authorization",
+      "SELECT set_config('session_authorization', 'postgres', false)",
+      /permission denied to set session authorization/,
+    ],
+    [
+      "read-write again",
+      "SELECT set_config('transaction_read_only', 'off', false)",
+      /transaction read-write mode must be set before any query/,
+    ],
+    [
+      "server file read",
+      "SELECT pg_read_file('/etc/hostname')",
+      /permission denied for function pg_read_file/,
+    ],
+    [
+      "DO block writing",
+      "DO $$ BEGIN DELETE FROM users; END $$",
+      /cannot execute DELETE in a read-only transaction/,
+    ],
+    [
+      "data-modifying WITH",
+      "WITH d AS (DELETE FROM users RETURNING 1) SELECT count(*) FROM d",
+      /cannot execute SELECT in a read-only transaction/,
+    ],
+  ];
+
+  it.each(attacks)("refuses %s", async (_name, sql, reason) => {
+    const result = await view(["dev", sql, "--database-url", dev.url]);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe("");
+    expect(result.err).toMatch(reason);
+    expect(result.err.split("\n")).toHaveLength(2);
+    const after = await withClient(dev.url, async (client) => ({
+      users: (await client.query("SELECT count(*)::int AS n FROM users")).rows[0].n,
+      pwned: (await client.query("SELECT to_regclass('pwned') AS t")).rows[0].t,
+    }));
+    expect(after).toEqual({ users: 2, pwned: null });
+  });
+
+  it("RESET ROLE alone runs and changes nothing", async () => {
+    const result = await view(["dev", "RESET ROLE", "--database-url", dev.url]);
+    expect(result).toEqual({ code: 0, out: "RESET\n", err: "" });
+  });
+
+  it("runs as a temporary login that is a member of gaia_readonly only, then drops it", async () => {
+    const result = await view([
+      "dev",
+      "SELECT current_user = 'gaia_readonly' AS as_readonly, session_user LIKE 'gaia_view_%' AS temporary, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS super",
+      "--json",
+      "--database-url",
+      dev.url,
+    ]);
+    expect(JSON.parse(result.out).rows).toEqual([["t", "t", "f"]]);
+    const left = await withAdmin(
+      async (client) =>
+        (
+          await client.query(
+            "SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'gaia_view_%' AND rolvaliduntil > now()",
+          )
+        ).rows[0].n,
+    );
+    expect(left).toBe(0);
+  });
+
+  it("a non-superuser login member of gaia_readonly runs the query under SET ROLE", async () => {
+    const login = `ops_reader_${randomBytes(4).toString("hex")}`;
+    await withAdmin((client) =>
+      client.query(`CREATE ROLE ${login} LOGIN PASSWORD 'reader-pass' IN ROLE gaia_readonly`),
+    );
+    const url = new URL(dev.url);
+    url.username = login;
+    url.password = "reader-pass";
+    const ok = await view([
+      "dev",
+      "SELECT current_user, session_user",
+      "--json",
+      "--database-url",
+      url.toString(),
+    ]);
+    expect(JSON.parse(ok.out).rows).toEqual([["gaia_readonly", login]]);
+    const write = await view(["dev", "DELETE FROM users", "--database-url", url.toString()]);
+    expect(write.err).toMatch(/cannot execute DELETE in a read-only transaction/);
+  });
+
+  it("a login outside gaia_readonly is refused with what to grant", async () => {
+    const login = `ops_other_${randomBytes(4).toString("hex")}`;
+    await withAdmin((client) => client.query(`CREATE ROLE ${login} LOGIN PASSWORD 'other-pass'`));
+    const url = new URL(dev.url);
+    url.username = login;
+    url.password = "other-pass";
+    const result = await view(["dev", "--database-url", url.toString()]);
+    expect(result).toEqual({
+      code: 3,
+      out: "",
+      err: `error: login "${login}" may not SET ROLE gaia_readonly: GRANT gaia_readonly TO "${login}", or connect as a superuser (a temporary read-only login is then used)\n`,
+    });
+  });
+
+  it("--write runs one statement read-write", async () => {
+    const result = await view([
+      "dev",
+      "UPDATE users SET name = 'Bobby' WHERE email = 'bob@example.com'",
+      "--write",
+      "--database-url",
+      dev.url,
+    ]);
+    expect(result).toEqual({ code: 0, out: "UPDATE 1\n", err: "" });
+    const twice = await view([
+      "dev",
+      "UPDATE users SET name = 'x'; DELETE FROM users",
+      "--write",
+      "--database-url",
+      dev.url,
+    ]);
+    expect(twice.err).toMatch(/cannot insert multiple commands into a prepared statement/);
+    const names = await withClient(dev.url, async (client) =>
+      (await client.query("SELECT name FROM users ORDER BY email")).rows.map((r) => r.name),
+    );
+    expect(names).toEqual(["Ann", "Bobby"]);
+  });
+
+  it("--write on production needs --confirm production", async () => {
+    const prod = await prepareEnvironmentDatabase("production");
+    const refused = await view([
+      "production",
+      "DELETE FROM users",
+      "--write",
+      "--database-url",
+      prod.url,
+    ]);
+    expect(refused).toEqual({
+      code: 3,
+      out: "",
+      err: "error: gaia-db view production --write: writing to production needs --confirm production\n",
+    });
+    const wrong = await view([
+      "production",
+      "DELETE FROM users",
+      "--write",
+      "--confirm",
+      "dev",
+      "--database-url",
+      prod.url,
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toBe(
+      'error: gaia-db view: --confirm "dev" does not match the environment "production"\n',
+    );
+    const done = await view([
+      "production",
+      "DELETE FROM users",
+      "--write",
+      "--confirm",
+      "production",
+      "--database-url",
+      prod.url,
+    ]);
+    expect(done).toEqual({ code: 0, out: "DELETE 0\n", err: "" });
+  });
+
+  it.each([
+    [
+      [],
+      "error: gaia-db view: missing environment: pass one of local, dev, staging, production as the first argument\n",
+    ],
+    [
+      ["prod"],
+      'error: gaia-db view: unknown environment "prod": allowed are local, dev, staging, production\n',
+    ],
+    [
+      ["dev", "select 1", "extra"],
+      "error: gaia-db view: expected <environment|all> [query], got 3 arguments: quote the query as one argument\n",
+    ],
+    [
+      ["dev", "--frobnicate"],
+      "error: gaia-db view: Unknown option '--frobnicate'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frobnicate\": see gaia-db view --help\n",
+    ],
+    [
+      ["all", "select 1"],
+      "error: gaia-db view all: takes no query, --write or --database-url (it surveys every environment through its stack outputs)\n",
+    ],
+    [
+      ["dev", "--timeout", "zero"],
+      'error: gaia-db view: --timeout "zero" is not a number of seconds between 1 and 3600\n',
+    ],
+  ])("usage error for %j", async (args, message) => {
+    expect(await view(args)).toEqual({ code: 2, out: "", err: message });
+  });
+
+  it("--help prints the help text", async () => {
+    const result = await view(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.out.startsWith("Usage: gaia-db view <environment|all> [query] [options]\n")).toBe(
+      true,
+    );
+  });
+
+  it("an unreachable database names host, port and user, never the password", async () => {
+    const result = await view([
+      "dev",
+      "--database-url",
+      "postgresql://postgres:s3cret-pw@127.0.0.1:1/llm_platform",
+      "--timeout",
+      "5",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(
+      /^error: cannot connect to 127\.0\.0\.1:1\/llm_platform as postgres: .*ECONNREFUSED/,
+    );
+    expect(result.err).not.toContain("s3cret-pw");
+  });
+});
+
+describe("reaching an environment through the stack outputs", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gaia-ops-pulumi-"));
+  const stacksFile = join(dir, "stacks.json");
+  const logFile = join(dir, "calls.jsonl");
+
+  it("reads databaseUrl from pulumi stack output, with the exact arguments", async () => {
+    writeFileSync(stacksFile, JSON.stringify({ dev: { outputs: { databaseUrl: dev.url } } }));
+    const result = await view(["dev"], fakePulumiEnv(stacksFile, { FAKE_PULUMI_LOG: logFile }));
+    expect(result).toEqual({ code: 0, out: "users\n-----\n    2\n(1 row)\n", err: "" });
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync(logFile, "utf8")).toBe(
+      `${JSON.stringify(["stack", "output", "--show-secrets", "--json", "-s", "dev"])}\n`,
+    );
+  });
+
+  it("reaches a Fly private URL through the proxy helper on a local port", async () => {
+    const real = new URL(dev.url);
+    const flyUrl = new URL(dev.url);
+    flyUrl.hostname = "gaia-db-dev.flycast";
+    flyUrl.port = "5432";
+    writeFileSync(
+      stacksFile,
+      JSON.stringify({ dev: { outputs: { databaseUrl: flyUrl.toString() } } }),
+    );
+    const opened: unknown[] = [];
+    const { io, stdout } = captureIo(fakePulumiEnv(stacksFile), {
+      openProxy: async (opts, fn) => {
+        opened.push({ app: opts.app, flyBinary: opts.flyBinary, timeoutMs: opts.timeoutMs });
+        return fn(Number(real.port));
+      },
+    });
+    expect(await runView(["dev"], io)).toBe(0);
+    expect(stdout.text).toBe("users\n-----\n    2\n(1 row)\n");
+    expect(opened).toEqual([{ app: "gaia-db-dev", flyBinary: "fly", timeoutMs: 30000 }]);
+  });
+
+  it("says which output is missing and what to run", async () => {
+    writeFileSync(stacksFile, JSON.stringify({ dev: { outputs: { redisUrl: "redis://x" } } }));
+    expect(await view(["dev"], fakePulumiEnv(stacksFile))).toEqual({
+      code: 1,
+      out: "",
+      err: 'error: stack "dev" has no output databaseUrl: run pulumi up -s dev, or pass --database-url\n',
+    });
+  });
+
+  it("passes on pulumi's own error with what to check", async () => {
+    writeFileSync(stacksFile, JSON.stringify({}));
+    expect(await view(["staging"], fakePulumiEnv(stacksFile))).toEqual({
+      code: 1,
+      out: "",
+      err: "error: pulumi stack output -s staging failed (exit 255): error: no stack named 'staging' found: check `pulumi whoami` and `pulumi stack ls`, or pass --database-url\n",
+    });
+  });
+
+  it("says when the pulumi CLI is missing", async () => {
+    const env = { ...baseEnv(), PATH: dir };
+    expect(await view(["dev"], env)).toEqual({
+      code: 1,
+      out: "",
+      err: 'error: pulumi CLI not found ("pulumi" is not on PATH): install it (https://www.pulumi.com/docs/install/) or pass --database-url\n',
+    });
+  });
+});

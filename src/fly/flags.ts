@@ -1,0 +1,193 @@
+/**
+ * Pure flyctl argv builders. Every builder yields the complete non-interactive form of a command:
+ * under Pulumi, stdin and stdout are never TTYs, so any flag left to a prompt fails the command
+ * (see docs/readme-fly.md and the flyctl facts in shared/reference/fly.md §0).
+ *
+ * Deliberately absent, because they do not exist in flyctl ≈0.4.87: `pg create --cluster-size`,
+ * `--yes`/`--json` on `pg create`, `pg destroy`, `--json` on any `redis` command.
+ */
+
+export type Argv = string[];
+
+/** `fly status` is the existence check that works with every token type (`apps list` does not). */
+export function statusArgs(app: string): Argv {
+  return ["status", "-a", app, "--json"];
+}
+
+export function appsCreateArgs(app: string, org: string): Argv {
+  // Name and --org are both required non-interactively; --json gives the app's PascalCase object.
+  return ["apps", "create", app, "--org", org, "--json"];
+}
+
+export function appsDestroyArgs(app: string): Argv {
+  return ["apps", "destroy", app, "--yes"];
+}
+
+export interface PostgresCreateFlags {
+  name: string;
+  org: string;
+  region: string;
+  vmSize: string;
+  volumeSizeGb: number;
+  initialClusterSize: number;
+}
+
+/**
+ * `fly postgres create` without prompts: name, org and region, plus all three of
+ * --initial-cluster-size, --vm-size and --volume-size (any one alone switches to "custom config"
+ * and prompts for the others). The password is appended by the caller from stdin: it is the one
+ * secret flyctl only accepts in argv.
+ */
+export function postgresCreateArgs(f: PostgresCreateFlags): Argv {
+  return [
+    "postgres",
+    "create",
+    "--name",
+    f.name,
+    "--org",
+    f.org,
+    "--region",
+    f.region,
+    "--vm-size",
+    f.vmSize,
+    "--volume-size",
+    String(f.volumeSizeGb),
+    "--initial-cluster-size",
+    String(f.initialClusterSize),
+  ];
+}
+
+export interface ManagedPostgresCreateFlags {
+  name: string;
+  org: string;
+  region: string;
+  plan: string;
+  volumeSizeGb: number;
+  majorVersion: number;
+}
+
+export function mpgCreateArgs(f: ManagedPostgresCreateFlags): Argv {
+  return [
+    "mpg",
+    "create",
+    "--name",
+    f.name,
+    "--org",
+    f.org,
+    "--region",
+    f.region,
+    "--plan",
+    f.plan,
+    "--volume-size",
+    String(f.volumeSizeGb),
+    "--pg-major-version",
+    String(f.majorVersion),
+  ];
+}
+
+export function mpgListArgs(org: string): Argv {
+  return ["mpg", "list", "--org", org, "--json"];
+}
+
+export function mpgStatusArgs(id: string): Argv {
+  return ["mpg", "status", id, "--json"];
+}
+
+export function volumesListArgs(app: string): Argv {
+  return ["volumes", "list", "-a", app, "--json"];
+}
+
+export interface VolumeCreateFlags {
+  app: string;
+  name: string;
+  region: string;
+  sizeGb: number;
+}
+
+/** --yes: without it the "every volume is pinned" warning prompts unless the name already exists. */
+export function volumeCreateArgs(f: VolumeCreateFlags): Argv {
+  return [
+    "volumes",
+    "create",
+    f.name,
+    "-a",
+    f.app,
+    "--region",
+    f.region,
+    "--size",
+    String(f.sizeGb),
+    "--yes",
+    "--json",
+  ];
+}
+
+/** Always with the volume id: the selector prompts otherwise, and `+N` without an id is broken. */
+export function volumeExtendArgs(app: string, volumeId: string, sizeGb: number): Argv {
+  return ["volumes", "extend", volumeId, "-a", app, "--size", String(sizeGb), "--yes", "--json"];
+}
+
+export function volumeDestroyArgs(app: string, volumeId: string): Argv {
+  return ["volumes", "destroy", volumeId, "-a", app, "--yes"];
+}
+
+/** Prints "Scheduled to snapshot volume <id>": the id of the snapshot comes from the list. */
+export function snapshotCreateArgs(app: string, volumeId: string): Argv {
+  return ["volumes", "snapshots", "create", volumeId, "-a", app];
+}
+
+export function snapshotListArgs(app: string, volumeId: string): Argv {
+  return ["volumes", "snapshots", "list", volumeId, "-a", app, "--json"];
+}
+
+export function machineUpdateVmSizeArgs(app: string, machineId: string, vmSize: string): Argv {
+  return ["machine", "update", machineId, "-a", app, "--vm-size", vmSize, "--yes"];
+}
+
+export type Eviction = "enabled" | "disabled";
+
+export interface RedisCreateFlags {
+  name: string;
+  org: string;
+  region: string;
+  /** Empty: `--no-replicas`. */
+  replicaRegions: string[];
+  eviction: Eviction;
+  /** Omitted: flyctl's default pay-as-you-go plan. */
+  plan?: string;
+}
+
+/**
+ * `fly redis create` without prompts: org, name, region, replicas (`--no-replicas` or a list),
+ * eviction either way, and `--enable-prodpack=false` (it must be specified or it prompts).
+ */
+export function redisCreateArgs(f: RedisCreateFlags): Argv {
+  const args = ["redis", "create", "--name", f.name, "--org", f.org, "--region", f.region];
+  if (f.replicaRegions.length === 0) args.push("--no-replicas");
+  else args.push("--replica-regions", f.replicaRegions.join(","));
+  args.push(f.eviction === "enabled" ? "--enable-eviction" : "--disable-eviction");
+  if (f.plan !== undefined) args.push("--plan", f.plan);
+  args.push("--enable-prodpack=false");
+  return args;
+}
+
+export function redisStatusArgs(name: string): Argv {
+  return ["redis", "status", name];
+}
+
+export function redisDestroyArgs(name: string): Argv {
+  return ["redis", "destroy", name, "--yes"];
+}
+
+/** `NAME=VALUE` lines on stdin; --stage so no machine restarts and nothing is in argv. */
+export function secretsImportArgs(app: string): Argv {
+  return ["secrets", "import", "-a", app, "--stage"];
+}
+
+export function secretsUnsetArgs(app: string, names: string[]): Argv {
+  return ["secrets", "unset", ...names, "-a", app, "--stage"];
+}
+
+/** Local port 0: flyctl picks a free port and prints it; --watch-stdin: exit with the parent. */
+export function proxyArgs(app: string, remotePort = 5432): Argv {
+  return ["proxy", `0:${remotePort}`, "-a", app, "--watch-stdin"];
+}

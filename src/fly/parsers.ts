@@ -1,0 +1,288 @@
+/**
+ * Pure parsers for flyctl output, by field name and with the casing flyctl really prints:
+ * PascalCase for GraphQL objects (`fly status`, `apps list`, `pg list`), snake_case for Machines
+ * objects (volumes, machines) and for `mpg list`. Several `--json` commands print plain text in
+ * edge cases (`pg list`/`mpg list` when empty); `redis` has no JSON at all and prints tables.
+ */
+
+export class FlyOutputError extends Error {
+  constructor(what: string, detail: string, output: string) {
+    const shown = output.length > 300 ? `${output.slice(0, 300)}…` : output;
+    super(`unexpected output from ${what}: ${detail}. Output was:\n${shown}`);
+    this.name = "FlyOutputError";
+  }
+}
+
+function parseJson(what: string, stdout: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new FlyOutputError(what, "not JSON", stdout);
+  }
+}
+
+function asRecord(what: string, v: unknown, output: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new FlyOutputError(what, "expected a JSON object", output);
+  return v as Record<string, unknown>;
+}
+
+function asArray(what: string, v: unknown, output: string): unknown[] {
+  if (!Array.isArray(v)) throw new FlyOutputError(what, "expected a JSON array", output);
+  return v;
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : Number.NaN;
+}
+
+export interface Guest {
+  cpuKind: string;
+  cpus: number;
+  memoryMb: number;
+}
+
+export interface Machine {
+  id: string;
+  state: string;
+  region: string;
+  guest: Guest;
+  /** Volume ids mounted by the machine. */
+  volumes: string[];
+}
+
+export interface AppStatus {
+  id: string;
+  name: string;
+  orgSlug: string;
+  status: string;
+  machines: Machine[];
+}
+
+function parseMachine(what: string, raw: unknown, output: string): Machine {
+  const m = asRecord(what, raw, output);
+  const config = (m.config ?? {}) as Record<string, unknown>;
+  const guest = (config.guest ?? {}) as Record<string, unknown>;
+  const mounts = Array.isArray(config.mounts) ? (config.mounts as Record<string, unknown>[]) : [];
+  return {
+    id: str(m.id),
+    state: str(m.state),
+    region: str(m.region),
+    guest: { cpuKind: str(guest.cpu_kind), cpus: num(guest.cpus), memoryMb: num(guest.memory_mb) },
+    volumes: mounts.map((x) => str(x.volume)).filter(Boolean),
+  };
+}
+
+/** `fly status -a X --json`: `{ID, Name, Status, Organization{Slug}, Machines:[snake_case]}`. */
+export function parseAppStatus(stdout: string): AppStatus {
+  const what = "fly status --json";
+  const o = asRecord(what, parseJson(what, stdout), stdout);
+  const org = (o.Organization ?? {}) as Record<string, unknown>;
+  const machines = o.Machines == null ? [] : asArray(what, o.Machines, stdout);
+  if (!str(o.Name)) throw new FlyOutputError(what, "no Name field", stdout);
+  return {
+    id: str(o.ID),
+    name: str(o.Name),
+    orgSlug: str(org.Slug),
+    status: str(o.Status),
+    machines: machines.map((m) => parseMachine(what, m, stdout)),
+  };
+}
+
+/** `fly machine list --json`: an array of Machines objects. */
+export function parseMachines(stdout: string): Machine[] {
+  const what = "fly machine list --json";
+  return asArray(what, parseJson(what, stdout), stdout).map((m) => parseMachine(what, m, stdout));
+}
+
+export interface Volume {
+  id: string;
+  name: string;
+  state: string;
+  sizeGb: number;
+  region: string;
+  attachedMachineId: string | null;
+}
+
+/** `fly volumes list --json` / `volumes create --json` / `volumes extend --json` (snake_case). */
+function toVolume(what: string, raw: unknown, output: string): Volume {
+  const v = asRecord(what, raw, output);
+  if (!str(v.id)) throw new FlyOutputError(what, "a volume without id", output);
+  return {
+    id: str(v.id),
+    name: str(v.name),
+    state: str(v.state),
+    sizeGb: num(v.size_gb),
+    region: str(v.region),
+    attachedMachineId: typeof v.attached_machine_id === "string" ? v.attached_machine_id : null,
+  };
+}
+
+export function parseVolumes(stdout: string): Volume[] {
+  const what = "fly volumes list --json";
+  return asArray(what, parseJson(what, stdout), stdout).map((v) => toVolume(what, v, stdout));
+}
+
+export function parseVolume(stdout: string): Volume {
+  const what = "fly volumes --json";
+  return toVolume(what, parseJson(what, stdout), stdout);
+}
+
+export interface Snapshot {
+  id: string;
+  status: string;
+  createdAt: string;
+}
+
+/** `fly volumes snapshots list <vol> --json`, oldest first as flyctl sorts it. */
+export function parseSnapshots(stdout: string): Snapshot[] {
+  const what = "fly volumes snapshots list --json";
+  return asArray(what, parseJson(what, stdout), stdout).map((raw) => {
+    const s = asRecord(what, raw, stdout);
+    return { id: str(s.id), status: str(s.status), createdAt: str(s.created_at) };
+  });
+}
+
+/** `fly pg list --json`: app names; the plain text "No postgres clusters found" means none. */
+export function parsePostgresList(stdout: string): string[] {
+  if (stdout.trim() === "No postgres clusters found") return [];
+  const what = "fly postgres list --json";
+  return asArray(what, parseJson(what, stdout), stdout).map((a) =>
+    str(asRecord(what, a, stdout).Name),
+  );
+}
+
+export interface ManagedCluster {
+  id: string;
+  name: string;
+  region: string;
+  status: string;
+  plan: string;
+  diskGb: number;
+}
+
+/** `fly mpg list --json`; "No managed postgres clusters found in organization X" means none. */
+export function parseManagedList(stdout: string): ManagedCluster[] {
+  if (/^No (deleted )?managed postgres clusters found/.test(stdout.trim())) return [];
+  const what = "fly mpg list --json";
+  return asArray(what, parseJson(what, stdout), stdout).map((raw) => {
+    const c = asRecord(what, raw, stdout);
+    return {
+      id: str(c.id),
+      name: str(c.name),
+      region: str(c.region),
+      status: str(c.status),
+      plan: str(c.plan),
+      diskGb: num(c.disk),
+    };
+  });
+}
+
+export interface ManagedCreated {
+  id: string;
+  plan: string;
+  connectionString: string;
+}
+
+/** `fly mpg create` prints `  ID: …`, `  Plan: …`, `  Connection string: …` (text only). */
+export function parseManagedCreate(stdout: string): ManagedCreated {
+  const field = (label: string) =>
+    new RegExp(`^ {2}${label}: (.+)$`, "m").exec(stdout)?.[1]?.trim();
+  const id = field("ID");
+  const connectionString = field("Connection string");
+  if (!id || !connectionString)
+    throw new FlyOutputError("fly mpg create", "no ID or Connection string line", "[withheld]");
+  return { id, plan: field("Plan") ?? "", connectionString };
+}
+
+/**
+ * Splits a borderless tablewriter row. Cells are separated by `│` (or `|` in ASCII mode); fall
+ * back to runs of 2+ spaces or tabs.
+ */
+function cells(line: string): string[] {
+  const sep = line.includes("│") ? "│" : line.includes("|") ? "|" : /\t| {2,}/;
+  return line
+    .split(sep)
+    .map((c) => c.trim())
+    .filter((c, i, all) => c !== "" || (i > 0 && i < all.length - 1));
+}
+
+/** `fly redis status <name>`: the vertical table as `{ "Private URL": …, "Eviction": … }`. */
+export function parseRedisStatus(stdout: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of stdout.split("\n")) {
+    const c = cells(line);
+    if (c.length === 2 && c[0] && c[1] !== undefined) fields[c[0]] = c[1];
+  }
+  if (!fields["Private URL"])
+    throw new FlyOutputError("fly redis status", "no Private URL row", "[withheld]");
+  return fields;
+}
+
+/** `fly redis list`: rows keyed by the (upper-cased) headers, e.g. `{NAME, ORG, PLAN, …}`. */
+export function parseRedisList(stdout: string): Record<string, string>[] {
+  const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+  const headerAt = lines.findIndex((l) => /\bNAME\b/i.test(l) && /\bORG\b/i.test(l));
+  if (headerAt < 0) return [];
+  const headers = cells(lines[headerAt]!).map((h) => h.toUpperCase());
+  return lines.slice(headerAt + 1).map((line) => {
+    const c = cells(line);
+    return Object.fromEntries(headers.map((h, i) => [h, c[i] ?? ""]));
+  });
+}
+
+/** The readiness line of `fly proxy`: `Proxying localhost:<port> to remote [host]:port`. */
+export function parseProxyReady(line: string): number | null {
+  const m = /Proxying localhost:(\d+)\b/.exec(line);
+  return m ? Number(m[1]) : null;
+}
+
+export type FailureClass = "retryable" | "not-found" | "fatal";
+
+/**
+ * Classifies a failed flyctl call from its exit code and stderr. flyctl prints no stable error
+ * codes, so this is text matching (fly.md §0): exit 126 is a context deadline; 429 and 5xx come
+ * back as `request returned non-2xx status: <code>` or the API message.
+ */
+export function classifyFailure(exitCode: number | null, stderr: string): FailureClass {
+  if (exitCode === 126) return "retryable";
+  if (
+    /could not find app|could not resolve app|volume not found|could not find add-?on|machine not found/i.test(
+      stderr,
+    )
+  )
+    return "not-found";
+  if (
+    /non-2xx status: (429|5\d\d)\b|\b429\b|too many requests|rate limit|\b50[0-4]\b|internal server error|bad gateway|service unavailable|gateway timeout|deadline exceeded|timed? ?out|connection reset|EOF$/im.test(
+      stderr,
+    )
+  )
+    return "retryable";
+  return "fatal";
+}
+
+/** fly-go MachinePresets: the guest each `--vm-size` resolves to. */
+export const VM_PRESETS: Record<string, Guest> = {
+  "shared-cpu-1x": { cpuKind: "shared", cpus: 1, memoryMb: 256 },
+  "shared-cpu-2x": { cpuKind: "shared", cpus: 2, memoryMb: 512 },
+  "shared-cpu-4x": { cpuKind: "shared", cpus: 4, memoryMb: 1024 },
+  "shared-cpu-8x": { cpuKind: "shared", cpus: 8, memoryMb: 2048 },
+  "performance-1x": { cpuKind: "performance", cpus: 1, memoryMb: 2048 },
+  "performance-2x": { cpuKind: "performance", cpus: 2, memoryMb: 4096 },
+  "performance-4x": { cpuKind: "performance", cpus: 4, memoryMb: 8192 },
+  "performance-8x": { cpuKind: "performance", cpus: 8, memoryMb: 16384 },
+  "performance-16x": { cpuKind: "performance", cpus: 16, memoryMb: 32768 },
+};
+
+/** The preset name a machine's guest corresponds to, or a `cpus/memory` description. */
+export function vmSizeOf(guest: Guest): string {
+  for (const [name, g] of Object.entries(VM_PRESETS)) {
+    if (g.cpuKind === guest.cpuKind && g.cpus === guest.cpus && g.memoryMb === guest.memoryMb)
+      return name;
+  }
+  return `${guest.cpuKind}-${guest.cpus}cpu-${guest.memoryMb}mb`;
+}

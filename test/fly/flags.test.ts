@@ -1,0 +1,176 @@
+import { spawnSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import * as f from "../../src/fly/flags";
+import { createFakeFly } from "../support/fakeFly";
+
+const cases: [string, string[], string[]][] = [
+  ["status", f.statusArgs("gaia-db-dev"), ["status", "-a", "gaia-db-dev", "--json"]],
+  [
+    "apps create",
+    f.appsCreateArgs("gaia-web-dev", "aeonia-dev"),
+    ["apps", "create", "gaia-web-dev", "--org", "aeonia-dev", "--json"],
+  ],
+  ["apps destroy", f.appsDestroyArgs("gaia-db-dev"), ["apps", "destroy", "gaia-db-dev", "--yes"]],
+  [
+    "postgres create",
+    f.postgresCreateArgs({
+      name: "gaia-db-dev",
+      org: "aeonia-dev",
+      region: "lax",
+      vmSize: "shared-cpu-1x",
+      volumeSizeGb: 10,
+      initialClusterSize: 1,
+    }),
+    [
+      "postgres",
+      "create",
+      "--name",
+      "gaia-db-dev",
+      "--org",
+      "aeonia-dev",
+      "--region",
+      "lax",
+      "--vm-size",
+      "shared-cpu-1x",
+      "--volume-size",
+      "10",
+      "--initial-cluster-size",
+      "1",
+    ],
+  ],
+  [
+    "mpg create",
+    f.mpgCreateArgs({
+      name: "gaia-db-dev",
+      org: "aeonia-dev",
+      region: "lax",
+      plan: "basic",
+      volumeSizeGb: 20,
+      majorVersion: 16,
+    }),
+    [
+      "mpg",
+      "create",
+      "--name",
+      "gaia-db-dev",
+      "--org",
+      "aeonia-dev",
+      "--region",
+      "lax",
+      "--plan",
+      "basic",
+      "--volume-size",
+      "20",
+      "--pg-major-version",
+      "16",
+    ],
+  ],
+  ["mpg list", f.mpgListArgs("aeonia-dev"), ["mpg", "list", "--org", "aeonia-dev", "--json"]],
+  ["mpg status", f.mpgStatusArgs("abc"), ["mpg", "status", "abc", "--json"]],
+  ["volumes list", f.volumesListArgs("a"), ["volumes", "list", "-a", "a", "--json"]],
+  [
+    "volumes create",
+    f.volumeCreateArgs({ app: "a", name: "certs", region: "lax", sizeGb: 1 }),
+    ["volumes", "create", "certs", "-a", "a", "--region", "lax", "--size", "1", "--yes", "--json"],
+  ],
+  [
+    "volumes extend",
+    f.volumeExtendArgs("a", "vol_1", 20),
+    ["volumes", "extend", "vol_1", "-a", "a", "--size", "20", "--yes", "--json"],
+  ],
+  [
+    "volumes destroy",
+    f.volumeDestroyArgs("a", "vol_1"),
+    ["volumes", "destroy", "vol_1", "-a", "a", "--yes"],
+  ],
+  [
+    "snapshot create",
+    f.snapshotCreateArgs("a", "vol_1"),
+    ["volumes", "snapshots", "create", "vol_1", "-a", "a"],
+  ],
+  [
+    "snapshot list",
+    f.snapshotListArgs("a", "vol_1"),
+    ["volumes", "snapshots", "list", "vol_1", "-a", "a", "--json"],
+  ],
+  [
+    "machine update",
+    f.machineUpdateVmSizeArgs("a", "m1", "shared-cpu-2x"),
+    ["machine", "update", "m1", "-a", "a", "--vm-size", "shared-cpu-2x", "--yes"],
+  ],
+  [
+    "redis create, no replicas",
+    f.redisCreateArgs({
+      name: "gaia-redis-dev",
+      org: "aeonia-dev",
+      region: "lax",
+      replicaRegions: [],
+      eviction: "enabled",
+    }),
+    [
+      "redis",
+      "create",
+      "--name",
+      "gaia-redis-dev",
+      "--org",
+      "aeonia-dev",
+      "--region",
+      "lax",
+      "--no-replicas",
+      "--enable-eviction",
+      "--enable-prodpack=false",
+    ],
+  ],
+  [
+    "redis create, replicas and plan",
+    f.redisCreateArgs({
+      name: "r",
+      org: "o",
+      region: "lax",
+      replicaRegions: ["sjc", "iad"],
+      eviction: "disabled",
+      plan: "pay-as-you-go",
+    }),
+    [
+      "redis",
+      "create",
+      "--name",
+      "r",
+      "--org",
+      "o",
+      "--region",
+      "lax",
+      "--replica-regions",
+      "sjc,iad",
+      "--disable-eviction",
+      "--plan",
+      "pay-as-you-go",
+      "--enable-prodpack=false",
+    ],
+  ],
+  ["redis status", f.redisStatusArgs("r"), ["redis", "status", "r"]],
+  ["redis destroy", f.redisDestroyArgs("r"), ["redis", "destroy", "r", "--yes"]],
+  ["secrets import", f.secretsImportArgs("a"), ["secrets", "import", "-a", "a", "--stage"]],
+  [
+    "secrets unset",
+    f.secretsUnsetArgs("a", ["X", "Y"]),
+    ["secrets", "unset", "X", "Y", "-a", "a", "--stage"],
+  ],
+  ["proxy", f.proxyArgs("gaia-db-dev"), ["proxy", "0:5432", "-a", "gaia-db-dev", "--watch-stdin"]],
+];
+
+describe("flyctl argv builders", () => {
+  it.each(cases)("%s", (_name, actual, expected) => {
+    expect(actual).toEqual(expected);
+  });
+});
+
+// Every builder's flags must exist in (the fake of) flyctl: an unknown flag would only show at `up`.
+describe("every built argv is accepted by the fake flyctl's flag parser", () => {
+  const fake = createFakeFly();
+  afterAll(() => fake.remove());
+  it.each(cases.filter(([n]) => n !== "proxy"))("%s", (_name, argv) => {
+    const r = spawnSync("fly", argv, { env: fake.env(), input: "A=b\n", encoding: "utf8" });
+    expect(r.stderr).not.toMatch(/unknown (shorthand )?flag|unknown command|prompt|interactive/);
+  });
+});

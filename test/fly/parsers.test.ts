@@ -1,0 +1,254 @@
+import { describe, expect, it } from "vitest";
+import {
+  classifyFailure,
+  parseAppStatus,
+  parseManagedCreate,
+  parseManagedList,
+  parsePostgresList,
+  parseProxyReady,
+  parseRedisList,
+  parseRedisStatus,
+  parseSnapshots,
+  parseVolume,
+  parseVolumes,
+  vmSizeOf,
+} from "../../src/fly/parsers";
+
+const statusJson = JSON.stringify({
+  ID: "gaia-db-dev",
+  Name: "gaia-db-dev",
+  Status: "deployed",
+  Organization: { Slug: "aeonia-dev", Name: "aeonia-dev" },
+  Machines: [
+    {
+      id: "148e",
+      state: "started",
+      region: "lax",
+      config: {
+        guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 },
+        mounts: [{ volume: "vol_1", path: "/data" }],
+      },
+    },
+  ],
+});
+
+describe("parseAppStatus", () => {
+  it.each([
+    [
+      "a Postgres app with one machine",
+      statusJson,
+      {
+        id: "gaia-db-dev",
+        name: "gaia-db-dev",
+        orgSlug: "aeonia-dev",
+        status: "deployed",
+        machines: [
+          {
+            id: "148e",
+            state: "started",
+            region: "lax",
+            guest: { cpuKind: "shared", cpus: 1, memoryMb: 256 },
+            volumes: ["vol_1"],
+          },
+        ],
+      },
+    ],
+    [
+      "an app without machines (null Machines)",
+      '{"ID":"a","Name":"a","Status":"pending","Organization":{"Slug":"o"},"Machines":null}',
+      { id: "a", name: "a", orgSlug: "o", status: "pending", machines: [] },
+    ],
+  ])("%s", (_n, input, expected) => {
+    expect(parseAppStatus(input)).toEqual(expected);
+  });
+
+  it.each([
+    ["plain text", "App\n  Name = x", "unexpected output from fly status --json: not JSON"],
+    [
+      "snake_case keys",
+      '{"id":"a","name":"a"}',
+      "unexpected output from fly status --json: no Name field",
+    ],
+    ["an array", "[]", "unexpected output from fly status --json: expected a JSON object"],
+  ])("rejects %s", (_n, input, message) => {
+    expect(() => parseAppStatus(input)).toThrow(message);
+  });
+});
+
+describe("volumes", () => {
+  const vol = {
+    id: "vol_1",
+    name: "pg_data",
+    state: "created",
+    size_gb: 10,
+    region: "lax",
+    attached_machine_id: "148e",
+  };
+  it.each([
+    ["[]", []],
+    [
+      JSON.stringify([vol, { ...vol, id: "vol_2", attached_machine_id: null }]),
+      [
+        {
+          id: "vol_1",
+          name: "pg_data",
+          state: "created",
+          sizeGb: 10,
+          region: "lax",
+          attachedMachineId: "148e",
+        },
+        {
+          id: "vol_2",
+          name: "pg_data",
+          state: "created",
+          sizeGb: 10,
+          region: "lax",
+          attachedMachineId: null,
+        },
+      ],
+    ],
+  ])("parseVolumes(%s)", (input, expected) => {
+    expect(parseVolumes(input)).toEqual(expected);
+  });
+  it("parseVolume reads one object and rejects one without id", () => {
+    expect(parseVolume(JSON.stringify(vol)).sizeGb).toBe(10);
+    expect(() => parseVolume('{"ID":"vol_1"}')).toThrow("a volume without id");
+  });
+  it("parseSnapshots", () => {
+    expect(
+      parseSnapshots(
+        '[{"id":"vs_1","status":"created","created_at":"2026-01-01T00:00:00Z","size":1}]',
+      ),
+    ).toEqual([{ id: "vs_1", status: "created", createdAt: "2026-01-01T00:00:00Z" }]);
+  });
+});
+
+describe("list commands that print text when empty", () => {
+  it.each([
+    ["No postgres clusters found\n", []],
+    ['[{"ID":"gaia-db-dev","Name":"gaia-db-dev"}]', ["gaia-db-dev"]],
+  ])("parsePostgresList(%j)", (input, expected) => {
+    expect(parsePostgresList(input)).toEqual(expected);
+  });
+  it.each([
+    ["No managed postgres clusters found in organization aeonia-dev\n", []],
+    [
+      '[{"id":"c1","name":"gaia-db-dev","region":"lax","status":"ready","plan":"basic","disk":10}]',
+      [
+        {
+          id: "c1",
+          name: "gaia-db-dev",
+          region: "lax",
+          status: "ready",
+          plan: "basic",
+          diskGb: 10,
+        },
+      ],
+    ],
+  ])("parseManagedList(%j)", (input, expected) => {
+    expect(parseManagedList(input)).toEqual(expected);
+  });
+  it("rejects other text", () => {
+    expect(() => parseManagedList("Error-ish text")).toThrow(
+      "unexpected output from fly mpg list --json: not JSON",
+    );
+  });
+});
+
+describe("parseManagedCreate", () => {
+  it("reads id, plan and connection string", () => {
+    const out =
+      "Selected Plan: Basic\n\nManaged Postgres cluster created successfully!\n  ID: abc123\n  Name: n\n  Plan: basic\n  Disk: 10GB\n  Connection string: postgresql://fly-user:pw@pgbouncer.abc123.flympg.net/fly-db\n";
+    expect(parseManagedCreate(out)).toEqual({
+      id: "abc123",
+      plan: "basic",
+      connectionString: "postgresql://fly-user:pw@pgbouncer.abc123.flympg.net/fly-db",
+    });
+  });
+  it("never echoes the output (it holds a password) when it cannot parse", () => {
+    expect(() => parseManagedCreate("  Connection string: postgresql://u:secret@h/db")).toThrow(
+      "unexpected output from fly mpg create: no ID or Connection string line. Output was:\n[withheld]",
+    );
+  });
+});
+
+describe("redis tables", () => {
+  const unicode =
+    "Redis\n  ID             │ 3a1b\n  Name           │ gaia-redis-dev\n  Plan           │ Pay-as-you-go\n  Primary Region │ lax\n  Read Regions   │ None\n  Eviction       │ Enabled\n  Private URL    │ redis://default:pw@fly-gaia-redis-dev.upstash.io:6379\n";
+  const ascii = unicode.replaceAll("│", "|");
+  const spaces = unicode.replaceAll("│", " ");
+  it.each([
+    ["│ separators", unicode],
+    ["| separators", ascii],
+    ["space-aligned", spaces],
+  ])("parseRedisStatus with %s", (_n, input) => {
+    const s = parseRedisStatus(input);
+    expect(s["Private URL"]).toBe("redis://default:pw@fly-gaia-redis-dev.upstash.io:6379");
+    expect(s["Primary Region"]).toBe("lax");
+    expect(s.Eviction).toBe("Enabled");
+  });
+  it("parseRedisStatus fails without a Private URL and withholds the output", () => {
+    expect(() => parseRedisStatus("Redis\n")).toThrow(
+      "no Private URL row. Output was:\n[withheld]",
+    );
+  });
+  it.each([
+    ["", []],
+    [
+      " NAME           │ ORG        │ PLAN          │ EVICTION │ PRIMARY REGION │ READ REGIONS\n gaia-redis-dev │ aeonia-dev │ Pay-as-you-go │ Enabled  │ lax            │\n",
+      [
+        {
+          NAME: "gaia-redis-dev",
+          ORG: "aeonia-dev",
+          PLAN: "Pay-as-you-go",
+          EVICTION: "Enabled",
+          "PRIMARY REGION": "lax",
+          "READ REGIONS": "",
+        },
+      ],
+    ],
+  ])("parseRedisList(%j)", (input, expected) => {
+    expect(parseRedisList(input)).toEqual(expected);
+  });
+});
+
+describe("parseProxyReady", () => {
+  it.each([
+    ["Proxying localhost:54321 to remote [gaia-db-dev.internal]:5432", 54321],
+    ["Proxying local port 5432 to remote [x]", null],
+    ["", null],
+  ])("%j → %s", (line, port) => {
+    expect(parseProxyReady(line)).toBe(port);
+  });
+});
+
+describe("classifyFailure", () => {
+  it.each([
+    [126, "Error: context deadline exceeded", "retryable"],
+    [
+      1,
+      "Error: request returned non-2xx status: 429: rate limit exceeded (Request ID: X)",
+      "retryable",
+    ],
+    [1, "Error: request returned non-2xx status: 503: service unavailable", "retryable"],
+    [1, 'Error: Post "https://api.fly.io/graphql": net/http: TLS handshake timeout', "retryable"],
+    [1, 'Error: failed to get app: Could not find App "x"', "not-found"],
+    [1, "Error: Could not resolve App", "not-found"],
+    [1, "Error: failed to get volume: volume not found", "not-found"],
+    [1, "Error: Validation failed: Name has already been taken (Request ID: X)", "fatal"],
+    [1, "Error: prompt: non interactive", "fatal"],
+    [1, "Error: no access token available. Please login with 'flyctl auth login'", "fatal"],
+  ] as const)("exit %s, %j → %s", (code, stderr, expected) => {
+    expect(classifyFailure(code, stderr)).toBe(expected);
+  });
+});
+
+describe("vmSizeOf", () => {
+  it.each([
+    [{ cpuKind: "shared", cpus: 1, memoryMb: 256 }, "shared-cpu-1x"],
+    [{ cpuKind: "performance", cpus: 2, memoryMb: 4096 }, "performance-2x"],
+    [{ cpuKind: "shared", cpus: 1, memoryMb: 1024 }, "shared-1cpu-1024mb"],
+  ])("%j → %s", (guest, expected) => {
+    expect(vmSizeOf(guest)).toBe(expected);
+  });
+});

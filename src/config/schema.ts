@@ -1,0 +1,433 @@
+/**
+ * The one declaration of every `gaia:` config key except the shared Supabase scalars' defaults
+ * (those live in Pulumi.yaml): field types, allowed values, descriptions and per-environment
+ * defaults. `parseConfig` validates against it and the README's config reference is generated
+ * from it (`renderConfigReference`), so the three cannot drift apart.
+ */
+import { z } from "zod";
+
+export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const FLY_ENVIRONMENTS = ["dev", "staging", "production"] as const;
+export type FlyEnvironment = (typeof FLY_ENVIRONMENTS)[number];
+
+/** The services that read DATABASE_URL/REDIS_URL and mount the development certificates. */
+export const SERVICE_NAMES = [
+  "gateway",
+  "auth-service",
+  "asset-service",
+  "chat-service",
+  "web-service",
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Fly app name per service: `gaia-<short>-<environment>` (the apps that exist today). */
+const SERVICE_APP_PREFIX: Record<ServiceName, string> = {
+  gateway: "gaia-gateway",
+  "auth-service": "gaia-auth",
+  "asset-service": "gaia-asset",
+  "chat-service": "gaia-chat",
+  "web-service": "gaia-web",
+};
+
+export const MIGRATION_MODULES = ["core", "vector", "rbac", "experience"] as const;
+export type MigrationModule = (typeof MIGRATION_MODULES)[number];
+
+/** Keys whose values are secrets: they must be set with `--secret` and stay `Output`s. */
+export const SECRET_KEYS = [
+  "postgresPassword",
+  "redisPassword",
+  "supabaseAnonKey",
+  "supabaseJwtSecret",
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** What the README and every error message say about a field. */
+export interface FieldDoc {
+  /** The allowed values, in words a user can act on. */
+  allowed: string;
+  description: string;
+  /** A valid value to show in a `pulumi config set` fix when the field has no default. */
+  example?: string;
+}
+
+/** Documentation registry: every leaf schema below is registered with its `FieldDoc`. */
+export const fieldDocs = z.registry<FieldDoc>();
+
+function doc<T extends z.ZodType>(schema: T, d: FieldDoc): T {
+  fieldDocs.add(schema, d);
+  return schema;
+}
+
+/** The documentation of a field (optional fields are documented on their inner schema). */
+export function docOf(schema: z.ZodType): FieldDoc {
+  const found =
+    fieldDocs.get(schema) ??
+    (schema instanceof z.ZodOptional ? fieldDocs.get(schema.unwrap() as z.ZodType) : undefined);
+  if (!found) throw new Error("schema.ts: a config field is missing its FieldDoc");
+  return found;
+}
+
+// Stack files hold strings for values set with `pulumi config set --path`; numbers and booleans
+// are accepted both as JSON values and as their string spelling.
+function coerceNumber(v: unknown): unknown {
+  return typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+}
+function coerceBoolean(v: unknown): unknown {
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return v;
+}
+const wholeNumber = (min: number, max: number) =>
+  z.preprocess(coerceNumber, z.number().int().min(min).max(max));
+const boolean = () => z.preprocess(coerceBoolean, z.boolean());
+
+const FLY_NAME = /^[a-z0-9](?:[a-z0-9-]{0,60}[a-z0-9])?$/;
+const FLY_NAME_ALLOWED =
+  "a Fly name: lowercase letters, digits and dashes, starting and ending with a letter or digit, at most 62 characters";
+const flyName = (description: string) =>
+  doc(z.string().regex(FLY_NAME), { allowed: FLY_NAME_ALLOWED, description });
+const REGION = /^[a-z]{3}$/;
+const REGION_ALLOWED = "a 3-letter Fly region code such as lax or sjc";
+
+export const LEGACY_REDIS_PLANS = ["Pro 2k", "Pro 10k", "Starter", "Standard"];
+
+const OBJECT_ALLOWED = "an object of fields, set one at a time with --path";
+const section = <T extends z.ZodType>(schema: T, description: string) =>
+  doc(schema, { allowed: OBJECT_ALLOWED, description });
+
+export const flySchema = section(
+  z.strictObject({
+    org: doc(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), {
+      allowed: "a Fly organization slug (lowercase letters, digits, dashes)",
+      description:
+        "Fly organization every app is created in (flyctl needs it when not interactive).",
+      example: "aeonia-dev",
+    }),
+    region: doc(z.string().regex(REGION), {
+      allowed: REGION_ALLOWED,
+      description: "Primary Fly region of the database, Redis and volumes.",
+      example: "lax",
+    }),
+  }),
+  "Fly organization and primary region (Fly stacks only).",
+);
+
+export const postgresSchema = section(
+  z.strictObject({
+    kind: doc(z.enum(["unmanaged", "managed"]), {
+      allowed: "unmanaged | managed",
+      description:
+        "`unmanaged`: a Fly Postgres app (`fly postgres`), as today; `managed`: Fly Managed Postgres (`fly mpg`). The local stack is always unmanaged (Docker).",
+    }),
+    name: flyName("Fly app (or managed cluster) name; the container name on the local stack."),
+    database: doc(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/), {
+      allowed: "lowercase letters, digits and underscores, not starting with a digit",
+      description: "Database every service shares.",
+    }),
+    vmSize: doc(z.string().regex(/^(shared-cpu|performance)-\d+x$/), {
+      allowed: "a Fly VM size such as shared-cpu-1x or performance-2x",
+      description: "Machine size of each unmanaged node (Fly).",
+    }),
+    volumeSizeGb: doc(wholeNumber(1, 500), {
+      allowed: "a whole number from 1 to 500 (managed: at least 10)",
+      description: "Data volume size in GB (Fly). Volumes only grow; shrinking is refused at `up`.",
+    }),
+    clusterSize: doc(wholeNumber(1, 10), {
+      allowed: "a whole number from 1 to 10",
+      description: "Number of unmanaged Postgres nodes (Fly).",
+    }),
+    plan: doc(z.enum(["basic", "starter", "launch", "scale", "performance"]), {
+      allowed:
+        "basic | starter | launch | scale (managed; flyctl silently turns performance into basic)",
+      description: "Managed Postgres plan (Fly, managed only).",
+    }),
+    majorVersion: doc(wholeNumber(15, 17), {
+      allowed: "15 (unmanaged and local) | 16 | 17 (managed)",
+      description: "PostgreSQL major version. Defaults to 15 unmanaged, 16 managed.",
+    }),
+    allowRestart: doc(boolean(), {
+      allowed: "true | false",
+      description:
+        "Allow changes that restart the database machines (e.g. growing an attached volume).",
+    }),
+  }),
+  "The environment's PostgreSQL: Fly cluster shape, or the local container.",
+);
+
+export const redisSchema = section(
+  z.strictObject({
+    name: flyName("Upstash Redis name (Fly); the container name on the local stack."),
+    plan: doc(z.string().min(1), {
+      allowed: "an Upstash plan name or id (not the legacy Pro 2k, Pro 10k, Starter or Standard)",
+      description: "Upstash plan (Fly). Unset means flyctl's default, pay-as-you-go.",
+      example: "pay-as-you-go",
+    }).optional(),
+    eviction: doc(boolean(), {
+      allowed: "true | false",
+      description: "Evict keys when memory is full (Fly; it is a cache).",
+    }),
+    replicaRegions: doc(z.array(z.string().regex(REGION)), {
+      allowed: `a list of ${REGION_ALLOWED}`,
+      description: "Read-replica regions (Fly). Empty: no replicas.",
+    }),
+  }),
+  "The environment's Redis: Upstash on Fly, a container locally.",
+);
+
+const serviceApps = Object.fromEntries(
+  SERVICE_NAMES.map((s) => [s, flyName(`Fly app of the ${s}.`)]),
+) as Record<ServiceName, ReturnType<typeof flyName>>;
+
+/**
+ * Map from service to its Fly app. `adoptSecrets` is a reserved key beside the service keys (not a
+ * service): when true, service wiring takes over secrets the apps already have.
+ */
+export const servicesSchema = section(
+  z.strictObject({
+    ...serviceApps,
+    adoptSecrets: doc(boolean(), {
+      allowed: "true | false",
+      description:
+        "Reserved key, not a service: let the service wiring adopt secrets the apps already have.",
+    }),
+  }),
+  "Map from service to its Fly app; its keys are the services that get certificates. `adoptSecrets` is a reserved key beside them.",
+);
+
+export const certificatesSchema = section(
+  z.strictObject({
+    volumeName: doc(z.string().regex(/^[a-z0-9_]{1,30}$/), {
+      allowed: "lowercase letters, digits and underscores, at most 30 characters",
+      description:
+        "Fly volume holding the certificates in each app of `gaia:services` (Fly volumes are per app).",
+    }),
+    volumeSizeGb: doc(wholeNumber(1, 500), {
+      allowed: "a whole number from 1 to 500",
+      description: "Size of each certificates volume in GB.",
+    }),
+    volumesPerApp: doc(wholeNumber(1, 10), {
+      allowed: "a whole number from 1 to 10",
+      description: "Certificate volumes per app: one per machine that mounts them.",
+    }),
+  }),
+  "Fly volumes that hold the development certificates (Fly stacks only).",
+);
+
+const port = (description: string) =>
+  doc(wholeNumber(1, 65535), { allowed: "a whole number from 1 to 65535", description });
+const image = (description: string) =>
+  doc(z.string().regex(/^\S+$/), { allowed: "a Docker image reference", description });
+
+export const localSchema = section(
+  z.strictObject({
+    postgresPort: port("Host port published for Postgres."),
+    redisPort: port("Host port published for Redis."),
+    postgresImage: image("Postgres image; must provide pgvector when `vector` is migrated."),
+    redisImage: image("Redis image (also runs the one-off certificate copy)."),
+  }),
+  "Host ports and images of the local Docker stack (local stack only).",
+);
+
+export const migrationsSchema = section(
+  z.strictObject({
+    modules: doc(
+      z
+        .array(z.enum(MIGRATION_MODULES))
+        .refine((m) => m.includes("core"), "a list that includes core")
+        .refine((m) => new Set(m).size === m.length, "a list without repeated modules"),
+      {
+        allowed: "a list of core | vector | rbac | experience that includes core",
+        description: "Migration modules applied to the database (`vector` needs pgvector).",
+      },
+    ),
+    baseline: doc(z.string().regex(/^\d{4}$/), {
+      allowed: 'a 4-digit core version such as "0001"',
+      description:
+        "Adopt an existing unmanaged database whose schema was made by hand, up to this core version.",
+      example: "0001",
+    }).optional(),
+  }),
+  "Which migration modules run, and the baseline for adopting an existing database.",
+);
+
+export const isolationSchema = section(
+  z.strictObject({
+    enforce: doc(boolean(), {
+      allowed: "true | false",
+      description: "Enforce environment isolation of users (refuse other environments' users).",
+    }),
+  }),
+  "Environment isolation of users in the shared Supabase project.",
+);
+
+const secret = (description: string) =>
+  doc(z.string().min(1), { allowed: "a non-empty secret set with --secret", description });
+
+/** Every `gaia:` key. Objects are strict: an unknown field is an error. */
+export const configSchema = z.strictObject({
+  environment: doc(z.enum(ENVIRONMENTS), {
+    allowed: "local | dev | staging | production",
+    description: "Environment of the stack; must match the stack name for the four known stacks.",
+  }),
+  fly: flySchema,
+  postgres: postgresSchema,
+  postgresPassword: secret("Password of the `postgres` user. Local: generated when unset."),
+  redis: redisSchema,
+  redisPassword: secret("Password of the local Redis. Generated when unset."),
+  services: servicesSchema,
+  certificates: certificatesSchema,
+  local: localSchema,
+  migrations: migrationsSchema,
+  isolation: isolationSchema,
+  supabaseProjectRef: doc(z.string().regex(/^[a-z]{20}$/), {
+    allowed: "a Supabase project ref (20 lowercase letters)",
+    description: "Supabase project shared by every environment (default in Pulumi.yaml).",
+    example: "lbaohvnusingoztdzlmj",
+  }),
+  supabaseUrl: doc(z.url({ protocol: /^https$/ }), {
+    allowed: "an https URL",
+    description: "URL of the shared Supabase project (default in Pulumi.yaml).",
+    example: "https://lbaohvnusingoztdzlmj.supabase.co",
+  }),
+  supabaseAnonKey: secret("Supabase anon key the auth service reads."),
+  supabaseJwtSecret: secret("Supabase JWT secret the auth service reads."),
+});
+
+export type ConfigKey = keyof typeof configSchema.shape;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+/** Keys whose value is a JSON object of fields (set with `--path`). */
+export const OBJECT_KEYS = [
+  "fly",
+  "postgres",
+  "redis",
+  "services",
+  "certificates",
+  "local",
+  "migrations",
+  "isolation",
+] as const satisfies readonly ConfigKey[];
+export type ObjectKey = (typeof OBJECT_KEYS)[number];
+
+export function isFlyEnvironment(env: Environment): env is FlyEnvironment {
+  return env !== "local";
+}
+
+/** Which stacks may set a key: `all`, `fly` (dev/staging/production) or `local`. */
+export const KEY_SCOPE: Record<ConfigKey, "all" | "fly" | "local"> = {
+  environment: "all",
+  fly: "fly",
+  postgres: "all",
+  postgresPassword: "all",
+  redis: "all",
+  redisPassword: "local",
+  services: "all",
+  certificates: "fly",
+  local: "local",
+  migrations: "all",
+  isolation: "all",
+  supabaseProjectRef: "all",
+  supabaseUrl: "all",
+  supabaseAnonKey: "all",
+  supabaseJwtSecret: "all",
+};
+
+/** Secrets a stack cannot run without. The local stack generates its passwords. */
+export function requiredSecrets(env: Environment): SecretKey[] {
+  return isFlyEnvironment(env) ? ["postgresPassword", "supabaseAnonKey", "supabaseJwtSecret"] : [];
+}
+
+export function keyApplies(key: ConfigKey, env: Environment): boolean {
+  const scope = KEY_SCOPE[key];
+  return scope === "all" || (scope === "fly") === isFlyEnvironment(env);
+}
+
+/**
+ * Defaults of an object key for an environment. `set` is what the stack file sets, so a default may
+ * follow another field (managed Postgres defaults to major version 16). Fields without a default
+ * (`gaia:fly`) are required.
+ */
+export function defaultsFor(
+  key: ObjectKey,
+  env: Environment,
+  set: Record<string, unknown> = {},
+): Record<string, unknown> {
+  switch (key) {
+    case "fly":
+      return {};
+    case "postgres":
+      return {
+        kind: "unmanaged",
+        name: `gaia-db-${env}`,
+        database: "llm_platform",
+        vmSize: "shared-cpu-1x",
+        volumeSizeGb: 10,
+        clusterSize: 1,
+        plan: "basic",
+        majorVersion: set.kind === "managed" ? 16 : 15,
+        allowRestart: false,
+      };
+    case "redis":
+      return { name: `gaia-redis-${env}`, eviction: true, replicaRegions: [] };
+    case "services":
+      return {
+        ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${SERVICE_APP_PREFIX[s]}-${env}`])),
+        adoptSecrets: false,
+      };
+    case "certificates":
+      return { volumeName: "gaia_certs", volumeSizeGb: 1, volumesPerApp: 1 };
+    case "local":
+      return {
+        postgresPort: 5432,
+        redisPort: 6379,
+        postgresImage: "pgvector/pgvector:pg15",
+        redisImage: "redis:7-alpine",
+      };
+    case "migrations":
+      return { modules: ["core", "vector"] };
+    case "isolation":
+      return { enforce: env === "production" };
+  }
+}
+
+export interface FlySettings {
+  org: string;
+  region: string;
+}
+export interface PostgresSettings {
+  kind: "unmanaged" | "managed";
+  name: string;
+  database: string;
+  vmSize: string;
+  volumeSizeGb: number;
+  clusterSize: number;
+  plan: "basic" | "starter" | "launch" | "scale" | "performance";
+  majorVersion: number;
+  allowRestart: boolean;
+}
+export interface RedisSettings {
+  name: string;
+  plan?: string;
+  eviction: boolean;
+  replicaRegions: string[];
+}
+/** `gaia:services` as the program uses it: the app map apart from the reserved `adoptSecrets`. */
+export interface ServicesSettings {
+  apps: Record<ServiceName, string>;
+  adoptSecrets: boolean;
+}
+export interface CertificatesSettings {
+  volumeName: string;
+  volumeSizeGb: number;
+  volumesPerApp: number;
+}
+export interface LocalSettings {
+  postgresPort: number;
+  redisPort: number;
+  postgresImage: string;
+  redisImage: string;
+}
+export interface MigrationsSettings {
+  modules: MigrationModule[];
+  baseline?: string;
+}

@@ -1,0 +1,119 @@
+/**
+ * `withFlyProxy`: run a callback while `fly proxy 0:5432 -a <app> --watch-stdin` forwards a local
+ * port to the app's Postgres over Fly's private network.
+ *
+ * - Local port 0: flyctl picks a free port and prints `Proxying localhost:<port> …`, which is the
+ *   readiness signal (no race on a port chosen by us).
+ * - The proxy runs in its own process group (`detached`) and the whole group is killed when the
+ *   callback settles, on failure too: flyctl may start helpers (the agent, WireGuard), and
+ *   `--watch-stdin` makes it exit when we close its stdin should we die first.
+ */
+import { spawn } from "node:child_process";
+import { proxyArgs } from "./flags";
+import { parseProxyReady } from "./parsers";
+
+export interface FlyProxyOptions {
+  app: string;
+  /** flyctl executable; `fly` on PATH by default. */
+  flyBinary?: string;
+  /** Environment of the proxy process (FLY_API_TOKEN comes from here); defaults to ours. */
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for the `Proxying localhost:<port>` line. */
+  timeoutMs?: number;
+  /** Remote port on the app (5432: the Postgres proxy port, 5433 is Postgres itself). */
+  remotePort?: number;
+}
+
+export class FlyProxyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlyProxyError";
+  }
+}
+
+export async function withFlyProxy<T>(
+  options: FlyProxyOptions,
+  fn: (localPort: number) => Promise<T>,
+): Promise<T> {
+  const { app, flyBinary = "fly", env = process.env, timeoutMs = 30_000 } = options;
+  const argv = proxyArgs(app, options.remotePort ?? 5432);
+  const child = spawn(flyBinary, argv, { env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.on("exit", () => {
+      exited = true;
+      resolve();
+    });
+    child.on("error", () => {
+      exited = true;
+      resolve();
+    });
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+
+  const killGroup = async () => {
+    child.stdin.end();
+    if (!exited && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // The group is already gone.
+      }
+      const killed = await Promise.race([exit.then(() => true), delay(5_000).then(() => false)]);
+      if (!killed) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+        await exit;
+      }
+    }
+  };
+
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let stdout = "";
+      const timer = setTimeout(() => {
+        reject(
+          new FlyProxyError(
+            `fly proxy for app ${app} did not report "Proxying localhost:<port>" within ${Math.round(timeoutMs / 1000)} s${stderr ? `; its stderr:\n${stderr.trim()}` : ""}`,
+          ),
+        );
+      }, timeoutMs);
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        for (const line of stdout.split("\n")) {
+          const p = parseProxyReady(line);
+          if (p !== null) {
+            clearTimeout(timer);
+            resolve(p);
+            return;
+          }
+        }
+      });
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        reject(
+          new FlyProxyError(`could not start ${flyBinary} proxy for app ${app}: ${e.message}`),
+        );
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new FlyProxyError(
+            `fly proxy for app ${app} exited (${signal ?? `code ${code}`}) before it was ready${stderr ? `; its stderr:\n${stderr.trim()}` : ""}`,
+          ),
+        );
+      });
+    });
+    return await fn(port);
+  } finally {
+    await killGroup();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,149 @@
+/**
+ * Loading migration files: `migrations/<module>/NNNN_name.sql`, validated, normalised and hashed.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { refused, usageError } from "./errors";
+import { type Statement, splitStatements } from "./splitter";
+
+/** Modules in the order they are applied. `core` is always applied. */
+export const MODULES = ["core", "vector", "rbac", "experience"] as const;
+export type Module = (typeof MODULES)[number];
+
+export const NO_TRANSACTION_MARKER = "-- gaia:no-transaction";
+export const FILE_NAME_RULE =
+  "migration files are named NNNN_name.sql: exactly four digits, an underscore, then lower-case letters, digits and underscores (e.g. 0003_add_personas.sql)";
+const FILE_NAME = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
+
+export interface MigrationFile {
+  module: Module;
+  /** The four-digit version, e.g. "0001". */
+  version: string;
+  /** The name part, e.g. "live_schema". */
+  name: string;
+  /** `<module>/<file>`, always with forward slashes: the name users and the ledger see. */
+  relativePath: string;
+  /** The text with the BOM stripped and line endings normalised to LF (what is executed). */
+  sql: string;
+  checksum: string;
+  noTransaction: boolean;
+}
+
+/** Removes a leading BOM and turns CRLF and lone CR into LF. */
+export function normalizeSql(text: string): string {
+  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+}
+
+/** sha256 (hex) of the normalised text, so re-saving with CRLF or a BOM changes nothing. */
+export function checksum(text: string): string {
+  return sha256(normalizeSql(text));
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** The first line of the file is exactly the no-transaction marker (trailing space allowed). */
+export function hasNoTransactionMarker(text: string): boolean {
+  const first = normalizeSql(text).split("\n", 1)[0] ?? "";
+  return first.trimEnd() === NO_TRANSACTION_MARKER;
+}
+
+/**
+ * Parses a module list such as "core,vector" (order and duplicates do not matter; `core` is
+ * always included) and returns it in application order.
+ */
+export function parseModules(input: string | readonly string[]): Module[] {
+  const names = (typeof input === "string" ? input.split(",") : [...input])
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+  for (const name of names) {
+    if (!(MODULES as readonly string[]).includes(name)) {
+      throw usageError(
+        `unknown migration module "${name}": allowed modules are ${MODULES.join(", ")} (comma-separated, e.g. --modules core,vector)`,
+      );
+    }
+  }
+  return MODULES.filter((m) => m === "core" || names.includes(m));
+}
+
+/** Files in a module directory that are not migrations and may sit next to them. */
+const IGNORED = (name: string) => name.startsWith(".") || /\.md$/i.test(name);
+
+/**
+ * Reads every selected module's files, ordered by module (core → vector → rbac → experience) and
+ * then by version. Refuses badly named files and duplicate versions; a selected module without a
+ * directory is a configuration error.
+ */
+export function loadMigrationSet(root: string, modules: readonly Module[]): MigrationFile[] {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw usageError(
+      `migrations directory ${root} does not exist: pass --migrations-dir pointing at the folder that holds core/, vector/, rbac/ and experience/`,
+    );
+  }
+  const out: MigrationFile[] = [];
+  for (const module of parseModules(modules)) {
+    const dir = join(root, module);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw usageError(
+        `module "${module}" has no directory ${module}/ under ${root}: create it or drop "${module}" from the module list`,
+      );
+    }
+    const seen = new Map<string, string>();
+    const files: MigrationFile[] = [];
+    for (const entry of readdirSync(dir).sort()) {
+      if (IGNORED(entry)) continue;
+      const relativePath = `${module}/${entry}`;
+      const match = FILE_NAME.exec(entry);
+      if (!match || !statSync(join(dir, entry)).isFile()) {
+        throw refused(`${relativePath}: bad migration file name; ${FILE_NAME_RULE}`);
+      }
+      const version = match[1] as string;
+      const name = match[2] as string;
+      const other = seen.get(version);
+      if (other !== undefined) {
+        throw refused(
+          `duplicate version ${module}/${version}: ${module}/${other} and ${relativePath} both use it; give one of them the next free number`,
+        );
+      }
+      seen.set(version, entry);
+      const sql = normalizeSql(readFileSync(join(dir, entry), "utf8"));
+      files.push({
+        module,
+        version,
+        name,
+        relativePath,
+        sql,
+        checksum: sha256(sql),
+        noTransaction: hasNoTransactionMarker(sql),
+      });
+    }
+    out.push(...files);
+  }
+  return out;
+}
+
+export interface PreparedStatement extends Statement {
+  checksum: string;
+}
+
+/** Transaction control inside a file would break the runner's one-transaction-per-file rule. */
+const TRANSACTION_CONTROL =
+  /^(begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\b/i;
+
+/**
+ * Splits a file into statements with their checksums; refuses transaction control statements,
+ * which would commit half a file (the runner owns BEGIN/COMMIT).
+ */
+export function prepareStatements(file: MigrationFile): PreparedStatement[] {
+  const statements = splitStatements(file.sql);
+  for (const s of statements) {
+    if (TRANSACTION_CONTROL.test(s.text) && !/^begin\s+atomic\b/i.test(s.text)) {
+      throw refused(
+        `${file.relativePath} line ${s.line}: transaction control statement "${s.text.split(/\s/, 1)[0]}" is not allowed; the runner wraps each file in one transaction (or runs it statement by statement when its first line is "${NO_TRANSACTION_MARKER}"): remove it`,
+      );
+    }
+  }
+  return statements.map((s) => ({ ...s, checksum: sha256(s.text) }));
+}

@@ -38,12 +38,15 @@ export function emailEnvironmentTag(email: string): Environment | null {
   return isEnvironment(tag) ? tag : null;
 }
 
+/** The tags of the seed's convention for test accounts; production addresses carry none. */
+export const TEST_TAGS: readonly Environment[] = ["local", "dev", "staging"];
+
 /**
- * Whether a user with this email is a test user of ANOTHER environment, seen from `environment`.
- * Production addresses carry no tag, so a `+production` tag is treated as "this environment" only
- * in production; elsewhere it names another environment like any other tag.
+ * Whether a user with this email is a test user of ANOTHER environment, seen from `environment`:
+ * a `+local`, `+dev` or `+staging` tag other than the environment's own. (`+production` is no
+ * convention of the seed, so it never marks a test user.)
  */
 export function isForeignTestUser(email: string, environment: Environment): boolean {
   const tag = emailEnvironmentTag(email);
-  return tag !== null && tag !== environment;
+  return tag !== null && TEST_TAGS.includes(tag) && tag !== environment;
 }

@@ -1,0 +1,218 @@
+/**
+ * `gaia-db`: flag parsing, dispatch, printing and exit codes. Each command's work is a pure-ish
+ * core in src/migrations/runner.ts (returns data); this file only turns flags into options and
+ * data into text or JSON. `runCli` never calls process.exit, so tests drive it in-process.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ExitCode, GaiaDbError, maskSecrets, secretsOfUrl, usageError } from "../migrations/errors";
+import { parseModules } from "../migrations/files";
+import { parseEnvironment } from "../migrations/runner";
+import { type CliIo, type Flags, type Invocation, parseStdinConfig } from "./args";
+import { handlers } from "./commands";
+import { COMMAND_HELP, COMMANDS, type Command, GLOBAL_HELP } from "./help";
+
+/** Default migrations folder: next to the package, whatever the cwd. */
+export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, "..", "..", "migrations");
+
+const COMMON_OPTIONS = {
+  environment: { type: "string" },
+  "database-url": { type: "string" },
+  "stdin-config": { type: "boolean" },
+  modules: { type: "string" },
+  "supabase-project-ref": { type: "string" },
+  "migrations-dir": { type: "string" },
+  json: { type: "boolean" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const TIMEOUT_OPTIONS = {
+  "lock-timeout": { type: "string" },
+  "lock-wait-timeout": { type: "string" },
+  "statement-timeout": { type: "string" },
+} as const;
+
+export const COMMAND_OPTIONS = {
+  migrate: {
+    ...COMMON_OPTIONS,
+    ...TIMEOUT_OPTIONS,
+    isolation: { type: "string" },
+    baseline: { type: "string" },
+    confirm: { type: "string" },
+    "accept-drift": { type: "boolean" },
+  },
+  plan: { ...COMMON_OPTIONS, "exit-code": { type: "boolean" } },
+  status: { ...COMMON_OPTIONS, "exit-code": { type: "boolean" } },
+  verify: { ...COMMON_OPTIONS, "expected-supabase-project-ref": { type: "string" } },
+  baseline: {
+    ...COMMON_OPTIONS,
+    ...TIMEOUT_OPTIONS,
+    to: { type: "string" },
+    confirm: { type: "string" },
+    "accept-drift": { type: "boolean" },
+  },
+  repair: { ...COMMON_OPTIONS, ...TIMEOUT_OPTIONS, file: { type: "string" } },
+  bind: {
+    ...COMMON_OPTIONS,
+    ...TIMEOUT_OPTIONS,
+    isolation: { type: "string" },
+    confirm: { type: "string" },
+  },
+} as const;
+
+function isCommand(value: string | undefined): value is Command {
+  return (COMMANDS as readonly string[]).includes(value ?? "");
+}
+
+/** Runs one invocation and returns the exit code; all output goes through `io`. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const secrets: string[] = [];
+  const out = (text: string) => io.stdout.write(`${maskSecrets(text, secrets)}\n`);
+  const err = (text: string) => io.stderr.write(`${maskSecrets(text, secrets)}\n`);
+  let json = argv.includes("--json");
+  let debug = argv.includes("--debug");
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    out(GLOBAL_HELP);
+    return first === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  try {
+    if (!isCommand(first)) {
+      throw usageError(
+        `unknown command "${first}": commands are ${COMMANDS.join(", ")}; run gaia-db --help`,
+      );
+    }
+    const command = first;
+    let parsed: { values: Flags; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: COMMAND_OPTIONS[command],
+        allowPositionals: true,
+        strict: true,
+      }) as { values: Flags; positionals: string[] };
+    } catch (e) {
+      throw usageError(
+        `${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}; run gaia-db ${command} --help`,
+      );
+    }
+    const flags = parsed.values;
+    json = flags.json === true;
+    debug = flags.debug === true;
+    if (flags.help) {
+      out(COMMAND_HELP[command]);
+      return ExitCode.ok;
+    }
+    if (parsed.positionals.length > 1) {
+      throw usageError(
+        `unexpected arguments ${parsed.positionals.slice(1).join(" ")}: usage is gaia-db ${command} <environment> [options]`,
+      );
+    }
+    const positional = parsed.positionals[0];
+    const flagEnv = flags.environment as string | undefined;
+    if (positional !== undefined && flagEnv !== undefined && positional !== flagEnv) {
+      throw usageError(
+        `the environment is given twice with different values ("${positional}" and --environment ${flagEnv}): give it once`,
+      );
+    }
+    const environment = parseEnvironment(positional ?? flagEnv ?? io.env.GAIA_ENVIRONMENT);
+
+    let databaseUrl = flags["database-url"] as string | undefined;
+    let supabaseProjectRef =
+      (flags["supabase-project-ref"] as string | undefined) ?? io.env.SUPABASE_PROJECT_REF;
+    if (flags["stdin-config"]) {
+      if (databaseUrl !== undefined) {
+        throw usageError("--stdin-config and --database-url both give the connection: use one");
+      }
+      const config = parseStdinConfig(await io.readStdin());
+      databaseUrl = config.databaseUrl;
+      supabaseProjectRef = config.supabaseProjectRef ?? supabaseProjectRef;
+    }
+    databaseUrl = databaseUrl ?? io.env.DATABASE_URL;
+    if (!databaseUrl) {
+      throw usageError(
+        "no database connection: pass --database-url, set DATABASE_URL, or pipe a JSON config to --stdin-config",
+      );
+    }
+    secrets.push(...secretsOfUrl(databaseUrl));
+    const invocation: Invocation = {
+      command,
+      environment,
+      databaseUrl,
+      ...(supabaseProjectRef ? { supabaseProjectRef } : {}),
+      ...(flags.modules !== undefined ? { modules: parseModules(flags.modules as string) } : {}),
+      migrationsDir: resolve(
+        (flags["migrations-dir"] as string | undefined) ?? DEFAULT_MIGRATIONS_DIR,
+      ),
+      json,
+      flags,
+      io,
+    };
+    const result = await handlers[command](invocation);
+    if (json) out(JSON.stringify({ ok: result.exitCode === 0, ...result.data }, null, 2));
+    else if (result.text) out(result.text);
+    return result.exitCode;
+  } catch (e) {
+    if (e instanceof GaiaDbError) {
+      if (json) {
+        out(
+          JSON.stringify(
+            {
+              ok: false,
+              exitCode: e.exitCode,
+              error: e.message,
+              ...(e.details.length > 0 ? { details: e.details } : {}),
+            },
+            null,
+            2,
+          ),
+        );
+      }
+      err(`gaia-db: ${e.message}`);
+      for (const line of e.details) err(`  ${line}`);
+      if (debug && e.stack) err(e.stack);
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    if (json) {
+      out(JSON.stringify({ ok: false, exitCode: ExitCode.runtime, error: message }, null, 2));
+    }
+    err(
+      `gaia-db: unexpected error: ${message.split("\n")[0]}${debug ? "" : " (run with --debug for the stack trace)"}`,
+    );
+    if (debug && e instanceof Error && e.stack) err(e.stack);
+    return ExitCode.runtime;
+  }
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolveText, reject) => {
+    let text = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    stream.on("end", () => resolveText(text));
+    stream.on("error", reject);
+  });
+}
+
+/** Entry point used by bin/gaia-db.js: real streams, exit code via process.exitCode. */
+export function main(): void {
+  runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    readStdin: () => readAll(process.stdin),
+    isTty: process.stdout.isTTY === true,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`gaia-db: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = ExitCode.runtime;
+    },
+  );
+}

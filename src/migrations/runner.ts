@@ -1,0 +1,1251 @@
+/**
+ * The migration runner: migrate, plan, status, baseline, repair and bind on one `pg` connection.
+ *
+ * Round trips matter (a no-op `migrate` from CI should cost next to nothing): the session
+ * settings travel in the startup packet, the first query both checks the database and tries the
+ * lock, the second reads the whole ledger, the third releases the lock.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname, userInfo } from "node:os";
+import pg from "pg";
+import { type DiffOptions, diffCatalogs, snapshotCatalog } from "./catalog";
+import { ExitCode, GaiaDbError, maskSecrets, refused, secretsOfUrl, usageError } from "./errors";
+import {
+  loadMigrationSet,
+  type MigrationFile,
+  MODULES,
+  type Module,
+  type PreparedStatement,
+  parseModules,
+  prepareStatements,
+} from "./files";
+import {
+  type Binding,
+  countingDb,
+  type Db,
+  ENVIRONMENTS,
+  type Environment,
+  ensureLedger,
+  LEDGER_VERSION,
+  type LedgerRow,
+  type LedgerState,
+  readLedger,
+  recordHistory,
+} from "./ledger";
+import { acquireLock, formatSeconds, LOCK_KEY, releaseLock } from "./lock";
+import {
+  buildVerificationReport,
+  collectVerificationInput,
+  renderVerificationTable,
+  type VerificationReport,
+} from "./verify";
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_LOCK_WAIT_TIMEOUT_MS = 10_000;
+
+export interface ConnectionOptions {
+  databaseUrl: string;
+  /** Per-session statement_timeout (default 15 min). */
+  statementTimeoutMs?: number;
+  /** Per-session lock_timeout: how long one statement waits for a table lock (default 10 s). */
+  lockWaitTimeoutMs?: number;
+  /** Incremented on every query the runner sends (benchmarks and tests count round trips). */
+  queryCounter?: { count: number };
+}
+
+export interface CommonOptions extends ConnectionOptions {
+  environment: Environment;
+  migrationsDir: string;
+  /** Defaults to the modules recorded by the last migrate, else core. */
+  modules?: readonly Module[];
+}
+
+export type ProgressEvent =
+  | { type: "lock-wait" }
+  | { type: "file-start"; file: string; statements: number; resumeAt: number }
+  | { type: "file-done"; file: string; durationMs: number; statements: number }
+  | { type: "baseline"; files: string[]; drift: string[] };
+
+export interface MigrateOptions extends CommonOptions {
+  supabaseProjectRef?: string;
+  /** Sets binding.isolation_enforced when given. */
+  isolation?: boolean;
+  /** Advisory lock wait (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Declared baseline (`gaia:migrations.baseline`), used only on an unmanaged database. */
+  baseline?: string;
+  /** Must equal "production" to baseline production from migrate. */
+  confirm?: string;
+  acceptDrift?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface AppliedFileReport {
+  file: string;
+  durationMs: number;
+  statements: number;
+  /** 0 unless a no-transaction file resumed after a failure. */
+  resumedAt: number;
+}
+
+export interface MigrateResult {
+  environment: Environment;
+  database: string;
+  modules: Module[];
+  applied: AppliedFileReport[];
+  baselined: string[];
+  drift: string[];
+  upToDate: number;
+  roundTrips: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+interface Preflight {
+  user: string;
+  database: string;
+  owner: string;
+  privileged: boolean;
+  ledger_version: string | null;
+  ledger_readable: boolean;
+  public_tables: number;
+  vector_available: boolean;
+  locked: boolean | null;
+}
+
+/** Describes the target without secrets: user@host:port/database. */
+export function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    const user = decodeURIComponent(u.username) || "(default user)";
+    return `${user}@${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  } catch {
+    return "(unparseable database URL)";
+  }
+}
+
+/** The same server and credentials, another database (for the baseline scratch database). */
+export function urlWithDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function connect(
+  options: ConnectionOptions,
+  applicationName: string,
+  database?: string,
+): Promise<pg.Client> {
+  const url = database ? urlWithDatabase(options.databaseUrl, database) : options.databaseUrl;
+  let client: pg.Client;
+  try {
+    client = new pg.Client({
+      connectionString: url,
+      application_name: applicationName,
+      // Startup parameters: applied by the server with no extra round trip.
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      lock_timeout: options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS,
+      connectionTimeoutMillis: 15_000,
+      // If this process dies mid-statement, the server notices within a second, rolls back and
+      // releases the session lock instead of finishing a long statement for nobody (PG 14+).
+      options: "-c client_connection_check_interval=1000",
+    });
+  } catch (err) {
+    throw new GaiaDbError(
+      `invalid database URL: ${maskSecrets(errorText(err), secretsOfUrl(url))}`,
+      ExitCode.usage,
+    );
+  }
+  // A dropped connection must surface as a query error, not crash the process.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw new GaiaDbError(
+      `cannot connect to ${describeTarget(url)}: ${maskSecrets(errorText(err), secretsOfUrl(url))}`,
+      ExitCode.runtime,
+    );
+  }
+  return client;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: string }).code;
+    return err.message || code || err.name;
+  }
+  return String(err);
+}
+
+const PREFLIGHT_SQL = (tryLock: boolean) => `
+SELECT current_user AS user,
+       current_database() AS database,
+       pg_get_userbyid(d.datdba) AS owner,
+       (r.rolsuper OR pg_has_role(current_user, d.datdba, 'MEMBER')) AS privileged,
+       obj_description(to_regnamespace('gaia_migrations'), 'pg_namespace') AS ledger_version,
+       (to_regclass('gaia_migrations.applied') IS NOT NULL
+         AND to_regclass('gaia_migrations.binding') IS NOT NULL) AS ledger_readable,
+       (SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+           AND c.relname <> 'schema_migrations') AS public_tables,
+       EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS vector_available,
+       ${tryLock ? "pg_try_advisory_lock($1::bigint)" : "NULL::boolean"} AS locked
+  FROM pg_database d, pg_roles r
+ WHERE d.datname = current_database() AND r.rolname = current_user`;
+
+async function preflight(db: Db, tryLock: boolean): Promise<Preflight> {
+  const { rows } = await db.query<Preflight>(PREFLIGHT_SQL(tryLock), tryLock ? [LOCK_KEY] : []);
+  const row = rows[0];
+  if (!row) throw new GaiaDbError("preflight query returned no row", ExitCode.runtime);
+  return row;
+}
+
+function requireOwner(p: Preflight): void {
+  if (!p.privileged) {
+    throw refused(
+      `role ${p.user} is neither the owner of database ${p.database} (owned by ${p.owner}) nor a superuser: migrations create and alter objects the owner must own; connect as ${p.owner} or run GRANT ${p.owner} TO ${p.user}`,
+    );
+  }
+}
+
+/** Runs `fn` on a connection holding the migration lock; the lock is released in finally. */
+async function withLockedSession<T>(
+  options: CommonOptions & { lockTimeoutMs?: number; onProgress?: (e: ProgressEvent) => void },
+  command: string,
+  fn: (db: Db, p: Preflight, client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = await connect(options, `gaia-db ${command} ${options.environment}`);
+  const db = countingDb(client, options.queryCounter);
+  let locked = false;
+  try {
+    const p = await preflight(db, true);
+    if (!p.locked) {
+      options.onProgress?.({ type: "lock-wait" });
+      await acquireLock(db, {
+        timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        alreadyTried: true,
+      });
+    }
+    locked = true;
+    requireOwner(p);
+    return await fn(db, p, client);
+  } finally {
+    if (locked) await releaseLock(db).catch(() => {});
+    await client.end().catch(() => {});
+  }
+}
+
+async function readLedgerIfAny(db: Db, p: Preflight): Promise<LedgerState> {
+  return p.ledger_readable ? readLedger(db) : { rows: [], binding: null };
+}
+
+function selectedModules(options: CommonOptions, binding: Binding | null): Module[] {
+  if (options.modules) return parseModules(options.modules);
+  return parseModules(binding?.modules ?? ["core"]);
+}
+
+const clientName = () => {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return hostname();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Analysis (pure)
+
+export type FileState = "applied" | "baseline" | "pending" | "partial" | "changed" | "out-of-order";
+
+export interface FileStatus {
+  file: string;
+  module: Module;
+  version: string;
+  state: FileState;
+  checksum: string;
+  ledgerChecksum: string | null;
+  noTransaction: boolean;
+  appliedAt: string | null;
+  statementsApplied: number | null;
+  statementsTotal: number | null;
+  drift: string | null;
+}
+
+export interface Analysis {
+  files: FileStatus[];
+  /** Ledger rows of selected modules whose file is gone. */
+  missing: LedgerRow[];
+  /** Modules with ledger rows that are not selected. */
+  removedModules: { module: string; files: number }[];
+}
+
+const rowKey = (module: string, version: string) => `${module}/${version}`;
+
+export function analyse(
+  files: readonly MigrationFile[],
+  rows: readonly LedgerRow[],
+  modules: readonly Module[],
+): Analysis {
+  const byKey = new Map(rows.map((r) => [rowKey(r.module, r.version), r]));
+  const maxApplied = new Map<string, string>();
+  for (const r of rows) {
+    const current = maxApplied.get(r.module);
+    if (current === undefined || r.version > current) maxApplied.set(r.module, r.version);
+  }
+  const statuses: FileStatus[] = files.map((f) => {
+    const row = byKey.get(rowKey(f.module, f.version));
+    let state: FileState;
+    if (!row) {
+      const max = maxApplied.get(f.module);
+      state = max !== undefined && f.version < max ? "out-of-order" : "pending";
+    } else if (row.finished_at === null) state = "partial";
+    else if (row.checksum !== f.checksum) state = "changed";
+    else state = row.kind === "baseline" ? "baseline" : "applied";
+    return {
+      file: f.relativePath,
+      module: f.module,
+      version: f.version,
+      state,
+      checksum: f.checksum,
+      ledgerChecksum: row?.checksum ?? null,
+      noTransaction: f.noTransaction,
+      appliedAt: row?.finished_at ?? null,
+      statementsApplied: row?.statements_applied ?? null,
+      statementsTotal: row?.statements_total ?? null,
+      drift: row?.drift ?? null,
+    };
+  });
+  const onDisk = new Set(files.map((f) => rowKey(f.module, f.version)));
+  const selected = new Set<string>(modules);
+  const missing = rows.filter(
+    (r) => selected.has(r.module) && !onDisk.has(rowKey(r.module, r.version)),
+  );
+  const removed = new Map<string, number>();
+  for (const r of rows) {
+    if (!selected.has(r.module)) removed.set(r.module, (removed.get(r.module) ?? 0) + 1);
+  }
+  return {
+    files: statuses,
+    missing,
+    removedModules: [...removed].map(([module, n]) => ({ module, files: n })),
+  };
+}
+
+/** One line per problem that makes migrate refuse (empty = may proceed). */
+export function refusals(
+  analysis: Analysis,
+  environment: Environment,
+  modules: readonly Module[],
+  migrationsDir: string,
+): string[] {
+  const out: string[] = [];
+  for (const { module, files } of analysis.removedModules) {
+    const keep = MODULES.filter((m) => modules.includes(m) || m === module).join(",");
+    out.push(
+      `module "${module}" was applied to this database (${files} file${files === 1 ? "" : "s"} in the ledger) but is not in the module list (${modules.join(",")}): modules are never removed; keep it by adding it to gaia:migrations.modules or passing --modules ${keep}`,
+    );
+  }
+  for (const r of analysis.missing) {
+    out.push(
+      `${r.module}/${r.version}_${r.name}.sql was applied but is missing from ${migrationsDir}: restore it from version control (migrations are roll-forward only; never delete an applied file)`,
+    );
+  }
+  const applied = analysis.files.filter((f) => f.state !== "pending" && f.state !== "out-of-order");
+  for (const f of analysis.files) {
+    if (f.state === "changed") {
+      out.push(
+        `${f.file} was changed after it was applied (ledger checksum ${short(f.ledgerChecksum)}, file ${short(f.checksum)}): restore the applied text and put the change in a new file; if the edit is equivalent (comments, formatting), record it with: gaia-db repair ${environment} --file ${f.file}`,
+      );
+    } else if (f.state === "out-of-order") {
+      const later = applied.filter((a) => a.module === f.module && a.version > f.version);
+      const last = later[later.length - 1];
+      out.push(
+        `${f.file} is not applied but a later version (${last?.file ?? "?"}) already is: out-of-order files are refused; renumber it after the last applied version of module ${f.module}`,
+      );
+    }
+  }
+  return out;
+}
+
+const short = (sum: string | null) => (sum ? sum.slice(0, 12) : "none");
+
+function bindingRefusal(
+  binding: Binding | null,
+  environment: Environment,
+  supabaseProjectRef: string | undefined,
+  database: string,
+): string | null {
+  if (!binding) return null;
+  if (binding.environment !== environment) {
+    return `database ${database} is bound to environment "${binding.environment}", not "${environment}": a ${environment} stack is pointed at the ${binding.environment} database; fix the database URL, or if this database really moved to ${environment}, rebind it deliberately: gaia-db bind ${environment} --supabase-project-ref <ref> --confirm ${environment}`;
+  }
+  if (
+    supabaseProjectRef !== undefined &&
+    binding.supabase_project_ref !== null &&
+    binding.supabase_project_ref !== supabaseProjectRef
+  ) {
+    return `database ${database} (environment ${environment}) is bound to Supabase project "${binding.supabase_project_ref}", not "${supabaseProjectRef}": fix gaia:supabase project ref for this stack, or rebind deliberately: gaia-db bind ${environment} --supabase-project-ref ${supabaseProjectRef} --confirm ${environment}`;
+  }
+  return null;
+}
+
+function dirtyDatabaseMessage(p: Preflight, environment: Environment, version: string): string {
+  return `database ${p.database} already has ${p.public_tables} table${p.public_tables === 1 ? "" : "s"} in schema public but no gaia_migrations ledger: refusing to run migrations over an unmanaged schema; adopt it after checking it matches the migration files with: gaia-db baseline ${environment} --to ${version} --confirm ${environment}`;
+}
+
+export function vectorUnavailableMessage(database: string): string {
+  return `module "vector" needs the PostgreSQL extension "vector" (pgvector), which the server of database ${database} does not offer (pg_available_extensions has no "vector"): install pgvector on that server (e.g. the pgvector/pgvector:pg15 image or the postgresql-15-pgvector package), or drop "vector" from gaia:migrations.modules`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying files
+
+function statementFailure(
+  file: MigrationFile,
+  statement: PreparedStatement,
+  index: number,
+  total: number,
+  err: unknown,
+  options: ConnectionOptions,
+): GaiaDbError {
+  const code = (err as { code?: string }).code;
+  const text = maskSecrets(errorText(err), secretsOfUrl(options.databaseUrl));
+  const where = `${file.relativePath} line ${statement.line} (statement ${index + 1} of ${total})`;
+  const undone = file.noTransaction
+    ? `statements 1-${index} of this no-transaction file are recorded as applied; the next run resumes at statement ${index + 1}`
+    : "the file was rolled back, nothing from it was applied";
+  if (code === "55P03") {
+    return new GaiaDbError(
+      `${where}: could not get a table lock within the lock wait timeout (${formatSeconds(options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS)}): ${text}; ${undone}; another session holds a conflicting lock, so re-running later is safe (or raise --lock-wait-timeout)`,
+      ExitCode.runtime,
+    );
+  }
+  if (code === "57014") {
+    return new GaiaDbError(
+      `${where}: cancelled by the statement timeout (${formatSeconds(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS)}): ${text}; ${undone}; re-running later is safe, or raise --statement-timeout`,
+      ExitCode.runtime,
+    );
+  }
+  return new GaiaDbError(
+    `${where} failed: ${text}${code ? ` (SQLSTATE ${code})` : ""}; ${undone}; fix the statement and run migrate again (roll forward: files already applied never change)`,
+    ExitCode.runtime,
+  );
+}
+
+async function applyTransactional(
+  db: Db,
+  file: MigrationFile,
+  statements: PreparedStatement[],
+  options: ConnectionOptions,
+  kind: "applied" | "baseline" = "applied",
+): Promise<number> {
+  const started = Date.now();
+  await db.query("BEGIN");
+  try {
+    for (const [i, s] of statements.entries()) {
+      try {
+        await db.query(s.text);
+      } catch (err) {
+        throw statementFailure(file, s, i, statements.length, err, options);
+      }
+    }
+    const duration = Date.now() - started;
+    await db.query(
+      `INSERT INTO gaia_migrations.applied
+         (module, version, name, checksum, started_at, finished_at, duration_ms,
+          statements_applied, statements_total, statement_checksums, kind, applied_by)
+       VALUES ($1, $2, $3, $4, now(), clock_timestamp(), $5, $6, $6, $7, $8, current_user || ' (' || $9 || ')')`,
+      [
+        file.module,
+        file.version,
+        file.name,
+        file.checksum,
+        duration,
+        statements.length,
+        statements.map((s) => s.checksum),
+        kind,
+        clientName(),
+      ],
+    );
+    await db.query("COMMIT");
+    return duration;
+  } catch (err) {
+    await db.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
+async function applyNoTransaction(
+  db: Db,
+  file: MigrationFile,
+  statements: PreparedStatement[],
+  row: LedgerRow | undefined,
+  options: ConnectionOptions,
+): Promise<number> {
+  const started = Date.now();
+  let done = 0;
+  if (row) {
+    done = row.statements_applied;
+    for (let i = 0; i < done; i++) {
+      const s = statements[i];
+      if (!s || s.checksum !== row.statement_checksums[i]) {
+        throw refused(
+          `${file.relativePath}: statement ${i + 1}${s ? ` (line ${s.line})` : ""} was already applied and has changed (or was removed) since: restore it; in a partly applied no-transaction file only the statements after the last applied one (${done} of ${row.statements_total}) may change`,
+        );
+      }
+    }
+  } else {
+    await db.query(
+      `INSERT INTO gaia_migrations.applied
+         (module, version, name, checksum, statements_applied, statements_total, applied_by)
+       VALUES ($1, $2, $3, $4, 0, $5, current_user || ' (' || $6 || ')')`,
+      [file.module, file.version, file.name, file.checksum, statements.length, clientName()],
+    );
+  }
+  for (let i = done; i < statements.length; i++) {
+    const s = statements[i] as PreparedStatement;
+    try {
+      await db.query(s.text);
+    } catch (err) {
+      throw statementFailure(file, s, i, statements.length, err, options);
+    }
+    await db.query(
+      `UPDATE gaia_migrations.applied
+          SET statements_applied = $3, statements_total = $4,
+              statement_checksums = statement_checksums[1:$3 - 1] || $5::text
+        WHERE module = $1 AND version = $2`,
+      [file.module, file.version, i + 1, statements.length, s.checksum],
+    );
+  }
+  const duration = Date.now() - started;
+  await db.query(
+    `UPDATE gaia_migrations.applied
+        SET finished_at = clock_timestamp(), duration_ms = $3, checksum = $4, name = $5
+      WHERE module = $1 AND version = $2`,
+    [file.module, file.version, duration, file.checksum, file.name],
+  );
+  return duration;
+}
+
+// ---------------------------------------------------------------------------------------------
+// migrate
+
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  return withLockedSession(options, "migrate", async (db, p, client) => {
+    let ledger = await readLedgerIfAny(db, p);
+    const modules = selectedModules(options, ledger.binding);
+    const files = loadMigrationSet(options.migrationsDir, modules);
+
+    const bindingProblem = bindingRefusal(
+      ledger.binding,
+      options.environment,
+      options.supabaseProjectRef,
+      p.database,
+    );
+    if (bindingProblem) throw refused(bindingProblem);
+
+    let baselined: string[] = [];
+    let drift: string[] = [];
+    if (ledger.rows.length === 0 && p.public_tables > 0) {
+      if (!options.baseline) {
+        throw refused(dirtyDatabaseMessage(p, options.environment, firstCoreVersion(files)));
+      }
+      if (options.environment === "production" && options.confirm !== "production") {
+        throw refused(
+          `baselining the production database ${p.database} needs an explicit confirmation: pass --confirm production together with --baseline ${options.baseline}`,
+        );
+      }
+      const result = await baselineLocked(db, p, client, {
+        ...options,
+        to: options.baseline,
+        acceptDrift: options.acceptDrift ?? false,
+      });
+      baselined = result.baselined;
+      drift = result.drift;
+      ledger = await readLedger(db);
+    }
+
+    const analysis = analyse(files, ledger.rows, modules);
+    const problems = refusals(analysis, options.environment, modules, options.migrationsDir);
+    if (problems.length > 0) throw refused(problems.join("\n"));
+
+    const todo = analysis.files.filter((f) => f.state === "pending" || f.state === "partial");
+    if (todo.some((f) => f.module === "vector") && !p.vector_available) {
+      throw refused(vectorUnavailableMessage(p.database));
+    }
+    // Prepare (split) every pending file before touching the database, so a bad file refuses
+    // before anything is applied.
+    const fileByPath = new Map(files.map((f) => [f.relativePath, f]));
+    const prepared = todo.map((t) => {
+      const file = fileByPath.get(t.file) as MigrationFile;
+      return { file, statements: prepareStatements(file) };
+    });
+
+    const ledgerReady = p.ledger_version === LEDGER_VERSION;
+    const bindingWrite = bindingUpdate(ledger.binding, options, modules);
+    if (!ledgerReady) await ensureLedger(db);
+    if (bindingWrite) await writeBinding(db, ledger.binding, bindingWrite);
+
+    const rowByKey = new Map(ledger.rows.map((r) => [rowKey(r.module, r.version), r]));
+    const applied: AppliedFileReport[] = [];
+    for (const { file, statements } of prepared) {
+      const row = rowByKey.get(rowKey(file.module, file.version));
+      const resumeAt = row?.statements_applied ?? 0;
+      options.onProgress?.({
+        type: "file-start",
+        file: file.relativePath,
+        statements: statements.length,
+        resumeAt,
+      });
+      const durationMs = file.noTransaction
+        ? await applyNoTransaction(db, file, statements, row, options)
+        : await applyTransactional(db, file, statements, options);
+      options.onProgress?.({
+        type: "file-done",
+        file: file.relativePath,
+        durationMs,
+        statements: statements.length,
+      });
+      applied.push({
+        file: file.relativePath,
+        durationMs,
+        statements: statements.length,
+        resumedAt: resumeAt,
+      });
+    }
+    return {
+      environment: options.environment,
+      database: p.database,
+      modules,
+      applied,
+      baselined,
+      drift,
+      upToDate: analysis.files.length - todo.length,
+      // +1: the lock release that follows in finally.
+      roundTrips: db.roundTrips + 1,
+    };
+  });
+}
+
+function firstCoreVersion(files: readonly MigrationFile[]): string {
+  return files.find((f) => f.module === "core")?.version ?? "0001";
+}
+
+interface BindingWrite {
+  environment: Environment;
+  supabaseProjectRef: string | null;
+  isolation: boolean;
+  modules: Module[];
+  events: { event: "bind" | "rebind" | "isolation" | "modules"; detail: string }[];
+}
+
+/** What must change in the binding row (null = nothing: a no-op run writes nothing). */
+export function bindingUpdate(
+  binding: Binding | null,
+  options: { environment: Environment; supabaseProjectRef?: string; isolation?: boolean },
+  modules: readonly Module[] | null,
+): BindingWrite | null {
+  if (!binding) {
+    return {
+      environment: options.environment,
+      supabaseProjectRef: options.supabaseProjectRef ?? null,
+      isolation: options.isolation ?? false,
+      modules: [...(modules ?? ["core"])],
+      events: [
+        {
+          event: "bind",
+          detail: `bound to environment ${options.environment}${options.supabaseProjectRef ? ` and Supabase project ${options.supabaseProjectRef}` : ""}`,
+        },
+      ],
+    };
+  }
+  const events: BindingWrite["events"] = [];
+  let ref = binding.supabase_project_ref;
+  if (ref === null && options.supabaseProjectRef !== undefined) {
+    ref = options.supabaseProjectRef;
+    events.push({ event: "bind", detail: `bound to Supabase project ${ref}` });
+  }
+  let isolation = binding.isolation_enforced;
+  if (options.isolation !== undefined && options.isolation !== isolation) {
+    isolation = options.isolation;
+    events.push({ event: "isolation", detail: `isolation_enforced ${!isolation} -> ${isolation}` });
+  }
+  let next = binding.modules as Module[];
+  if (modules && modules.join(",") !== binding.modules.join(",")) {
+    next = [...modules];
+    events.push({
+      event: "modules",
+      detail: `modules ${binding.modules.join(",")} -> ${modules.join(",")}`,
+    });
+  }
+  if (events.length === 0) return null;
+  return {
+    environment: binding.environment,
+    supabaseProjectRef: ref,
+    isolation,
+    modules: next,
+    events,
+  };
+}
+
+async function writeBinding(db: Db, current: Binding | null, write: BindingWrite): Promise<void> {
+  await db.query(
+    `INSERT INTO gaia_migrations.binding (id, environment, supabase_project_ref, isolation_enforced, modules)
+     VALUES (true, $1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET environment = EXCLUDED.environment,
+       supabase_project_ref = EXCLUDED.supabase_project_ref,
+       isolation_enforced = EXCLUDED.isolation_enforced, modules = EXCLUDED.modules
+       ${current ? "" : ", bound_at = now(), bound_by = current_user"}`,
+    [write.environment, write.supabaseProjectRef, write.isolation, write.modules],
+  );
+  for (const e of write.events) {
+    await recordHistory(db, { event: e.event, detail: e.detail, client: clientName() });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan / status (read-only: no lock, nothing created)
+
+export interface StatusResult {
+  environment: Environment;
+  database: string;
+  modules: Module[];
+  managed: boolean;
+  binding: Binding | null;
+  files: FileStatus[];
+  missing: { file: string; appliedAt: string | null }[];
+  pending: string[];
+  /** Reasons migrate would refuse right now. */
+  refusals: string[];
+}
+
+export async function status(
+  options: CommonOptions & { supabaseProjectRef?: string },
+): Promise<StatusResult> {
+  const client = await connect(options, `gaia-db status ${options.environment}`);
+  const db = countingDb(client, options.queryCounter);
+  try {
+    const p = await preflight(db, false);
+    const ledger = await readLedgerIfAny(db, p);
+    const modules = selectedModules(options, ledger.binding);
+    const files = loadMigrationSet(options.migrationsDir, modules);
+    const analysis = analyse(files, ledger.rows, modules);
+    const problems: string[] = [];
+    if (!p.privileged) {
+      try {
+        requireOwner(p);
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    const b = bindingRefusal(
+      ledger.binding,
+      options.environment,
+      options.supabaseProjectRef,
+      p.database,
+    );
+    if (b) problems.push(b);
+    if (ledger.rows.length === 0 && p.public_tables > 0) {
+      problems.push(dirtyDatabaseMessage(p, options.environment, firstCoreVersion(files)));
+    }
+    problems.push(...refusals(analysis, options.environment, modules, options.migrationsDir));
+    const pending = analysis.files.filter(
+      (f) => f.state === "pending" || f.state === "partial" || f.state === "out-of-order",
+    );
+    if (pending.some((f) => f.module === "vector") && !p.vector_available) {
+      problems.push(vectorUnavailableMessage(p.database));
+    }
+    return {
+      environment: options.environment,
+      database: p.database,
+      modules,
+      managed: ledger.rows.length > 0,
+      binding: ledger.binding,
+      files: analysis.files,
+      missing: analysis.missing.map((r) => ({
+        file: `${r.module}/${r.version}_${r.name}.sql`,
+        appliedAt: r.finished_at,
+      })),
+      pending: pending.map((f) => f.file),
+      refusals: problems,
+    };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface PlanStep {
+  file: string;
+  transaction: boolean;
+  statements: number;
+  /** First statement to run (1-based); > 1 when a no-transaction file resumes. */
+  fromStatement: number;
+}
+
+export interface PlanResult extends StatusResult {
+  steps: PlanStep[];
+}
+
+/** What `migrate` would do, without doing it. */
+export async function plan(
+  options: CommonOptions & { supabaseProjectRef?: string },
+): Promise<PlanResult> {
+  const s = await status(options);
+  const files = loadMigrationSet(options.migrationsDir, s.modules);
+  const byPath = new Map(files.map((f) => [f.relativePath, f]));
+  const steps: PlanStep[] = [];
+  for (const f of s.files) {
+    if (f.state !== "pending" && f.state !== "partial") continue;
+    const file = byPath.get(f.file) as MigrationFile;
+    let statements: PreparedStatement[];
+    try {
+      statements = prepareStatements(file);
+    } catch (err) {
+      s.refusals.push((err as Error).message);
+      continue;
+    }
+    steps.push({
+      file: f.file,
+      transaction: !file.noTransaction,
+      statements: statements.length,
+      fromStatement: (f.state === "partial" ? (f.statementsApplied ?? 0) : 0) + 1,
+    });
+  }
+  return { ...s, steps };
+}
+
+// ---------------------------------------------------------------------------------------------
+// baseline
+
+export interface BaselineOptions extends CommonOptions {
+  /** "0001", "0001,vector:0001": the last version per module to mark as applied. */
+  to: string;
+  confirm?: string;
+  acceptDrift: boolean;
+  supabaseProjectRef?: string;
+  lockTimeoutMs?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface BaselineResult {
+  environment: Environment;
+  database: string;
+  baselined: string[];
+  drift: string[];
+}
+
+/** Parses "0001,vector:0001" into module → last version (bare version = core). */
+export function parseBaselineSpec(spec: string): Map<Module, string> {
+  const out = new Map<Module, string>();
+  const parts = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (parts.length === 0) {
+    throw usageError(
+      `--to is empty: give the last version to adopt, e.g. --to 0001 or --to 0001,vector:0001`,
+    );
+  }
+  for (const part of parts) {
+    const [mod, version] = part.includes(":") ? part.split(":", 2) : ["core", part];
+    if (!(MODULES as readonly string[]).includes(mod as string)) {
+      throw usageError(
+        `--to ${spec}: unknown module "${mod}"; allowed modules are ${MODULES.join(", ")} (e.g. --to 0001,vector:0001)`,
+      );
+    }
+    if (!/^\d{4}$/.test(version ?? "")) {
+      throw usageError(
+        `--to ${spec}: "${part}" is not a four-digit version; write e.g. 0001 (core) or vector:0001`,
+      );
+    }
+    out.set(mod as Module, version as string);
+  }
+  return out;
+}
+
+export async function baseline(options: BaselineOptions): Promise<BaselineResult> {
+  if (options.confirm !== options.environment) {
+    throw usageError(
+      `baseline marks files as applied in the ${options.environment} database without running them: confirm with --confirm ${options.environment}`,
+    );
+  }
+  parseBaselineSpec(options.to);
+  return withLockedSession(options, "baseline", (db, p, client) =>
+    baselineLocked(db, p, client, options),
+  );
+}
+
+async function baselineLocked(
+  db: Db,
+  p: Preflight,
+  client: pg.Client,
+  options: Omit<BaselineOptions, "confirm">,
+): Promise<BaselineResult> {
+  const spec = parseBaselineSpec(options.to);
+  const ledger = await readLedgerIfAny(db, p);
+  const bindingProblem = bindingRefusal(
+    ledger.binding,
+    options.environment,
+    options.supabaseProjectRef,
+    p.database,
+  );
+  if (bindingProblem) throw refused(bindingProblem);
+  if (ledger.rows.length > 0) {
+    throw refused(
+      `database ${p.database} is already managed (${ledger.rows.length} files in gaia_migrations.applied): baseline only adopts an unmanaged database; run gaia-db migrate ${options.environment} instead`,
+    );
+  }
+  const modules = parseModules([...spec.keys()]);
+  const all = loadMigrationSet(options.migrationsDir, modules);
+  const chosen: MigrationFile[] = [];
+  for (const module of modules) {
+    const last = spec.get(module);
+    if (last === undefined) continue;
+    const inModule = all.filter((f) => f.module === module);
+    if (!inModule.some((f) => f.version === last)) {
+      throw usageError(
+        `--to ${options.to}: there is no file ${module}/${last}_*.sql in ${options.migrationsDir}; available: ${inModule.map((f) => f.relativePath).join(", ") || "none"}`,
+      );
+    }
+    chosen.push(...inModule.filter((f) => f.version <= last));
+  }
+  if (chosen.some((f) => f.module === "vector") && !p.vector_available) {
+    throw refused(vectorUnavailableMessage(p.database));
+  }
+  const prepared = chosen.map((file) => ({ file, statements: prepareStatements(file) }));
+  const expected = await expectedCatalog(client, options, prepared);
+  const actual = await snapshotCatalog(client, "public");
+  const drift = diffCatalogs(expected, actual, BASELINE_DIFF_OPTIONS);
+  if (drift.length > 0 && !options.acceptDrift) {
+    throw refused(
+      `the schema of database ${p.database} differs from what ${chosen.map((f) => f.relativePath).join(", ")} produce (${drift.length} difference${drift.length === 1 ? "" : "s"}, listed below): make the database match the files, or adopt it anyway and record the differences in the ledger with --accept-drift`,
+      drift,
+    );
+  }
+  options.onProgress?.({ type: "baseline", files: chosen.map((f) => f.relativePath), drift });
+  if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
+  const write = bindingUpdate(ledger.binding, options, ledger.binding ? null : modules);
+  if (write) await writeBinding(db, ledger.binding, write);
+  const driftText = drift.length > 0 ? drift.join("\n") : null;
+  await db.query("BEGIN");
+  try {
+    for (const { file, statements } of prepared) {
+      await db.query(
+        `INSERT INTO gaia_migrations.applied
+           (module, version, name, checksum, finished_at, duration_ms, statements_applied,
+            statements_total, statement_checksums, kind, drift, applied_by)
+         VALUES ($1, $2, $3, $4, now(), 0, $5, $5, $6, 'baseline', $7, current_user || ' (' || $8 || ')')`,
+        [
+          file.module,
+          file.version,
+          file.name,
+          file.checksum,
+          statements.length,
+          statements.map((s) => s.checksum),
+          driftText,
+          clientName(),
+        ],
+      );
+      await recordHistory(db, {
+        event: "baseline",
+        module: file.module,
+        version: file.version,
+        newChecksum: file.checksum,
+        detail: drift.length > 0 ? `accepted ${drift.length} differences` : "no drift",
+        client: clientName(),
+      });
+    }
+    await db.query("COMMIT");
+  } catch (err) {
+    await db.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+  return {
+    environment: options.environment,
+    database: p.database,
+    baselined: chosen.map((f) => f.relativePath),
+    drift,
+  };
+}
+
+/**
+ * The catalog the chosen files produce, built in a scratch database on the same server (never in
+ * the target: a rolled-back transaction there would still take its locks).
+ */
+/**
+ * The legacy public.schema_migrations table is not ours and is ignored; function bodies are not
+ * compared because the live databases carry equivalent variants (init's CURRENT_TIMESTAMP vs
+ * 001's now(), live-schema.md §8 #11), while signatures and languages still are.
+ */
+export const BASELINE_DIFF_OPTIONS: DiffOptions = {
+  ignore: ["functionBodies"],
+  ignoreTables: ["schema_migrations"],
+};
+
+async function expectedCatalog(
+  admin: pg.Client,
+  options: Omit<BaselineOptions, "confirm">,
+  prepared: { file: MigrationFile; statements: PreparedStatement[] }[],
+) {
+  const scratch = `gaia_baseline_${randomBytes(6).toString("hex")}`;
+  try {
+    await admin.query(`CREATE DATABASE ${scratch}`);
+  } catch (err) {
+    if ((err as { code?: string }).code === "42501") {
+      const { rows } = await admin.query<{ user: string }>("SELECT current_user AS user");
+      throw refused(
+        `baseline builds the expected schema in a scratch database, but role ${rows[0]?.user} may not create databases: run ALTER ROLE ${rows[0]?.user} CREATEDB (or run baseline as a role that has CREATEDB)`,
+      );
+    }
+    throw err;
+  }
+  try {
+    const client = await connect(options, `gaia-db baseline scratch`, scratch);
+    const db = countingDb(client);
+    try {
+      await ensureLedger(db);
+      await db.query(`INSERT INTO gaia_migrations.binding (environment) VALUES ($1)`, [
+        options.environment,
+      ]);
+      for (const { file, statements } of prepared) {
+        if (file.noTransaction) await applyNoTransaction(db, file, statements, undefined, options);
+        else await applyTransactional(db, file, statements, options);
+      }
+      return await snapshotCatalog(client, "public");
+    } finally {
+      await client.end().catch(() => {});
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// repair
+
+export interface RepairOptions extends CommonOptions {
+  file: string;
+  lockTimeoutMs?: number;
+}
+
+export interface RepairResult {
+  environment: Environment;
+  file: string;
+  repaired: boolean;
+  oldChecksum: string;
+  newChecksum: string;
+}
+
+export async function repair(options: RepairOptions): Promise<RepairResult> {
+  const match = /^([a-z]+)\/(\d{4})_[^/]+\.sql$/.exec(options.file);
+  if (!match || !(MODULES as readonly string[]).includes(match[1] as string)) {
+    throw usageError(
+      `--file ${options.file}: give the file as <module>/NNNN_name.sql, e.g. --file core/0003_add_index.sql`,
+    );
+  }
+  const module = match[1] as Module;
+  return withLockedSession(options, "repair", async (db, p) => {
+    const files = loadMigrationSet(options.migrationsDir, [module]);
+    const file = files.find((f) => f.relativePath === options.file);
+    if (!file) {
+      throw usageError(`--file ${options.file}: no such file in ${options.migrationsDir}`);
+    }
+    const ledger = await readLedgerIfAny(db, p);
+    const row = ledger.rows.find((r) => r.module === file.module && r.version === file.version);
+    if (!row) {
+      throw refused(
+        `${file.relativePath} has not been applied to database ${p.database}: there is nothing to repair; gaia-db migrate ${options.environment} applies it`,
+      );
+    }
+    if (row.finished_at === null) {
+      throw refused(
+        `${file.relativePath} is a partly applied no-transaction file (${row.statements_applied} of ${row.statements_total} statements): do not repair it; fix the failing statement and run gaia-db migrate ${options.environment} to resume`,
+      );
+    }
+    if (row.checksum === file.checksum) {
+      return {
+        environment: options.environment,
+        file: file.relativePath,
+        repaired: false,
+        oldChecksum: row.checksum,
+        newChecksum: file.checksum,
+      };
+    }
+    const statements = prepareStatements(file);
+    await db.query("BEGIN");
+    try {
+      await db.query(
+        `UPDATE gaia_migrations.applied
+            SET checksum = $3, statement_checksums = $4, statements_total = $5,
+                statements_applied = $5, name = $6
+          WHERE module = $1 AND version = $2`,
+        [
+          file.module,
+          file.version,
+          file.checksum,
+          statements.map((s) => s.checksum),
+          statements.length,
+          file.name,
+        ],
+      );
+      await recordHistory(db, {
+        event: "repair",
+        module: file.module,
+        version: file.version,
+        oldChecksum: row.checksum,
+        newChecksum: file.checksum,
+        detail: `accepted the edited text of ${file.relativePath} as equivalent`,
+        client: clientName(),
+      });
+      await db.query("COMMIT");
+    } catch (err) {
+      await db.query("ROLLBACK").catch(() => {});
+      throw err;
+    }
+    return {
+      environment: options.environment,
+      file: file.relativePath,
+      repaired: true,
+      oldChecksum: row.checksum,
+      newChecksum: file.checksum,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// bind
+
+export interface BindOptions extends ConnectionOptions {
+  environment: Environment;
+  supabaseProjectRef?: string;
+  isolation?: boolean;
+  confirm?: string;
+  lockTimeoutMs?: number;
+  migrationsDir: string;
+}
+
+export interface BindResult {
+  environment: Environment;
+  database: string;
+  previous: { environment: string; supabaseProjectRef: string | null } | null;
+  supabaseProjectRef: string | null;
+  isolationEnforced: boolean;
+}
+
+/** The deliberate (re)bind of a database to an environment and Supabase project. */
+export async function bind(options: BindOptions): Promise<BindResult> {
+  if (options.confirm !== options.environment) {
+    throw usageError(
+      `bind changes which environment the database serves: confirm with --confirm ${options.environment}`,
+    );
+  }
+  return withLockedSession(options, "bind", async (db, p) => {
+    const ledger = await readLedgerIfAny(db, p);
+    if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
+    const old = ledger.binding;
+    const ref = options.supabaseProjectRef ?? old?.supabase_project_ref ?? null;
+    const isolation = options.isolation ?? old?.isolation_enforced ?? false;
+    const changes: string[] = [];
+    if (!old || old.environment !== options.environment) {
+      changes.push(`environment ${old?.environment ?? "(unbound)"} -> ${options.environment}`);
+    }
+    if ((old?.supabase_project_ref ?? null) !== ref) {
+      changes.push(
+        `supabase project ${old?.supabase_project_ref ?? "(none)"} -> ${ref ?? "(none)"}`,
+      );
+    }
+    if ((old?.isolation_enforced ?? false) !== isolation) {
+      changes.push(`isolation_enforced ${old?.isolation_enforced ?? false} -> ${isolation}`);
+    }
+    if (changes.length > 0 || !old) {
+      await db.query(
+        `INSERT INTO gaia_migrations.binding (id, environment, supabase_project_ref, isolation_enforced, modules)
+         VALUES (true, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET environment = EXCLUDED.environment,
+           supabase_project_ref = EXCLUDED.supabase_project_ref,
+           isolation_enforced = EXCLUDED.isolation_enforced,
+           bound_at = now(), bound_by = current_user`,
+        [options.environment, ref, isolation, old?.modules ?? ["core"]],
+      );
+      await recordHistory(db, {
+        event: old ? "rebind" : "bind",
+        detail: changes.join("; "),
+        client: clientName(),
+      });
+    }
+    return {
+      environment: options.environment,
+      database: p.database,
+      previous: old
+        ? { environment: old.environment, supabaseProjectRef: old.supabase_project_ref }
+        : null,
+      supabaseProjectRef: ref,
+      isolationEnforced: isolation,
+    };
+  });
+}
+
+export function parseEnvironment(value: string | undefined): Environment {
+  if (value === undefined || value === "") {
+    throw usageError(
+      `missing environment: give it as the first argument (gaia-db migrate dev), --environment or GAIA_ENVIRONMENT; allowed: ${ENVIRONMENTS.join(", ")}`,
+    );
+  }
+  if (!(ENVIRONMENTS as readonly string[]).includes(value)) {
+    throw usageError(
+      `unknown environment "${value}": allowed environments are ${ENVIRONMENTS.join(", ")}`,
+    );
+  }
+  return value as Environment;
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify
+
+export interface VerifyOptions extends CommonOptions {
+  supabaseProjectRef?: string;
+  /** The project ref the environment should be bound to (default: supabaseProjectRef, else gaia-platform-v2). */
+  expectedProjectRef?: string;
+  /** The database name the report expects (default llm_platform). */
+  expectedDatabase?: string;
+  now?: () => Date;
+}
+
+export interface VerifyResult {
+  environment: Environment;
+  modules: Module[];
+  report: VerificationReport;
+  table: string;
+}
+
+/** Read-only: the "Verification Status" report of the live database for the selected modules. */
+export async function verify(options: VerifyOptions): Promise<VerifyResult> {
+  const client = await connect(options, `gaia-db verify ${options.environment}`);
+  const db = countingDb(client, options.queryCounter);
+  try {
+    const p = await preflight(db, false);
+    const ledger = await readLedgerIfAny(db, p);
+    const modules = selectedModules(options, ledger.binding);
+    const expectedProjectRef = options.expectedProjectRef ?? options.supabaseProjectRef;
+    const input = await collectVerificationInput(client, {
+      modules,
+      environment: options.environment,
+      ignoreTables: ["schema_migrations"],
+      ...(expectedProjectRef ? { expectedProjectRef } : {}),
+      ...(options.expectedDatabase ? { expectedDatabase: options.expectedDatabase } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const report = buildVerificationReport(input);
+    return {
+      environment: options.environment,
+      modules,
+      report,
+      table: renderVerificationTable(report),
+    };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

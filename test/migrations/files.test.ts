@@ -1,0 +1,170 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { GaiaDbError } from "../../src/migrations/errors";
+import {
+  checksum,
+  FILE_NAME_RULE,
+  hasNoTransactionMarker,
+  loadMigrationSet,
+  normalizeSql,
+  parseModules,
+  prepareStatements,
+  sha256,
+} from "../../src/migrations/files";
+import { makeTree, removeTrees } from "./runner/fixtures";
+
+afterAll(removeTrees);
+
+function failure(fn: () => unknown): GaiaDbError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof GaiaDbError) return e;
+    throw e;
+  }
+  throw new Error("expected a GaiaDbError");
+}
+
+describe("checksum", () => {
+  it.each([
+    ["LF", "SELECT 1;\nSELECT 2;\n"],
+    ["CRLF", "SELECT 1;\r\nSELECT 2;\r\n"],
+    ["CR", "SELECT 1;\rSELECT 2;\r"],
+    ["BOM + CRLF", "\uFEFFSELECT 1;\r\nSELECT 2;\r\n"],
+  ])("%s hashes like the LF text", (_name, text) => {
+    expect(checksum(text)).toBe("82efb67f3010c6eb7ead02e4f6d9550633dbc1407f99aa487468e7b2567aebbc");
+  });
+  it("changes when the text changes", () => {
+    expect(checksum("SELECT 1;")).not.toBe(checksum("SELECT 2;"));
+  });
+  it("is the hex sha256", () => {
+    expect(sha256("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+  it("normalizeSql strips only a leading BOM", () => {
+    expect(normalizeSql("\uFEFFa\r\nb\uFEFF")).toBe("a\nb\uFEFF");
+  });
+});
+
+describe("hasNoTransactionMarker", () => {
+  it.each([
+    ["-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);", true],
+    ["-- gaia:no-transaction   \r\nSELECT 1;", true],
+    ["\uFEFF-- gaia:no-transaction\nSELECT 1;", true],
+    ["SELECT 1;\n-- gaia:no-transaction\n", false],
+    ["-- gaia:no-transactions\nSELECT 1;", false],
+    ["--gaia:no-transaction\nSELECT 1;", false],
+  ])("%j → %s", (text, expected) => {
+    expect(hasNoTransactionMarker(text)).toBe(expected);
+  });
+});
+
+describe("parseModules", () => {
+  it.each([
+    ["core", ["core"]],
+    ["", ["core"]],
+    ["vector", ["core", "vector"]],
+    ["experience, rbac,core,rbac", ["core", "rbac", "experience"]],
+  ])("%j → %j", (input, expected) => {
+    expect(parseModules(input)).toEqual(expected);
+  });
+  it("refuses an unknown module", () => {
+    const e = failure(() => parseModules("core,vectors"));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(
+      'unknown migration module "vectors": allowed modules are core, vector, rbac, experience (comma-separated, e.g. --modules core,vector)',
+    );
+  });
+});
+
+describe("loadMigrationSet", () => {
+  it("orders by module then version, normalises text and detects the marker", () => {
+    const root = makeTree({
+      "core/0002_second.sql": "\uFEFFSELECT 2;\r\n",
+      "core/0001_first.sql": "SELECT 1;\n",
+      "core/README.md": "notes",
+      "vector/0001_vec.sql": "-- gaia:no-transaction\nSELECT 3;\n",
+      "rbac/0001_not_selected.sql": "SELECT 4;\n",
+    });
+    const files = loadMigrationSet(root, ["vector", "core"]);
+    expect(files.map((f) => f.relativePath)).toEqual([
+      "core/0001_first.sql",
+      "core/0002_second.sql",
+      "vector/0001_vec.sql",
+    ]);
+    expect(files[1]).toEqual({
+      module: "core",
+      version: "0002",
+      name: "second",
+      relativePath: "core/0002_second.sql",
+      sql: "SELECT 2;\n",
+      checksum: sha256("SELECT 2;\n"),
+      noTransaction: false,
+    });
+    expect(files[2]?.noTransaction).toBe(true);
+  });
+
+  it.each([
+    "1_short.sql",
+    "0001-dash.sql",
+    "0001_Upper.sql",
+    "00001_five.sql",
+    "0001_x.SQL",
+    "0001_.sql",
+    "notes.txt",
+  ])("refuses the file name %s with the rule", (name) => {
+    const root = makeTree({ [`core/${name}`]: "SELECT 1;" });
+    const e = failure(() => loadMigrationSet(root, ["core"]));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(`core/${name}: bad migration file name; ${FILE_NAME_RULE}`);
+  });
+
+  it("refuses duplicate versions naming both files", () => {
+    const root = makeTree({
+      "core/0003_add_kb.sql": "SELECT 1;",
+      "core/0003_add_rbac.sql": "SELECT 2;",
+    });
+    const e = failure(() => loadMigrationSet(root, ["core"]));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(
+      "duplicate version core/0003: core/0003_add_kb.sql and core/0003_add_rbac.sql both use it; give one of them the next free number",
+    );
+  });
+
+  it("reports a missing module directory and a missing root", () => {
+    const root = makeTree({ "core/0001_a.sql": "SELECT 1;" });
+    writeFileSync(join(root, "core", ".hidden"), "x");
+    expect(failure(() => loadMigrationSet(join(root, "nope"), ["core"])).message).toBe(
+      `migrations directory ${join(root, "nope")} does not exist: pass --migrations-dir pointing at the folder that holds core/, vector/, rbac/ and experience/`,
+    );
+    rmSync(join(root, "rbac"), { recursive: true });
+    const e = failure(() => loadMigrationSet(root, ["rbac"]));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(
+      `module "rbac" has no directory rbac/ under ${root}: create it or drop "rbac" from the module list`,
+    );
+  });
+});
+
+describe("prepareStatements", () => {
+  it("splits with per-statement checksums", () => {
+    const root = makeTree({ "core/0001_a.sql": "SELECT 1;\n\nSELECT 2;\n" });
+    const [file] = loadMigrationSet(root, ["core"]);
+    expect(prepareStatements(file as NonNullable<typeof file>)).toEqual([
+      { text: "SELECT 1", line: 1, checksum: sha256("SELECT 1") },
+      { text: "SELECT 2", line: 3, checksum: sha256("SELECT 2") },
+    ]);
+  });
+  it.each(["BEGIN", "COMMIT", "rollback", "START TRANSACTION", "END"])(
+    "refuses transaction control (%s) naming the line",
+    (stmt) => {
+      const root = makeTree({ "core/0001_a.sql": `SELECT 1;\n${stmt};\n` });
+      const [file] = loadMigrationSet(root, ["core"]);
+      const e = failure(() => prepareStatements(file as NonNullable<typeof file>));
+      expect(e.exitCode).toBe(3);
+      expect(e.message).toBe(
+        `core/0001_a.sql line 2: transaction control statement "${stmt.split(" ")[0]}" is not allowed; the runner wraps each file in one transaction (or runs it statement by statement when its first line is "-- gaia:no-transaction"): remove it`,
+      );
+    },
+  );
+});

@@ -1,0 +1,71 @@
+/**
+ * Small migration trees in temp directories and a way to run the real `gaia-db` binary.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+export const REPO = resolve(__dirname, "..", "..", "..");
+export const BIN = join(REPO, "bin", "gaia-db.js");
+
+const trees: string[] = [];
+
+/** Creates a migrations tree: keys are `<module>/<file>`, values the SQL. */
+export function makeTree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "gaia-mig-"));
+  trees.push(root);
+  for (const m of ["core", "vector", "rbac", "experience"]) mkdirSync(join(root, m));
+  writeFiles(root, files);
+  return root;
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [path, sql] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), sql);
+  }
+}
+
+export function removeTrees(): void {
+  for (const t of trees.splice(0)) rmSync(t, { recursive: true, force: true });
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? tmpdir(),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+  else child.stdin?.end();
+  const done = new Promise<CliRun>((res) => {
+    child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+export function runCliProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {},
+): Promise<CliRun> {
+  return spawnCli(args, options).done;
+}

@@ -168,7 +168,7 @@ export const redisSchema = section(
       description: "Evict keys when memory is full (Fly; it is a cache).",
     }),
     replicaRegions: doc(z.array(z.string().regex(REGION)), {
-      allowed: `a list of ${REGION_ALLOWED}`,
+      allowed: "a list of 3-letter Fly region codes such as sjc",
       description: "Read-replica regions (Fly). Empty: no replicas.",
     }),
   }),

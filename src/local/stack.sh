@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The local stack's lifecycle: `up` (npm run local:up), `down` (npm run local:down) and
+# `wipe --yes` (npm run local:wipe -- --yes). Needs no Pulumi account, login or passphrase prompt.
+set -euo pipefail
+
+# The project root: the relative file backend below resolves against the working directory.
+here=${BASH_SOURCE[0]%/*}
+[[ $here == "${BASH_SOURCE[0]}" ]] && here=.
+cd "$here/../.."
+
+# Must match LOCAL_LABEL in src/local/commands.ts.
+label=com.aeonia.gaia.stack=local
+
+# Prints a hint for every missing tool the action needs; exits 127 ("command not found") if any.
+require_tools() {
+  local missing=0 tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 && continue
+    missing=1
+    case $tool in
+      pulumi)
+        echo "The Pulumi CLI is not on your PATH. Install it (https://www.pulumi.com/docs/iac/download-install/, e.g. curl -fsSL https://get.pulumi.com | sh), open a new shell and run the command again. No Pulumi account is needed for the local stack." >&2
+        ;;
+      docker)
+        echo "Docker is not on your PATH. Install Docker Desktop or Docker Engine (https://docs.docker.com/get-docker/), start it and run the command again." >&2
+        ;;
+    esac
+  done
+  [[ $missing == 0 ]] || exit 127
+}
+
+require_docker_running() {
+  if ! docker info >/dev/null 2>&1; then
+    echo "Docker is installed but not running (docker info failed). Start Docker Desktop or the Docker daemon and run the command again." >&2
+    exit 1
+  fi
+}
+
+# A local file backend and an empty passphrase unless the user chose otherwise; this applies to
+# the local stack only (these variables live and die with this script).
+pulumi_env() {
+  if [[ -z ${PULUMI_BACKEND_URL:-} ]]; then
+    export PULUMI_BACKEND_URL=file://./.pulumi-state
+    mkdir -p .pulumi-state
+  fi
+  if [[ -z ${PULUMI_CONFIG_PASSPHRASE+set} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
+    export PULUMI_CONFIG_PASSPHRASE=
+  fi
+}
+
+action=${1:-}
+case $action in
+  up)
+    require_tools pulumi docker
+    require_docker_running
+    pulumi_env
+    [[ -d node_modules ]] || npm ci --no-audit --no-fund
+    pulumi stack select --create local --non-interactive
+    # --refresh: containers removed outside Pulumi (local:wipe, docker rm) are recreated.
+    pulumi up --yes --refresh --non-interactive -s local
+    ;;
+  down)
+    require_tools pulumi docker
+    pulumi_env
+    pulumi destroy --yes --non-interactive -s local
+    echo "The data volumes are kept. To delete them too: npm run local:wipe -- --yes"
+    ;;
+  wipe)
+    if [[ ${2:-} != --yes ]]; then
+      echo "local:wipe deletes the local Postgres, Redis and certificate volumes for good. To go ahead: npm run local:wipe -- --yes" >&2
+      exit 2
+    fi
+    require_tools docker
+    require_docker_running
+    containers=$(docker ps -aq --filter "label=$label")
+    [[ -z $containers ]] || docker rm -f $containers >/dev/null
+    volumes=$(docker volume ls -q --filter "label=$label")
+    [[ -z $volumes ]] || docker volume rm $volumes >/dev/null
+    networks=$(docker network ls -q --filter "label=$label")
+    [[ -z $networks ]] || docker network rm $networks >/dev/null
+    echo "Removed the local containers, volumes and network. npm run local:up starts from empty volumes."
+    ;;
+  *)
+    echo "usage: bash src/local/stack.sh up | down | wipe --yes" >&2
+    exit 2
+    ;;
+esac

@@ -230,7 +230,7 @@ export const productionDataProtected: ResourceRule = {
     if (kind !== "docker-volume" && !DATA_RESOURCE_KINDS.includes(kind)) return;
     reportViolation(
       `${args.name} (${kind}) holds production data but is not protected, so a destroy or a ` +
-        `rename would delete it. Give it the options of resourceOptions("production", kind) from ` +
+        `rename would delete it. Give it the production options of resourceOptions() in ` +
         `src/config/options.ts (protect: true, retainOnDelete: true).`,
     );
   },

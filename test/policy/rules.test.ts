@@ -231,7 +231,7 @@ describe("pure helpers", () => {
 describe("production-data-protected (mandatory)", () => {
   const message = (name: string, kind: string) =>
     `${name} (${kind}) holds production data but is not protected, so a destroy or a rename ` +
-    `would delete it. Give it the options of resourceOptions("production", kind) from ` +
+    `would delete it. Give it the production options of resourceOptions() in ` +
     `src/config/options.ts (protect: true, retainOnDelete: true).`;
 
   it.each(["postgres", "postgres-volume", "redis", "certificate-volume"])(

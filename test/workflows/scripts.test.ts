@@ -1,0 +1,191 @@
+// The bash scripts the workflows run, executed for real. squawk itself is not installed here, so a
+// stand-in `npx` records how the script calls it and fails on files containing DROP, as squawk would.
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT } from "./checks";
+
+const scratch = mkdtempSync(join(tmpdir(), "gaia-workflow-scripts-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("check-backend.sh", () => {
+  const run = (url: string | undefined) => {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    if (url !== undefined) env.PULUMI_BACKEND_URL = url;
+    const result = spawnSync("bash", [join(ROOT, ".github/scripts/check-backend.sh")], {
+      env,
+      encoding: "utf8",
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it.each([
+    ["s3://gaia-state/gaia?region=eu-west-1&awssdk=v2", "State backend: s3://gaia-state/gaia\n"],
+    ["https://api.pulumi.com", "State backend: https://api.pulumi.com\n"],
+  ])("accepts %s", (url, stdout) => {
+    expect(run(url)).toEqual({ status: 0, stdout, stderr: "" });
+  });
+
+  it.each([
+    [
+      undefined,
+      "::error::Repository variable PULUMI_BACKEND_URL is not set. Set it to the state backend (s3://<bucket>/gaia?region=<region> or https://api.pulumi.com); see docs/readme-ci.md.\n",
+    ],
+    [
+      "",
+      "::error::Repository variable PULUMI_BACKEND_URL is not set. Set it to the state backend (s3://<bucket>/gaia?region=<region> or https://api.pulumi.com); see docs/readme-ci.md.\n",
+    ],
+    [
+      `file${"://"}~`,
+      "::error::PULUMI_BACKEND_URL is a local file backend; CI runners are ephemeral, so state written there is lost. Use s3://, gs://, azblob:// or Pulumi Cloud (docs/readme-ci.md).\n",
+    ],
+    [
+      `file${"://"}./state`,
+      "::error::PULUMI_BACKEND_URL is a local file backend; CI runners are ephemeral, so state written there is lost. Use s3://, gs://, azblob:// or Pulumi Cloud (docs/readme-ci.md).\n",
+    ],
+  ])("refuses %j", (url, stderr) => {
+    expect(run(url)).toEqual({ status: 1, stdout: "", stderr });
+  });
+});
+
+describe("squawk-new-migrations.sh", () => {
+  const fakeNpx = [
+    "#!/usr/bin/env bash",
+    'echo "$*" >> "$NPX_LOG"',
+    'for last; do :; done; echo "squawk checked: $last"',
+    'for f in "$@"; do if [[ -f "$f" ]] && grep -q "DROP" "$f"; then',
+    '  echo "$f:1:1: warning[ban-drop-table]: Dropping a table may break existing clients."',
+    "  exit 1",
+    "fi; done",
+  ].join("\n");
+
+  /** A repository whose main has one migration, and a pull-request branch with `changes` on top. */
+  function pullRequest(name: string, changes: (repo: string) => void) {
+    const repo = join(scratch, name);
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: repo, encoding: "utf8", stdio: "pipe" });
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(repo, path)), { recursive: true });
+      writeFileSync(join(repo, path), text);
+    };
+    mkdirSync(repo, { recursive: true });
+    git("init", "-q", "-b", "main");
+    git("config", "user.email", "ci@example.com");
+    git("config", "user.name", "ci");
+    write("migrations/core/0001_live_schema.sql", "CREATE TABLE users (id uuid);\n");
+    git("add", ".");
+    git("commit", "-q", "-m", "base");
+    git("update-ref", "refs/remotes/origin/main", "HEAD");
+    git("checkout", "-q", "-b", "feature");
+    changes(repo);
+    git("add", "-A");
+    git("commit", "-q", "-m", "change");
+
+    const bin = join(repo, ".bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "npx"), fakeNpx);
+    chmodSync(join(bin, "npx"), 0o755);
+    const output = join(repo, ".github-output");
+    const log = join(repo, ".npx-log");
+    writeFileSync(log, "");
+    const result = spawnSync("bash", [join(ROOT, ".github/scripts/squawk-new-migrations.sh")], {
+      cwd: repo,
+      encoding: "utf8",
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        BASE_REF: "main",
+        SQUAWK_VERSION: "2.66.0",
+        GITHUB_OUTPUT: output,
+        RUNNER_TEMP: repo,
+        NPX_LOG: log,
+      },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return {
+      outputs: readFileSync(output, "utf8"),
+      report: readFileSync(join(repo, "sql-lint.md"), "utf8"),
+      npxCalls: readFileSync(log, "utf8").trim().split("\n").filter(Boolean),
+      repo,
+    };
+  }
+
+  it("lints only added files, each group under its transaction assumption, and fails on findings", () => {
+    const { outputs, report, npxCalls, repo } = pullRequest("findings", (repo) => {
+      writeFileSync(join(repo, "migrations/core/0002_drop_legacy.sql"), "DROP TABLE legacy;\n");
+      writeFileSync(
+        join(repo, "migrations/core/0003_index.sql"),
+        "-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (id);\n",
+      );
+      writeFileSync(join(repo, "README.txt"), "not a migration\n");
+    });
+    expect(npxCalls).toEqual([
+      "--yes squawk-cli@2.66.0 --pg-version=15.0 --assume-in-transaction migrations/core/0002_drop_legacy.sql",
+      "--yes squawk-cli@2.66.0 --pg-version=15.0 migrations/core/0003_index.sql",
+    ]);
+    expect(outputs).toBe(`report=${join(repo, "sql-lint.md")}\nfailed=true\n`);
+    expect(report).toBe(
+      [
+        "### SQL lint",
+        "",
+        "New migration files (the runner applies them on the next deploy of each stack):",
+        "",
+        "- `migrations/core/0002_drop_legacy.sql`",
+        "- `migrations/core/0003_index.sql`",
+        "",
+        "squawk, files run in a transaction:",
+        "",
+        "```",
+        "squawk checked: migrations/core/0002_drop_legacy.sql",
+        "migrations/core/0002_drop_legacy.sql:1:1: warning[ban-drop-table]: Dropping a table may break existing clients.",
+        "```",
+        "",
+        "squawk, `-- gaia:no-transaction` files:",
+        "",
+        "```",
+        "squawk checked: migrations/core/0003_index.sql",
+        "```",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("passes a clean new migration", () => {
+    const { outputs, report, npxCalls } = pullRequest("clean", (repo) => {
+      writeFileSync(
+        join(repo, "migrations/core/0002_add.sql"),
+        "ALTER TABLE users ADD note text;\n",
+      );
+    });
+    expect(npxCalls).toEqual([
+      "--yes squawk-cli@2.66.0 --pg-version=15.0 --assume-in-transaction migrations/core/0002_add.sql",
+    ]);
+    expect(outputs).toMatch(/\nfailed=false\n$/);
+    expect(
+      report.endsWith("squawk checked: migrations/core/0002_add.sql\n```\n\nNo findings.\n"),
+    ).toBe(true);
+  });
+
+  it("fails when a shipped migration is edited, without running squawk", () => {
+    const { outputs, report, npxCalls } = pullRequest("edited", (repo) => {
+      writeFileSync(join(repo, "migrations/core/0001_live_schema.sql"), "CREATE TABLE users ();\n");
+    });
+    expect(npxCalls).toEqual([]);
+    expect(outputs).toMatch(/\nfailed=true\n$/);
+    expect(report).toBe(
+      [
+        "### SQL lint",
+        "",
+        "No new migration files.",
+        "",
+        "**Shipped migration files changed.** Applied migrations are immutable (the runner refuses a",
+        "checksum change); add a new file instead:",
+        "",
+        "- `migrations/core/0001_live_schema.sql`",
+        "",
+      ].join("\n"),
+    );
+  });
+});

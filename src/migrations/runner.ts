@@ -976,12 +976,13 @@ async function baselineLocked(
  * the target: a rolled-back transaction there would still take its locks).
  */
 /**
- * The legacy public.schema_migrations table is not ours and is ignored; function bodies are not
- * compared because the live databases carry equivalent variants (init's CURRENT_TIMESTAMP vs
- * 001's now(), live-schema.md §8 #11), while signatures and languages still are.
+ * What baseline compares. The legacy public.schema_migrations table is not ours and is ignored.
+ * Function bodies are not compared because the live databases carry equivalent variants (init's
+ * CURRENT_TIMESTAMP vs 001's now(), live-schema.md §8 #11); signatures and languages still are.
+ * Comments are not compared: they change no behaviour, and adoption must not hinge on wording.
  */
 export const BASELINE_DIFF_OPTIONS: DiffOptions = {
-  ignore: ["functionBodies"],
+  ignore: ["functionBodies", "comments"],
   ignoreTables: ["schema_migrations"],
 };
 

@@ -74,6 +74,7 @@ describe("squawk-new-migrations.sh", () => {
     git("init", "-q", "-b", "main");
     git("config", "user.email", "ci@example.com");
     git("config", "user.name", "ci");
+    git("config", "commit.gpgsign", "false");
     write("migrations/core/0001_live_schema.sql", "CREATE TABLE users (id uuid);\n");
     git("add", ".");
     git("commit", "-q", "-m", "base");

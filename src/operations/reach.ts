@@ -4,6 +4,7 @@
  * `fly proxy`, its host and port replaced by 127.0.0.1:<proxy port>.
  */
 import pg from "pg";
+import { withFlyProxy } from "../fly/proxy";
 import type { Environment } from "./environments";
 import { maskSecrets, runtimeError, usageError } from "./errors";
 import { readStackOutputs, stringOutput } from "./stack";
@@ -70,20 +71,6 @@ function checkUrl(url: string, origin: string): string {
   return url;
 }
 
-async function defaultProxyOpener(): Promise<ProxyOpener> {
-  // Loaded lazily: only Fly environments reached without --database-url need it.
-  const specifier = "../fly/proxy";
-  try {
-    const loaded = (await import(specifier)) as { withFlyProxy?: ProxyOpener };
-    if (typeof loaded.withFlyProxy === "function") return loaded.withFlyProxy;
-  } catch {
-    // fall through to the message below
-  }
-  throw runtimeError(
-    "the fly proxy helper (src/fly/proxy.ts) is not available: run `fly proxy 15432:5432 -a <app>` yourself and pass --database-url with host 127.0.0.1:15432",
-  );
-}
-
 /**
  * Resolves the environment's URL and runs `fn` with it, keeping a `fly proxy` open for the
  * duration when the URL is on Fly's private network. The URL is a secret: never print it.
@@ -111,7 +98,7 @@ export async function withEnvironmentUrl<T>(
   checkUrl(url, `stack "${stack}" output databaseUrl`);
   const app = privateFlyApp(url);
   if (app === null) return fn(url, "stack output databaseUrl");
-  const open = opts.openProxy ?? (await defaultProxyOpener());
+  const open: ProxyOpener = opts.openProxy ?? withFlyProxy;
   return open(
     {
       app,

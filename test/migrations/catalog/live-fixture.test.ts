@@ -31,7 +31,7 @@ const DRIFT_LINES: Record<string, string[]> = {
     'table public.kb_semantic_chunk_ids: constraint fk_semantic_chunk_path: expected "FOREIGN KEY (namespace, relative_path) REFERENCES kb_semantic_index_metadata(namespace, relative_path) ON DELETE CASCADE" but found "FOREIGN KEY (relative_path) REFERENCES kb_semantic_index_metadata(relative_path) ON DELETE CASCADE"',
     "table public.kb_semantic_chunk_ids: index idx_semantic_chunk_namespace: missing (CREATE INDEX idx_semantic_chunk_namespace ON public.kb_semantic_chunk_ids USING btree (namespace))",
     "table public.kb_semantic_chunk_ids: index idx_semantic_chunk_namespace_path: missing (CREATE INDEX idx_semantic_chunk_namespace_path ON public.kb_semantic_chunk_ids USING btree (namespace, relative_path))",
-    'table public.kb_semantic_index_metadata: constraint kb_semantic_index_metadata_pkey: comment: expected "Composite key: the same relative path may exist in several namespaces" but found none',
+    'table public.kb_semantic_index_metadata: constraint kb_semantic_index_metadata_pkey: comment: expected "Composite primary key ensures unique file paths per namespace (fixed in migration 008)" but found none',
     'table public.kb_semantic_index_metadata: constraint kb_semantic_index_metadata_pkey: expected "PRIMARY KEY (namespace, relative_path)" but found "PRIMARY KEY (relative_path)"',
   ],
   "legacy-schema-migrations": ["table public.schema_migrations: unexpected table"],
@@ -98,6 +98,32 @@ describe("live reference build (test/fixtures/live)", () => {
       keys: { n: 1 },
       welcome: { titles: "Welcome to Gaia" },
       body: { prosrc: "\nBEGIN\n    NEW.updated_at = now();\n    RETURN NEW;\nEND;\n" },
+    });
+  });
+
+  it("keeps the kb history trigger's behaviour, defect included (live-schema.md §1.2)", async () => {
+    await withClient(url, async (client) => {
+      await client.query("BEGIN");
+      try {
+        await client.query(
+          `INSERT INTO kb_documents (path, document) VALUES ('/kb/a.md', '{"content": "x"}')`,
+        );
+        await client.query(
+          `UPDATE kb_documents SET document = '{"changed_by": "ann", "change_message": "m"}'`,
+        );
+        const history = await client.query(
+          "SELECT change_type, changed_by, change_message FROM kb_document_history ORDER BY id",
+        );
+        expect(history.rows).toEqual([
+          { change_type: "create", changed_by: "system", change_message: "Created via API" },
+          { change_type: "update", changed_by: "ann", change_message: "m" },
+        ]);
+        await expect(client.query("DELETE FROM kb_documents")).rejects.toThrow(
+          'insert or update on table "kb_document_history" violates foreign key constraint "kb_document_history_path_fkey"',
+        );
+      } finally {
+        await client.query("ROLLBACK");
+      }
     });
   });
 

@@ -19,6 +19,8 @@
  *   into `public`) are left out; the extension itself is listed instead.
  * - Everything is sorted by plain code-unit order (never locale order) and holds only strings,
  *   booleans and nulls, so a snapshot is deterministic and JSON-serialisable for the ledger.
+ * - Not captured (none of the 19 live tables use them): views, user-defined types, privileges,
+ *   row-level security policies, column collations, function volatility and security attributes.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
@@ -307,6 +309,7 @@ export interface DiffOptions {
    * `update_updated_at_column` is 001's `now()` body, a database whose last definition came from
    * init or apply_remote_migrations.py has `CURRENT_TIMESTAMP`, and both set the transaction start
    * time (live-schema.md §8 #11). Signature, result type and language are still compared.
+   * Comments should be compared: the live tables carry them and core/0001 reproduces them.
    */
   ignore?: DiffIgnorable[];
   /**

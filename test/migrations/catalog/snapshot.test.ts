@@ -205,6 +205,19 @@ describe("snapshotCatalog", () => {
     });
   });
 
+  it("takes a single round trip to the server", async () => {
+    await withClient(url, async (client) => {
+      let queries = 0;
+      const counting = Object.create(client) as typeof client;
+      counting.query = ((...args: Parameters<typeof client.query>) => {
+        queries += 1;
+        return (client.query as (...a: unknown[]) => unknown)(...args);
+      }) as typeof client.query;
+      expect(await snapshotCatalog(counting)).toEqual(EXPECTED);
+      expect(queries).toBe(1);
+    });
+  });
+
   it("is deterministic: two snapshots of the same database are identical JSON", async () => {
     const [first, second] = await withClient(url, async (client) => [
       await snapshotCatalog(client),

@@ -250,9 +250,17 @@ describe("collectVerificationInput (real PostgreSQL)", () => {
   });
 
   it("reads the database name and the tables, and no binding when there is no ledger", async () => {
-    const collected = await withClient(url, (client) =>
-      collectVerificationInput(client, { modules: ["core"], now: () => CHECKED_AT }),
-    );
+    let queries = 0;
+    const collected = await withClient(url, (client) => {
+      const counting = Object.create(client) as typeof client;
+      counting.query = ((...args: Parameters<typeof client.query>) => {
+        queries += 1;
+        return (client.query as (...a: unknown[]) => unknown)(...args);
+      }) as typeof client.query;
+      return collectVerificationInput(counting, { modules: ["core"], now: () => CHECKED_AT });
+    });
+    // One query when there is no binding table to read.
+    expect(queries).toBe(1);
     expect(collected).toEqual({
       database,
       expectedDatabase: "llm_platform",

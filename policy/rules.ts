@@ -213,10 +213,6 @@ export function commandSecrets(args: ResourceValidationArgs): SecretSource[] {
 
 const COMMAND_FIELDS = ["create", "update", "delete"] as const;
 
-function unlessCommand(args: ResourceValidationArgs): boolean {
-  return args.type !== COMMAND_TYPE;
-}
-
 export const productionDataProtected: ResourceRule = {
   name: "production-data-protected",
   description:
@@ -242,7 +238,7 @@ export const noSecretsInCommandStrings: ResourceRule = {
     "No command's create/update/delete string contains a stdin value, a secret-looking environment value, or a URL with credentials.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    if (unlessCommand(args)) return;
+    if (args.type !== COMMAND_TYPE) return;
     const secrets = commandSecrets(args);
     for (const field of COMMAND_FIELDS) {
       const text = read(args.props, field);
@@ -292,7 +288,7 @@ export const noTriggersOnDestroyingCommands: ResourceRule = {
   description: "No triggers on a command whose delete destroys a Fly resource.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    if (unlessCommand(args) || !hasTriggers(args)) return;
+    if (args.type !== COMMAND_TYPE || !hasTriggers(args)) return;
     if (deleteDestroysFly(args) !== true) return;
     reportViolation(
       `${args.name}: triggers are set on a command whose delete destroys a Fly resource. A trigger ` +

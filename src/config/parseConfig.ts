@@ -234,7 +234,7 @@ function notAnObject(key: ObjectKey, text: string, env: Environment, cmd: Comman
   const [first, value] = Object.entries(defaultsFor(key, env))[0] ?? ["<field>", "<value>"];
   return {
     key: PREFIX + key,
-    received: describe(text),
+    received: text,
     allowed: `an object of fields (${Object.keys(configSchema.shape[key].shape).join(", ")}), set one at a time with --path`,
     fix: `${cmd.rm(PREFIX + key)} && ${cmd.setPath(`${key}.${first}`, value ?? example(key, first))}`,
   };
@@ -271,9 +271,7 @@ function issueProblems(
         out.push({
           key: `${PREFIX}${key}.${name}`,
           received: describe(at(value, [name])),
-          allowed: near
-            ? `a field of gaia:${key} (did you mean ${near}?)`
-            : `a field of gaia:${key}: ${known.join(", ")}`,
+          allowed: `a field of gaia:${key}: ${known.join(", ")}${near ? ` (did you mean ${near}?)` : ""}`,
           fix: cmd.rmPath(`${key}.${name}`),
         });
       }

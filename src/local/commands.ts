@@ -14,9 +14,10 @@ export const LOCAL_LABEL = { label: "com.aeonia.gaia.stack", value: "local" } as
 export const APPLY_POSTGRES_PASSWORD =
   'docker exec -i "$GAIA_POSTGRES_CONTAINER" psql -U postgres -v ON_ERROR_STOP=1 -q -d postgres';
 
-/** The SQL that sets the password, for psql's stdin. */
-export function alterPasswordSql(password: string): string {
-  return `ALTER USER postgres PASSWORD '${password.replaceAll("'", "''")}';\n`;
+/** The SQL that sets the password, for psql's stdin (standard_conforming_strings is on). */
+export function alterPasswordSql(password: string, user = "postgres"): string {
+  const literal = `'${password.replaceAll("'", "''")}'`;
+  return `ALTER USER "${user.replaceAll('"', '""')}" PASSWORD ${literal};\n`;
 }
 
 // Runs in the helper container: replaces the volume's content with the files from stdin, one

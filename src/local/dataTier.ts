@@ -141,7 +141,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
       {
         create: APPLY_POSTGRES_PASSWORD,
         environment: { GAIA_POSTGRES_CONTAINER: this.postgresContainer.name },
-        stdin: pulumi.secret(postgresPassword.apply(alterPasswordSql)),
+        stdin: pulumi.secret(postgresPassword.apply((pw) => alterPasswordSql(pw))),
         logging: "none",
         // A new container may sit on a volume initialised with an older password.
         triggers: [this.postgresContainer.id],

@@ -95,3 +95,9 @@ CREATE INDEX idx_progress_events_location ON player_progress_events (location_la
 CREATE INDEX idx_progress_events_data ON player_progress_events USING gin (data jsonb_path_ops);
 
 COMMENT ON TABLE player_progress_events IS 'Append-only log of player events (waypoint_visited, quest_completed, ...) for analytics';
+
+-- core/0007's default privileges cover tables created by the role that ran it; grant explicitly too,
+-- so the module is right even when it is applied by another role (e.g. a superuser).
+GRANT SELECT ON player_profiles, experience_progress, player_progress_events TO gaia_readonly;
+GRANT SELECT, INSERT, UPDATE, DELETE ON player_profiles, experience_progress, player_progress_events
+    TO gaia_app;

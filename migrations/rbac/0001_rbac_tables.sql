@@ -470,3 +470,15 @@ BEGIN
     RETURN deleted_count;
 END;
 $$;
+
+-- core/0007's default privileges cover tables created by the role that ran it; grant explicitly too,
+-- so the module is right even when it is applied by another role (e.g. a superuser).
+GRANT SELECT ON roles, permissions, role_permissions, user_roles, user_permissions, teams,
+    team_members, workspaces, workspace_members, shared_resources, resource_permissions,
+    resource_shares, permission_audit_log TO gaia_readonly;
+GRANT SELECT, INSERT, UPDATE, DELETE ON roles, permissions, role_permissions, user_roles,
+    user_permissions, teams, team_members, workspaces, workspace_members, shared_resources,
+    resource_permissions, resource_shares, permission_audit_log TO gaia_app;
+GRANT EXECUTE ON FUNCTION check_user_permission(uuid, varchar, varchar, varchar),
+    get_user_permissions(uuid), get_user_kb_paths(uuid), get_user_team_role(uuid, uuid),
+    get_team_hierarchy(uuid), cleanup_expired_permissions() TO gaia_app;

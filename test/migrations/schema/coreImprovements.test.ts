@@ -677,3 +677,61 @@ describe("core/0008 environment isolation", () => {
     });
   });
 });
+
+describe("core/0009 assets.valid_category allows 'image'", () => {
+  const NARROW =
+    "CHECK (category IN ('environment', 'character', 'prop', 'audio', 'texture', 'animation'))";
+
+  it("widens 001's list on a database holding assets", async () => {
+    await beforeAndAfter(
+      "0009",
+      async (c) => {
+        await c.query(
+          `ALTER TABLE assets DROP CONSTRAINT valid_category, ADD CONSTRAINT valid_category ${NARROW}`,
+        );
+        await c.query(
+          "INSERT INTO assets (category, title, file_url, storage_type) VALUES ('prop', 'chair', 'u', 'external')",
+        );
+        const image = await pgError(() =>
+          c.query(
+            "INSERT INTO assets (category, title, file_url, storage_type) VALUES ('image', 'i', 'u', 'external')",
+          ),
+        );
+        expect(image.constraint).toBe("valid_category");
+      },
+      async (c) => {
+        await c.query(
+          "INSERT INTO assets (category, title, file_url, storage_type) VALUES ('image', 'i', 'u', 'external')",
+        );
+        const bad = await pgError(() =>
+          c.query(
+            "INSERT INTO assets (category, title, file_url, storage_type) VALUES ('video', 'v', 'u', 'external')",
+          ),
+        );
+        expect(bad.constraint).toBe("valid_category");
+        expect(await rows(c, "SELECT category FROM assets ORDER BY category")).toEqual([
+          { category: "image" },
+          { category: "prop" },
+        ]);
+      },
+    );
+  });
+
+  it("leaves the reference build's constraint untouched", async () => {
+    let before = "";
+    const oid = (c: pg.Client) =>
+      rows<{ oid: string }>(
+        c,
+        "SELECT oid::text FROM pg_constraint WHERE conrelid = 'assets'::regclass AND conname = 'valid_category'",
+      );
+    await beforeAndAfter(
+      "0009",
+      async (c) => {
+        before = (await oid(c))[0]!.oid;
+      },
+      async (c) => {
+        expect(await oid(c)).toEqual([{ oid: before }]);
+      },
+    );
+  });
+});

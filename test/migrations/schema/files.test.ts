@@ -70,6 +70,7 @@ const EXPECTED_FILES = [
   "core/0006_drop_duplicate_indexes.sql",
   "core/0007_least_privilege_roles.sql",
   "core/0008_users_environment_isolation.sql",
+  "core/0009_assets_category_allows_image.sql",
   "vector/0001_kb_semantic_embeddings.sql",
   "rbac/0001_rbac_tables.sql",
   "rbac/0002_rbac_seed.sql",
@@ -139,6 +140,41 @@ describe("migration files", () => {
       expect(await unindexedForeignKeys(c)).toEqual([
         { table: "fk_probe", fk: "fk_probe_user_id_fkey" },
       ]);
+    });
+  });
+
+  it("grant gaia_app and gaia_readonly on module tables even when another role applies them", async () => {
+    const url = await boundDatabase("production");
+    await withClient(url, async (c) => {
+      await applyModules(c, ["core"]);
+      // A different role than the one that ran core/0007: its default privileges do not apply.
+      await c.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'gaia_test_other_owner') THEN
+          CREATE ROLE gaia_test_other_owner SUPERUSER NOLOGIN;
+        END IF;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+      await c.query("SET ROLE gaia_test_other_owner");
+      await applyModules(c, ["rbac", "experience"]);
+      await c.query("RESET ROLE");
+      const missing = await rows(
+        c,
+        `SELECT c.relname AS table FROM pg_class c
+          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+            AND pg_get_userbyid(c.relowner) = 'gaia_test_other_owner'
+            AND NOT (has_table_privilege('gaia_app', c.oid, 'SELECT,INSERT,UPDATE,DELETE')
+                     AND has_table_privilege('gaia_readonly', c.oid, 'SELECT'))
+          ORDER BY 1`,
+      );
+      expect(missing).toEqual([]);
+      const owned = await rows(
+        c,
+        `SELECT count(*)::int AS n FROM pg_class WHERE relkind = 'r'
+            AND pg_get_userbyid(relowner) = 'gaia_test_other_owner'`,
+      );
+      expect(owned).toEqual([{ n: 16 }]);
+      await c.query("REASSIGN OWNED BY gaia_test_other_owner TO CURRENT_USER");
+      await c.query("DROP OWNED BY gaia_test_other_owner");
+      await c.query("DROP ROLE gaia_test_other_owner");
     });
   });
 

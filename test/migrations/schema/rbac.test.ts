@@ -427,6 +427,30 @@ describe("rbac module on top of core", () => {
     });
   });
 
+  it("grants gaia_app row access and gaia_readonly reads on every RBAC table", async () => {
+    const privileges = await db((c) =>
+      rows(
+        c,
+        `SELECT t AS table,
+                has_table_privilege('gaia_app', t, 'SELECT,INSERT,UPDATE,DELETE') AS app,
+                has_table_privilege('gaia_app', t, 'TRUNCATE') AS app_truncate,
+                has_table_privilege('gaia_readonly', t, 'SELECT') AS readonly,
+                has_table_privilege('gaia_readonly', t, 'INSERT') AS readonly_insert
+           FROM unnest($1::text[]) AS t ORDER BY t`,
+        [RBAC_TABLES],
+      ),
+    );
+    expect(privileges).toEqual(
+      RBAC_TABLES.map((table) => ({
+        table,
+        app: true,
+        app_truncate: false,
+        readonly: true,
+        readonly_insert: false,
+      })),
+    );
+  });
+
   it("enforces the enumerations and shapes the app relies on", async () => {
     await db(async (c) => {
       const u = await newUser(c, "shapes@example.com");

@@ -1,0 +1,150 @@
+/**
+ * `Migrations`: runs `gaia-db migrate` after the database exists, as one `local.Command`.
+ *
+ * - The command string is a relative path and non-secret flags only: `node bin/gaia-db.js migrate
+ *   <env> --stdin-config --modules … --json` (never `npx`, no absolute path, no `dir`).
+ * - The database URL and Supabase project ref go on stdin as one secret JSON document; nothing
+ *   secret is in the command string or `environment` (a secret there would also turn the whole
+ *   map into `[secret]` and hide the file list from previews).
+ * - `environment` names what will be applied, one `module/file:sha256` line per file, so a
+ *   pull-request preview shows exactly which SQL files changed, and the command re-runs only when
+ *   those inputs change. No `triggers` (a trigger change replaces the resource) and no timestamps.
+ * - `update` is the same as `create` (migrate is idempotent); there is no `delete`, so destroying
+ *   the stack never drops a schema.
+ * - logging: "stdoutAndStderr". The CLI never prints a URL or password (masked even in connection
+ *   errors, tested), its --json document lists the files applied, which operators need to see in
+ *   `pulumi up`, and on failure the provider puts all output into the error text regardless of
+ *   `logging`, so hiding the stream would hide nothing more.
+ */
+import { isAbsolute, resolve } from "node:path";
+import * as local from "@pulumi/command/local";
+import * as pulumi from "@pulumi/pulumi";
+import { loadMigrationSet, type Module, parseModules } from "./files";
+import type { Environment } from "./ledger";
+
+export const GAIA_DB = "node bin/gaia-db.js";
+
+export interface MigrationsArgs {
+  environment: Environment;
+  /** `gaia:migrations.modules`; core is always included. */
+  modules: readonly Module[];
+  /** Relative to the Pulumi program directory; default "migrations". */
+  migrationsRoot?: string;
+  /** Secret. Reaches the CLI on stdin only. */
+  databaseUrl: pulumi.Input<string>;
+  supabaseProjectRef?: pulumi.Input<string>;
+  /** `gaia:migrations.baseline`, e.g. "0001": adopt an unmanaged database at this version. */
+  baseline?: string;
+  /**
+   * Production also needs this to be "production" before a declared baseline may run there
+   * (passed as --confirm); ignored without `baseline`.
+   */
+  baselineConfirm?: Environment;
+  /** `gaia:isolation.enforce`; omitted = leave the database's setting alone. */
+  isolationEnforced?: boolean;
+  /** Extra non-secret CLI flags (e.g. timeouts); each must be a plain token. */
+  extraArgs?: readonly string[];
+}
+
+const SAFE_TOKEN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** The command line, built from non-secret inputs only. Pure, so tests pin it exactly. */
+export function migrateCommand(
+  args: Omit<MigrationsArgs, "databaseUrl" | "supabaseProjectRef">,
+): string {
+  const root = args.migrationsRoot ?? "migrations";
+  if (isAbsolute(root)) {
+    throw new Error(
+      `Migrations: migrationsRoot "${root}" is absolute; give it relative to the Pulumi program directory (default "migrations") so state and previews do not depend on the machine`,
+    );
+  }
+  const parts = [
+    GAIA_DB,
+    "migrate",
+    args.environment,
+    "--stdin-config",
+    "--modules",
+    parseModules(args.modules).join(","),
+    "--json",
+  ];
+  if (root !== "migrations") parts.push("--migrations-dir", root);
+  if (args.isolationEnforced !== undefined) {
+    parts.push("--isolation", args.isolationEnforced ? "on" : "off");
+  }
+  if (args.baseline !== undefined) {
+    parts.push("--baseline", args.baseline);
+    if (args.baselineConfirm !== undefined) parts.push("--confirm", args.baselineConfirm);
+  }
+  for (const extra of args.extraArgs ?? []) {
+    if (!SAFE_TOKEN.test(extra)) {
+      throw new Error(
+        `Migrations: extra argument ${JSON.stringify(extra)} is not a plain token (letters, digits and _@%+=:,./-); secrets never go on the command line, and shell syntax is not allowed`,
+      );
+    }
+    parts.push(extra);
+  }
+  for (const p of parts.slice(1)) {
+    if (!SAFE_TOKEN.test(p)) {
+      throw new Error(`Migrations: ${JSON.stringify(p)} cannot be passed on the command line`);
+    }
+  }
+  return parts.join(" ");
+}
+
+/** `core/0001_live_schema.sql:<sha256>` per line, in application order. */
+export function migrationFileList(root: string, modules: readonly Module[]): string {
+  return loadMigrationSet(resolve(root), modules)
+    .map((f) => `${f.relativePath}:${f.checksum}`)
+    .join("\n");
+}
+
+export class Migrations extends pulumi.ComponentResource {
+  /** The CLI's --json report (secret: the command's stdin is secret). */
+  readonly report: pulumi.Output<string>;
+  /** The files this resource applies, `module/file:sha256` per line (not secret). */
+  readonly files: string;
+
+  constructor(name: string, args: MigrationsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gaia:migrations:Migrations", name, {}, opts);
+    const root = args.migrationsRoot ?? "migrations";
+    const modules = parseModules(args.modules);
+    const command = migrateCommand(args);
+    this.files = migrationFileList(root, modules);
+    const stdin = pulumi.secret(
+      pulumi
+        .all([args.databaseUrl, args.supabaseProjectRef])
+        .apply(([databaseUrl, supabaseProjectRef]) =>
+          JSON.stringify({
+            databaseUrl,
+            ...(supabaseProjectRef ? { supabaseProjectRef } : {}),
+          }),
+        ),
+    );
+    const migrate = new local.Command(
+      `${name}-migrate`,
+      {
+        create: command,
+        update: command,
+        stdin,
+        environment: {
+          GAIA_RESOURCE_KIND: "migration",
+          GAIA_STACK: pulumi.getStack(),
+          GAIA_MIGRATION_MODULES: modules.join(","),
+          GAIA_MIGRATION_FILES: this.files,
+        },
+        logging: "stdoutAndStderr",
+        // The previous run's output is not needed and would only grow the environment.
+        addPreviousOutputInEnv: false,
+      },
+      {
+        parent: this,
+        // Children do not inherit dependsOn: the database must exist before migrate runs.
+        ...(opts?.dependsOn ? { dependsOn: opts.dependsOn } : {}),
+        // Lock wait (60 s) plus statement timeouts (15 min each) bound a run; this bounds it all.
+        customTimeouts: { create: "60m", update: "60m" },
+      },
+    );
+    this.report = migrate.stdout;
+    this.registerOutputs({ report: this.report, files: this.files });
+  }
+}

@@ -10,11 +10,12 @@
 
 -- The environment an email's plus-tag names ('local', 'dev', 'staging'), or NULL when the address
 -- has no such tag. The tag is the text after the last '+' of the local part, compared
--- case-insensitively; any other tag (e.g. +test) names no environment.
+-- case-insensitively; any other tag (e.g. +test) names no environment. ('[+]' rather than '\+' so
+-- the pattern means the same whatever standard_conforming_strings is.)
 CREATE FUNCTION gaia_email_environment(email text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
-    SELECT CASE lower(substring(split_part(email, '@', 1) FROM '\+([^+]*)$'))
+    SELECT CASE lower(substring(split_part(email, '@', 1) FROM '[+]([^+]*)$'))
         WHEN 'local' THEN 'local'
         WHEN 'dev' THEN 'dev'
         WHEN 'staging' THEN 'staging'

@@ -106,9 +106,9 @@ describe("Migrations resource", () => {
     expect(cmd?.inputs.create).toBe(
       `node bin/gaia-db.js migrate production --stdin-config --modules core,vector --json --migrations-dir ${root} --baseline 0001 --confirm production --lock-timeout 2m`,
     );
-    expect((cmd?.inputs.environment as Record<string, string>).GAIA_MIGRATION_FILES).toBe(
-      migrationFileList(root, ["core", "vector"]),
-    );
+    expect(
+      (cmd?.inputs.environment as Record<string, string> | undefined)?.GAIA_MIGRATION_FILES,
+    ).toBe(migrationFileList(root, ["core", "vector"]));
     expect(cmd?.inputs.stdin).toEqual({
       [SECRET_ENVELOPE]: "1b47061264138c4ac30d75fd1eb44270",
       value: JSON.stringify({ databaseUrl: URL_WITH_PASSWORD }),

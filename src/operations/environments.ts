@@ -26,13 +26,14 @@ export function parseEnvironment(value: string | undefined, command: string): En
  * The environment an email's plus-tag names (`jason+dev@example.com` → `dev`), or null when the
  * address has no tag or a tag that is not an environment name (`jason+news@…` is an ordinary
  * address: Gmail-style tags are common, so only the four environment names count).
- * The tag is everything between the first `+` and the `@` of the local part, case-insensitive.
+ * The tag is what follows the LAST `+` of the local part, case-insensitive — the same rule as the
+ * database's `gaia_email_environment()` (core/0008), so both sides agree on every address.
  */
 export function emailEnvironmentTag(email: string): Environment | null {
   const at = email.lastIndexOf("@");
   if (at <= 0) return null;
   const local = email.slice(0, at);
-  const plus = local.indexOf("+");
+  const plus = local.lastIndexOf("+");
   if (plus < 0) return null;
   const tag = local.slice(plus + 1).toLowerCase();
   return isEnvironment(tag) ? tag : null;

@@ -87,7 +87,8 @@ export async function withEnvironmentUrl<T>(
   const outputs = await readStackOutputs(stack, {
     env: opts.env,
     pulumiBinary: opts.pulumiBinary,
-    timeoutMs: opts.timeoutMs,
+    // The Pulumi CLI asks its backend over the network: give it its own, longer budget.
+    timeoutMs: Math.max(opts.timeoutMs, 60_000),
   });
   const url = stringOutput(outputs, "databaseUrl");
   if (url === null) {

@@ -14,6 +14,7 @@ describe("emailEnvironmentTag", () => {
     ["jason@example.com", null],
     ["jason+news@example.com", null],
     ["jason+dev+2@example.com", null],
+    ["jason+x+dev@example.com", "dev"],
     ["jason+@example.com", null],
     ["+dev@example.com", "dev"],
     ["not-an-address", null],

@@ -1,28 +1,19 @@
 /**
  * Test databases standing in for environments. `prepareEnvironmentDatabase` gives a database with
- * the runner's ledger/binding objects, the roles the core migrations create (gaia_readonly,
- * gaia_app), and the users table with its dependents as live-schema.md §2 describes them (the FK
- * actions matter: chat_messages.user_id has none). Roles are cluster-wide, so they are created
- * idempotently: several test files share the server.
+ * the runner's ledger and binding objects (created here as the runner creates them before any
+ * file) and the real core migrations applied: users with its dependents and their live FK
+ * actions (chat_messages.user_id has none), the roles gaia_readonly and gaia_app (core/0007), the
+ * isolation trigger (core/0008).
  */
 
-import { delimiter, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
 import { Writable } from "node:stream";
+import type pg from "pg";
 import type { OperationsIo } from "../../src/operations/io";
-import { createTestDatabase, withAdmin, withClient } from "../support/postgres";
+import { createTestDatabase, withClient } from "../support/postgres";
 
 export const FAKES_DIR = resolve(__dirname, "fakes");
-
-export async function ensureRoles(): Promise<void> {
-  await withAdmin(async (client) => {
-    for (const role of ["gaia_readonly", "gaia_app"]) {
-      await client.query(
-        `DO $$ BEGIN CREATE ROLE ${role} NOLOGIN;
-           EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
-      );
-    }
-  });
-}
 
 export const BINDING_SQL = `
   CREATE SCHEMA gaia_migrations;
@@ -39,32 +30,21 @@ export const BINDING_SQL = `
     kind text NOT NULL DEFAULT 'applied', PRIMARY KEY (module, version));
 `;
 
-export const CORE_SQL = `
-  CREATE TABLE users (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    email varchar(255) NOT NULL UNIQUE,
-    name varchar(255),
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    updated_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    auth_user_id uuid,
-    environment text DEFAULT gaia_migrations.bound_environment());
-  CREATE TABLE api_keys (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    key_hash varchar(64) NOT NULL UNIQUE);
-  CREATE TABLE conversations (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    title varchar(255) NOT NULL DEFAULT 'New Conversation');
-  CREATE TABLE chat_messages (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    user_id uuid NOT NULL REFERENCES users(id),
-    conversation_id uuid NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    role varchar(50) NOT NULL,
-    content text NOT NULL);
-  GRANT USAGE ON SCHEMA public TO gaia_readonly;
-  GRANT SELECT ON ALL TABLES IN SCHEMA public TO gaia_readonly;
-`;
+export const CORE_DIR = resolve(__dirname, "..", "..", "migrations", "core");
+
+/** Applies the real core migrations in order, each in its own transaction (as the runner does). */
+export async function applyCoreMigrations(client: pg.Client): Promise<void> {
+  const files = readdirSync(CORE_DIR)
+    .filter((file) => /^\d+_.+\.sql$/.test(file))
+    .sort();
+  for (const file of files) {
+    const sql = readFileSync(join(CORE_DIR, file), "utf8");
+    const transactional = !sql.startsWith("-- gaia:no-transaction");
+    if (transactional) await client.query("BEGIN");
+    await client.query(sql);
+    if (transactional) await client.query("COMMIT");
+  }
+}
 
 export interface PreparedDatabase {
   url: string;
@@ -76,7 +56,6 @@ export async function prepareEnvironmentDatabase(
   environment: string,
   opts: { empty?: boolean; applied?: [string, string][] } = {},
 ): Promise<PreparedDatabase> {
-  await ensureRoles();
   const url = await createTestDatabase(`gaia_ops_${environment}`);
   if (!opts.empty) {
     await withClient(url, async (client) => {
@@ -91,7 +70,7 @@ export async function prepareEnvironmentDatabase(
           [module, version],
         );
       }
-      await client.query(CORE_SQL);
+      await applyCoreMigrations(client);
     });
   }
   return { url, name: new URL(url).pathname.slice(1) };

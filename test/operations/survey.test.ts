@@ -204,10 +204,10 @@ describe("gaia-db view all", () => {
       openProxy: () => new Promise(() => {}),
     });
     const started = Date.now();
-    expect(await runView(["all", "--timeout", "1"], io)).toBe(1);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await runView(["all", "--timeout", "3"], io)).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
     const dev = stdout.text.split("\n").find((line) => line.startsWith("dev "));
-    expect(dev).toMatch(/\| unreachable \|.*\| dev did not answer within 2000 ms$/);
+    expect(dev).toMatch(/\| unreachable \|.*\| dev did not answer within 6000 ms$/);
     expect(stdout.text).toMatch(/^local +\| reachable/m);
   });
 });

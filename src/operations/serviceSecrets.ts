@@ -1,0 +1,163 @@
+/**
+ * Which secrets each service app of an environment gets, and whether to write them.
+ *
+ * Who reads what (gaia-platform.md): every service reads DATABASE_URL and REDIS_URL; the auth
+ * service also SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_JWT_SECRET — it is the service that
+ * validates Supabase JWTs. The gateway authenticates requests through the auth service and the
+ * platform's own JWT key pair (the certificates), so it gets no Supabase secret by default; pass
+ * `jwtServices` to change that (least privilege: a secret only where it is read).
+ *
+ * Deciding "changed": `fly secrets list` shows a digest per secret, computed by Fly's API from
+ * the value in a way neither flyctl nor the docs define, so it cannot be compared with a value
+ * computed here. Instead the stack records, per app and name, our own fingerprint of the value
+ * it staged and the Fly digest seen right after staging. A secret whose live digest still equals
+ * the recorded one is ours: restage only when our fingerprint changed. A secret that exists with
+ * no record, or whose digest moved (someone set it by hand — the live apps have theirs), is left
+ * alone and reported, unless `adoptSecrets` is on.
+ */
+import { createHash } from "node:crypto";
+
+export const SERVICE_SECRET_NAMES = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "SUPABASE_URL",
+  "SUPABASE_ANON_KEY",
+  "SUPABASE_JWT_SECRET",
+] as const;
+export type ServiceSecretName = (typeof SERVICE_SECRET_NAMES)[number];
+
+const SUPABASE_SECRETS: ServiceSecretName[] = [
+  "SUPABASE_URL",
+  "SUPABASE_ANON_KEY",
+  "SUPABASE_JWT_SECRET",
+];
+export const DEFAULT_JWT_SERVICES = ["auth-service"];
+
+/** The secret names a service reads. */
+export function secretNamesFor(
+  service: string,
+  jwtServices: readonly string[] = DEFAULT_JWT_SERVICES,
+): ServiceSecretName[] {
+  return ["DATABASE_URL", "REDIS_URL", ...(jwtServices.includes(service) ? SUPABASE_SECRETS : [])];
+}
+
+/**
+ * Our fingerprint of a staged value (sha256 over a label, the name and the value). It is meant
+ * to be kept as a secret output with the rest of the record, never printed.
+ */
+export function secretFingerprint(name: string, value: string): string {
+  return createHash("sha256").update(`gaia-service-secret\0${name}\0${value}`).digest("hex");
+}
+
+export interface ExistingSecret {
+  name: string;
+  digest: string;
+}
+
+export interface RecordedSecret {
+  fingerprint: string;
+  /** Fly's digest right after we staged it. */
+  flyDigest: string;
+}
+
+export interface PlanServiceSecretsInput {
+  /** Service → Fly app (`gaia:services` without `adoptSecrets`). */
+  services: Record<string, string>;
+  values: Partial<Record<ServiceSecretName, string>>;
+  /** `fly secrets list -a <app> --json` per app (names and digests). */
+  existing: Record<string, readonly ExistingSecret[]>;
+  /** What earlier runs staged: app → name → record. */
+  recorded?: Record<string, Record<string, RecordedSecret>>;
+  adoptSecrets: boolean;
+  jwtServices?: readonly string[];
+}
+
+export type StageReason = "new" | "changed" | "adopted";
+
+export interface AppSecretsPlan {
+  service: string;
+  app: string;
+  stage: { name: ServiceSecretName; reason: StageReason }[];
+  /** Present on the app with a value we did not set; kept (set gaia:services.adoptSecrets to overwrite). */
+  skipped: { name: ServiceSecretName; reason: string }[];
+  unchanged: ServiceSecretName[];
+  /** The service reads it but there is no value to give. */
+  missing: ServiceSecretName[];
+  /** `NAME=VALUE` lines for `fly secrets import --stage` (stdin only), empty when nothing to stage. */
+  stdin: string;
+  /** The records to keep after a successful import (Fly digests are read back then). */
+  fingerprints: Partial<Record<ServiceSecretName, string>>;
+}
+
+export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPlan[] {
+  return Object.entries(input.services)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([service, app]) => {
+      const plan: AppSecretsPlan = {
+        service,
+        app,
+        stage: [],
+        skipped: [],
+        unchanged: [],
+        missing: [],
+        stdin: "",
+        fingerprints: {},
+      };
+      const live = new Map((input.existing[app] ?? []).map((s) => [s.name, s.digest]));
+      const records = input.recorded?.[app] ?? {};
+      const lines: string[] = [];
+      for (const name of secretNamesFor(service, input.jwtServices)) {
+        const value = input.values[name];
+        if (value === undefined || value === "") {
+          plan.missing.push(name);
+          continue;
+        }
+        if (/[\r\n]/.test(value)) {
+          // `fly secrets import` reads one NAME=VALUE per line.
+          throw new Error(
+            `${name} for ${app} contains a line break: fly secrets import cannot take it`,
+          );
+        }
+        const fingerprint = secretFingerprint(name, value);
+        plan.fingerprints[name] = fingerprint;
+        const digest = live.get(name);
+        const record = records[name];
+        let reason: StageReason | null;
+        if (digest === undefined) reason = "new";
+        else if (record && record.flyDigest === digest) {
+          reason = record.fingerprint === fingerprint ? null : "changed";
+        } else if (input.adoptSecrets) reason = "adopted";
+        else {
+          plan.skipped.push({
+            name,
+            reason: record
+              ? `changed on ${app} since this stack staged it (digest ${record.flyDigest} → ${digest})`
+              : `already set on ${app} by someone else (digest ${digest})`,
+          });
+          continue;
+        }
+        if (reason === null) plan.unchanged.push(name);
+        else {
+          plan.stage.push({ name, reason });
+          lines.push(`${name}=${value}`);
+        }
+      }
+      plan.stdin = lines.length > 0 ? `${lines.join("\n")}\n` : "";
+      return plan;
+    });
+}
+
+/** One line per app for a preview or a log: names only, never values. */
+export function describeSecretsPlan(plans: readonly AppSecretsPlan[]): string[] {
+  return plans.map((plan) => {
+    const parts = [
+      plan.stage.length > 0 &&
+        `stage ${plan.stage.map((s) => `${s.name} (${s.reason})`).join(", ")}`,
+      plan.unchanged.length > 0 && `unchanged ${plan.unchanged.join(", ")}`,
+      plan.skipped.length > 0 &&
+        `kept ${plan.skipped.map((s) => s.name).join(", ")} (set gaia:services.adoptSecrets to overwrite)`,
+      plan.missing.length > 0 && `no value for ${plan.missing.join(", ")}`,
+    ].filter(Boolean);
+    return `${plan.app} (${plan.service}): ${parts.join("; ") || "nothing to do"}`;
+  });
+}

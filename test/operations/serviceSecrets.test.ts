@@ -1,0 +1,224 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AppSecretsPlan,
+  describeSecretsPlan,
+  type PlanServiceSecretsInput,
+  planServiceSecrets,
+  secretFingerprint,
+  secretNamesFor,
+} from "../../src/operations/serviceSecrets";
+
+const values = {
+  DATABASE_URL: "postgres://gaia_app_dev:pw@gaia-db-dev.flycast:5432/llm_platform",
+  REDIS_URL: "redis://default:r@fly-gaia-redis-dev.upstash.io:6379",
+  SUPABASE_URL: "https://lbaohvnusingoztdzlmj.supabase.co",
+  SUPABASE_ANON_KEY: "anon",
+  SUPABASE_JWT_SECRET: "jwt",
+};
+const fp = (name: keyof typeof values, value = values[name]) => secretFingerprint(name, value);
+
+describe("secretNamesFor", () => {
+  it.each([
+    ["gateway", undefined, ["DATABASE_URL", "REDIS_URL"]],
+    [
+      "auth-service",
+      undefined,
+      ["DATABASE_URL", "REDIS_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_JWT_SECRET"],
+    ],
+    ["web-service", undefined, ["DATABASE_URL", "REDIS_URL"]],
+    [
+      "gateway",
+      ["auth-service", "gateway"],
+      ["DATABASE_URL", "REDIS_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_JWT_SECRET"],
+    ],
+  ])("%s (jwt services %j)", (service, jwt, names) => {
+    expect(secretNamesFor(service, jwt)).toEqual(names);
+  });
+});
+
+describe("planServiceSecrets", () => {
+  const base: PlanServiceSecretsInput = {
+    services: { "auth-service": "gaia-auth-dev", gateway: "gaia-gateway-dev" },
+    values,
+    existing: {},
+    adoptSecrets: false,
+  };
+  const empty = (service: string, app: string): AppSecretsPlan => ({
+    service,
+    app,
+    stage: [],
+    skipped: [],
+    unchanged: [],
+    missing: [],
+    stdin: "",
+    fingerprints: {},
+  });
+
+  it("stages everything on fresh apps, through stdin lines, Supabase only for the auth service", () => {
+    expect(planServiceSecrets(base)).toEqual([
+      {
+        ...empty("auth-service", "gaia-auth-dev"),
+        stage: [
+          { name: "DATABASE_URL", reason: "new" },
+          { name: "REDIS_URL", reason: "new" },
+          { name: "SUPABASE_URL", reason: "new" },
+          { name: "SUPABASE_ANON_KEY", reason: "new" },
+          { name: "SUPABASE_JWT_SECRET", reason: "new" },
+        ],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\nREDIS_URL=${values.REDIS_URL}\nSUPABASE_URL=${values.SUPABASE_URL}\nSUPABASE_ANON_KEY=anon\nSUPABASE_JWT_SECRET=jwt\n`,
+        fingerprints: {
+          DATABASE_URL: fp("DATABASE_URL"),
+          REDIS_URL: fp("REDIS_URL"),
+          SUPABASE_URL: fp("SUPABASE_URL"),
+          SUPABASE_ANON_KEY: fp("SUPABASE_ANON_KEY"),
+          SUPABASE_JWT_SECRET: fp("SUPABASE_JWT_SECRET"),
+        },
+      },
+      {
+        ...empty("gateway", "gaia-gateway-dev"),
+        stage: [
+          { name: "DATABASE_URL", reason: "new" },
+          { name: "REDIS_URL", reason: "new" },
+        ],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\nREDIS_URL=${values.REDIS_URL}\n`,
+        fingerprints: { DATABASE_URL: fp("DATABASE_URL"), REDIS_URL: fp("REDIS_URL") },
+      },
+    ]);
+  });
+
+  const gatewayOnly = { ...base, services: { gateway: "gaia-gateway-dev" } };
+  const cases: [string, Partial<PlanServiceSecretsInput>, Partial<AppSecretsPlan>][] = [
+    [
+      "ours and unchanged: nothing staged",
+      {
+        existing: {
+          "gaia-gateway-dev": [
+            { name: "DATABASE_URL", digest: "d1" },
+            { name: "REDIS_URL", digest: "r1" },
+          ],
+        },
+        recorded: {
+          "gaia-gateway-dev": {
+            DATABASE_URL: { fingerprint: fp("DATABASE_URL"), flyDigest: "d1" },
+            REDIS_URL: { fingerprint: fp("REDIS_URL"), flyDigest: "r1" },
+          },
+        },
+      },
+      { unchanged: ["DATABASE_URL", "REDIS_URL"], stdin: "" },
+    ],
+    [
+      "ours and our value changed: restaged",
+      {
+        existing: {
+          "gaia-gateway-dev": [
+            { name: "DATABASE_URL", digest: "d1" },
+            { name: "REDIS_URL", digest: "r1" },
+          ],
+        },
+        recorded: {
+          "gaia-gateway-dev": {
+            DATABASE_URL: { fingerprint: fp("DATABASE_URL", "old"), flyDigest: "d1" },
+            REDIS_URL: { fingerprint: fp("REDIS_URL"), flyDigest: "r1" },
+          },
+        },
+      },
+      {
+        stage: [{ name: "DATABASE_URL", reason: "changed" }],
+        unchanged: ["REDIS_URL"],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
+      },
+    ],
+    [
+      "set by someone else (the live apps): kept and reported",
+      { existing: { "gaia-gateway-dev": [{ name: "DATABASE_URL", digest: "live" }] } },
+      {
+        stage: [{ name: "REDIS_URL", reason: "new" }],
+        skipped: [
+          {
+            name: "DATABASE_URL",
+            reason: "already set on gaia-gateway-dev by someone else (digest live)",
+          },
+        ],
+        stdin: `REDIS_URL=${values.REDIS_URL}\n`,
+      },
+    ],
+    [
+      "changed by hand after we staged it: kept and reported",
+      {
+        existing: {
+          "gaia-gateway-dev": [
+            { name: "DATABASE_URL", digest: "d2" },
+            { name: "REDIS_URL", digest: "r1" },
+          ],
+        },
+        recorded: {
+          "gaia-gateway-dev": {
+            DATABASE_URL: { fingerprint: fp("DATABASE_URL"), flyDigest: "d1" },
+            REDIS_URL: { fingerprint: fp("REDIS_URL"), flyDigest: "r1" },
+          },
+        },
+      },
+      {
+        skipped: [
+          {
+            name: "DATABASE_URL",
+            reason: "changed on gaia-gateway-dev since this stack staged it (digest d1 → d2)",
+          },
+        ],
+        unchanged: ["REDIS_URL"],
+        stdin: "",
+      },
+    ],
+    [
+      "adoptSecrets overwrites a foreign secret",
+      {
+        existing: { "gaia-gateway-dev": [{ name: "DATABASE_URL", digest: "live" }] },
+        adoptSecrets: true,
+      },
+      {
+        stage: [
+          { name: "DATABASE_URL", reason: "adopted" },
+          { name: "REDIS_URL", reason: "new" },
+        ],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\nREDIS_URL=${values.REDIS_URL}\n`,
+      },
+    ],
+    [
+      "a value missing is reported, not staged empty",
+      { values: { DATABASE_URL: values.DATABASE_URL, REDIS_URL: "" } },
+      {
+        stage: [{ name: "DATABASE_URL", reason: "new" }],
+        missing: ["REDIS_URL"],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
+      },
+    ],
+  ];
+  it.each(cases)("%s", (_name, change, expected) => {
+    const [plan] = planServiceSecrets({ ...gatewayOnly, ...change });
+    const { fingerprints: _f, ...rest } = plan!;
+    const { fingerprints: _e, ...want } = { ...empty("gateway", "gaia-gateway-dev"), ...expected };
+    expect(rest).toEqual(want);
+  });
+
+  it("refuses a value with a line break (import reads one NAME=VALUE per line)", () => {
+    expect(() =>
+      planServiceSecrets({ ...gatewayOnly, values: { ...values, REDIS_URL: "a\nb" } }),
+    ).toThrow(
+      "REDIS_URL for gaia-gateway-dev contains a line break: fly secrets import cannot take it",
+    );
+  });
+
+  it("describes plans by name only, never by value", () => {
+    const lines = describeSecretsPlan(
+      planServiceSecrets({
+        ...base,
+        existing: { "gaia-auth-dev": [{ name: "SUPABASE_JWT_SECRET", digest: "x" }] },
+      }),
+    );
+    expect(lines).toEqual([
+      "gaia-auth-dev (auth-service): stage DATABASE_URL (new), REDIS_URL (new), SUPABASE_URL (new), SUPABASE_ANON_KEY (new); kept SUPABASE_JWT_SECRET (set gaia:services.adoptSecrets to overwrite)",
+      "gaia-gateway-dev (gateway): stage DATABASE_URL (new), REDIS_URL (new)",
+    ]);
+    expect(lines.join("\n")).not.toContain("gaia-db-dev.flycast");
+  });
+});

@@ -15,7 +15,7 @@ let certs: import("../../src/certs/devCertificates").DevCertificates;
 
 beforeAll(async () => {
   registered = await installMocks("staging", {});
-  const { DevCertificates } = await import("../../src/certs/devCertificates");
+  const { DevCertificates } = await import("../../src/certs/devCertificates.ts");
   certs = new DevCertificates("gaia-staging-certs", {
     environment: "staging",
     services: ["gateway", "auth-service"],

@@ -20,7 +20,7 @@ describe("index.ts on the dev stack", () => {
       ["gaia:supabaseAnonKey", "gaia:supabaseJwtSecret"],
     );
     vi.resetModules();
-    const error = await import("../../index").then(
+    const error = await import("../../index.ts").then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -47,7 +47,7 @@ describe("index.ts on the dev stack", () => {
       Object.keys(FLY_SECRETS),
     );
     vi.resetModules();
-    const program = await import("../../index");
+    const program = await import("../../index.ts");
     await new Promise((r) => setTimeout(r, 100));
     expect(registered).toEqual([]);
     expect(program.environment).toBe("dev");

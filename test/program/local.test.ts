@@ -18,7 +18,7 @@ let program: typeof import("../../index");
 
 beforeAll(async () => {
   registered = await installMocks("local", SHARED_CONFIG);
-  program = await import("../../index");
+  program = await import("../../index.ts");
   await settle(registered);
 });
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
     },
     ["gaia:postgresPassword", "gaia:redisPassword"],
   );
-  program = await import("../../index");
+  program = await import("../../index.ts");
   await settle(registered);
 });
 

@@ -5,14 +5,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type pg from "pg";
+import type { Module } from "../../../src/migrations/files";
+import type { Environment } from "../../../src/migrations/ledger";
 import { createTestDatabase, withClient } from "../../support/postgres";
 
+export { MODULES, type Module } from "../../../src/migrations/files";
+export type { Environment } from "../../../src/migrations/ledger";
+
 export const MIGRATIONS_ROOT = resolve(__dirname, "../../../migrations");
-
-export const MODULES = ["core", "vector", "rbac", "experience"] as const;
-export type Module = (typeof MODULES)[number];
-
-export type Environment = "local" | "dev" | "staging" | "production";
 
 /** Relative paths (`core/0001_live_schema.sql`) of a module's files, in version order. */
 export function moduleFiles(module: Module): string[] {

@@ -89,6 +89,10 @@ export function mpgListArgs(org: string): Argv {
   return ["mpg", "list", "--org", org, "--json"];
 }
 
+export function mpgDestroyArgs(id: string): Argv {
+  return ["mpg", "destroy", id, "--yes"];
+}
+
 export function mpgStatusArgs(id: string): Argv {
   return ["mpg", "status", id, "--json"];
 }

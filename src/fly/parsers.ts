@@ -251,7 +251,7 @@ export type FailureClass = "retryable" | "not-found" | "fatal";
 export function classifyFailure(exitCode: number | null, stderr: string): FailureClass {
   if (exitCode === 126) return "retryable";
   if (
-    /could not find app|could not resolve app|volume not found|could not find add-?on|machine not found/i.test(
+    /could not find app|could not resolve app|volume not found|could not find add-?on|machine not found|cluster \S+ not found/i.test(
       stderr,
     )
   )

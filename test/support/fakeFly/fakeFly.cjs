@@ -138,6 +138,7 @@ const COMMANDS = {
     mutation: true,
   },
   "mpg list": { flags: { ...JSON_FLAG, ...ORG, deleted: {} }, run: mpgList },
+  "mpg destroy": { flags: { ...YES }, run: mpgDestroy, mutation: true },
   "mpg status": { flags: { ...JSON_FLAG }, run: mpgStatus },
   "volumes create": {
     flags: {
@@ -771,6 +772,16 @@ function mpgList(state, { flags }) {
   print("ID\tNAME\tORG\tREGION\tSTATUS\tPLAN\tATTACHED APPS");
   for (const c of clusters)
     print(`${c.id}\t${c.name}\t${c.org}\t${c.region}\t${c.status}\t${c.plan}\t<no attached apps>`);
+}
+
+function mpgDestroy(state, { flags, args }) {
+  requireMacaroon();
+  if (args.length !== 1) throw new FlyError(`accepts 1 arg(s), received ${args.length}`);
+  if (!flags.yes) throw new FlyError(NEED_YES);
+  const c = state.mpg.find((x) => x.id === args[0]);
+  if (!c) throw new FlyError(`cluster ${args[0]} not found`);
+  state.mpg = state.mpg.filter((x) => x !== c);
+  print(`Managed Postgres cluster ${c.id} was destroyed`);
 }
 
 function mpgStatus(state, { flags, args }) {

@@ -1,0 +1,120 @@
+/**
+ * The one way a Fly `local.Command` is declared (see docs/readme-fly.md):
+ * - the command strings are a relative path (`node --import tsx src/fly/scripts/command.ts <op>`),
+ *   run by `/bin/bash -c` from the program directory; no secret is ever interpolated into them;
+ * - `environment` holds only non-secret parameters, so a preview shows `VOLUME_SIZE_GB: 10 → 20`
+ *   (one secret value would turn the whole map into `[secret]`), plus GAIA_RESOURCE_KIND and
+ *   GAIA_STACK for the policy pack, and the sha256 of the code the command runs, so a change of
+ *   that code shows in previews and re-runs the (idempotent) update;
+ * - secrets only on stdin, as one JSON object;
+ * - no `triggers`: a trigger change replaces (new create, then old delete), and these deletes
+ *   destroy things.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import * as local from "@pulumi/command/local";
+import * as pulumi from "@pulumi/pulumi";
+
+export const COMMAND_SCRIPT = "src/fly/scripts/command.ts";
+export const RUN = `node --import tsx ${COMMAND_SCRIPT}`;
+
+/** GAIA_RESOURCE_KIND values (docs/design.md "Resource kinds seen by the policy pack"). */
+export type FlyCommandKind =
+  | "postgres"
+  | "redis"
+  | "app"
+  | "certificate-volume"
+  | "secrets"
+  | "database"
+  | "snapshot";
+
+/** Protection kinds of src/config/options.ts `resourceOptions(stack, kind)`. */
+export type ProtectionKind = "database" | "volume" | "redis" | "app" | "certificate";
+
+/**
+ * Per-child resource options; the lead passes `(kind) => resourceOptions(stack, kind)`. Children
+ * inherit `protect` from their parent, so protection is set per child, never on the component.
+ */
+export type OptionsFor = (kind: ProtectionKind) => pulumi.CustomResourceOptions;
+
+const FLY_DIR = resolve(__dirname);
+
+/** sha256 over the TypeScript a Fly command runs (src/fly minus tests), in a stable order. */
+export function scriptHash(root = FLY_DIR): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith(".ts")) files.push(p);
+    }
+  };
+  walk(root);
+  const hash = createHash("sha256");
+  for (const f of files.sort()) {
+    hash.update(`${relative(root, f)}\0`);
+    hash.update(readFileSync(f));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+let cachedHash: string | undefined;
+
+export interface FlyCommandArgs {
+  kind: FlyCommandKind;
+  stack: string;
+  /** Non-secret parameters only. */
+  environment: Record<string, pulumi.Input<string>>;
+  /** Secrets, serialised to one JSON object on stdin. */
+  secrets?: pulumi.Input<Record<string, unknown>>;
+  /** Output can hold a secret: never stream it, mark stdout/stderr secret. */
+  secretOutput: boolean;
+  /** Omit the delete command: nothing to undo (apps are retained, databases never dropped). */
+  noDelete?: boolean;
+}
+
+export function flyCommand(
+  name: string,
+  args: FlyCommandArgs,
+  opts: pulumi.CustomResourceOptions,
+): local.Command {
+  cachedHash ??= scriptHash();
+  const stdin =
+    args.secrets === undefined
+      ? undefined
+      : pulumi.secret(pulumi.output(args.secrets).apply((s) => JSON.stringify(s)));
+  return new local.Command(
+    name,
+    {
+      create: `${RUN} create`,
+      update: `${RUN} update`,
+      delete: args.noDelete ? undefined : `${RUN} delete`,
+      interpreter: ["/bin/bash", "-c"],
+      environment: {
+        GAIA_RESOURCE_KIND: args.kind,
+        GAIA_STACK: args.stack,
+        GAIA_SCRIPT_SHA256: cachedHash,
+        ...args.environment,
+      },
+      stdin,
+      logging: args.secretOutput ? "none" : "stdoutAndStderr",
+    },
+    {
+      ...opts,
+      additionalSecretOutputs: args.secretOutput ? ["stdout", "stderr"] : undefined,
+    },
+  );
+}
+
+/** The JSON result line a Fly command prints last (see src/fly/runtime/context.ts). */
+export function resultOf(stdout: string): Record<string, unknown> {
+  const last = stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    const v = JSON.parse(last) as unknown;
+    if (typeof v === "object" && v !== null && !Array.isArray(v))
+      return v as Record<string, unknown>;
+  } catch {}
+  throw new Error("a gaia Fly command printed no JSON result line");
+}

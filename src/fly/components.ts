@@ -1,0 +1,319 @@
+/**
+ * The Fly.io data tier as `gaia:fly:*` components over `local.Command` (see src/fly/command.ts for
+ * how every command is declared and docs/readme-fly.md for what each one does on Fly).
+ */
+import type * as local from "@pulumi/command/local";
+import * as pulumi from "@pulumi/pulumi";
+import { flyCommand, type OptionsFor, resultOf } from "./command";
+
+const noOptions: OptionsFor = () => ({});
+
+function field<T>(cmd: local.Command, key: string, fallback: T): pulumi.Output<T> {
+  return cmd.stdout.apply((s) => (resultOf(s)[key] as T | undefined) ?? fallback);
+}
+
+export interface FlyPostgresArgs {
+  /** Stack name (dev, staging, production): refusals and the snapshot depend on it. */
+  readonly stack: string;
+  /** `unmanaged` (`fly postgres`, what exists today) or `managed` (`fly mpg`). */
+  readonly kind: "unmanaged" | "managed";
+  /** App (unmanaged) or cluster (managed) name, e.g. `gaia-db-dev`. */
+  readonly name: string;
+  readonly org: string;
+  readonly region: string;
+  /** Unmanaged: machine size of every node; a change restarts Postgres. */
+  readonly vmSize: string;
+  /** Data volume size; grows in place, never shrinks. */
+  readonly volumeSizeGb: number;
+  /** Unmanaged: nodes at creation only. */
+  readonly clusterSize: number;
+  /** Managed: plan (`performance` is refused by parseConfig: flyctl turns it into basic). */
+  readonly plan: string;
+  /** Managed: 16 or 17. */
+  readonly majorVersion: number;
+  /** Production: allow a VM-size change, which restarts Postgres. */
+  readonly allowRestart: boolean;
+  /** Unmanaged: the `postgres` user's password (a secret; stdin only). */
+  readonly password: pulumi.Input<string>;
+  /** Database the services use, created when missing (unmanaged). */
+  readonly databaseName: string;
+  /**
+   * Production: checksum of the pending migration set. When given, the data volumes are
+   * snapshotted whenever it changes; make the migrations depend on `snapshot`.
+   */
+  readonly migrationsChecksum?: pulumi.Input<string>;
+  readonly options?: OptionsFor;
+}
+
+/** `gaia:fly:Postgres`: the environment's cluster, its target database and the pre-migration snapshot. */
+export class FlyPostgres extends pulumi.ComponentResource {
+  readonly cluster: local.Command;
+  readonly database?: local.Command;
+  readonly snapshot?: local.Command;
+  /** `created` or `adopted`. */
+  readonly origin: pulumi.Output<string>;
+  /** Services' URL on Fly's private network (flycast), a secret. */
+  readonly databaseUrl: pulumi.Output<string>;
+  readonly volumeIds: pulumi.Output<string[]>;
+  readonly snapshotIds: pulumi.Output<string[]>;
+
+  constructor(name: string, args: FlyPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gaia:fly:Postgres", name, {}, opts);
+    const options = args.options ?? noOptions;
+    const password = pulumi.secret(args.password);
+    this.cluster = flyCommand(
+      `${name}-cluster`,
+      {
+        kind: "postgres",
+        stack: args.stack,
+        environment: {
+          POSTGRES_KIND: args.kind,
+          APP_NAME: args.name,
+          ORG: args.org,
+          REGION: args.region,
+          ...(args.kind === "unmanaged"
+            ? {
+                VM_SIZE: args.vmSize,
+                CLUSTER_SIZE: String(args.clusterSize),
+                ALLOW_RESTART: String(args.allowRestart),
+              }
+            : { PLAN: args.plan, MAJOR_VERSION: String(args.majorVersion) }),
+          VOLUME_SIZE_GB: String(args.volumeSizeGb),
+        },
+        secrets: args.kind === "unmanaged" ? pulumi.output({ password }) : undefined,
+        // Managed: the result line carries the connection string captured from `mpg create`.
+        secretOutput: true,
+      },
+      { parent: this, ...options("database") },
+    );
+    this.origin = field(this.cluster, "origin", "adopted");
+    this.volumeIds = field<string[]>(this.cluster, "volumes", []);
+
+    if (args.kind === "unmanaged") {
+      this.database = flyCommand(
+        `${name}-database`,
+        {
+          kind: "database",
+          stack: args.stack,
+          environment: { APP_NAME: args.name, DATABASE_NAME: args.databaseName },
+          secrets: pulumi.output({ password }),
+          secretOutput: false,
+          noDelete: true,
+        },
+        { parent: this, dependsOn: [this.cluster], ...options("database") },
+      );
+      this.databaseUrl = pulumi.secret(
+        pulumi.interpolate`postgres://postgres:${password}@${args.name}.flycast:5432/${args.databaseName}?sslmode=disable`,
+      );
+    } else {
+      this.databaseUrl = pulumi.secret(
+        this.cluster.stdout.apply((s) => String(resultOf(s).connectionString ?? "")),
+      );
+    }
+
+    if (args.stack === "production" && args.migrationsChecksum !== undefined) {
+      this.snapshot = flyCommand(
+        `${name}-pre-migration-snapshot`,
+        {
+          kind: "snapshot",
+          stack: args.stack,
+          // Changes only with the migration set: the snapshot is taken once per set to apply.
+          environment: { APP_NAME: args.name, MIGRATIONS_CHECKSUM: args.migrationsChecksum },
+          secretOutput: false,
+          noDelete: true,
+        },
+        { parent: this, dependsOn: this.database ? [this.database] : [this.cluster] },
+      );
+      this.snapshotIds = this.snapshot.stdout.apply((s) =>
+        ((resultOf(s).snapshots as { snapshot: string | null }[]) ?? [])
+          .map((x) => x.snapshot)
+          .filter((x): x is string => x !== null),
+      );
+    } else {
+      this.snapshotIds = pulumi.output([]);
+    }
+    this.registerOutputs({
+      origin: this.origin,
+      databaseUrl: this.databaseUrl,
+      volumeIds: this.volumeIds,
+      snapshotIds: this.snapshotIds,
+    });
+  }
+}
+
+export interface FlyRedisArgs {
+  readonly stack: string;
+  /** e.g. `gaia-redis-dev`. */
+  readonly name: string;
+  readonly org: string;
+  readonly region: string;
+  readonly eviction: boolean;
+  /** Empty: `--no-replicas`. */
+  readonly replicaRegions: string[];
+  /** Unset: flyctl's default pay-as-you-go. */
+  readonly plan?: string;
+  readonly options?: OptionsFor;
+}
+
+/** `gaia:fly:Redis`: Upstash Redis through `fly redis`; settings other than the name are create-only. */
+export class FlyRedis extends pulumi.ComponentResource {
+  readonly command: local.Command;
+  readonly origin: pulumi.Output<string>;
+  /** The private URL from `fly redis status`, a secret. */
+  readonly redisUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: FlyRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gaia:fly:Redis", name, {}, opts);
+    const options = args.options ?? noOptions;
+    this.command = flyCommand(
+      `${name}-redis`,
+      {
+        kind: "redis",
+        stack: args.stack,
+        environment: {
+          REDIS_NAME: args.name,
+          ORG: args.org,
+          REGION: args.region,
+          EVICTION: String(args.eviction),
+          REPLICA_REGIONS: args.replicaRegions.join(","),
+          ...(args.plan !== undefined ? { PLAN: args.plan } : {}),
+        },
+        secretOutput: true,
+      },
+      { parent: this, ...options("redis") },
+    );
+    this.origin = field(this.command, "origin", "adopted");
+    this.redisUrl = pulumi.secret(field(this.command, "privateUrl", ""));
+    this.registerOutputs({ origin: this.origin, redisUrl: this.redisUrl });
+  }
+}
+
+/** Secret names the certificate material is staged under, all base64 of the PEM file. */
+export const CERTIFICATE_SECRETS = {
+  ca: "GAIA_TLS_CA_PEM_B64",
+  cert: "GAIA_TLS_CERT_PEM_B64",
+  key: "GAIA_TLS_KEY_PEM_B64",
+  jwtPrivate: "GAIA_JWT_SIGNING_KEY_B64",
+  jwtPublic: "GAIA_JWT_SIGNING_PUB_B64",
+} as const;
+
+/**
+ * The staged secrets of one service: its own certificate and key, the environment's CA and the
+ * JWT key pair, from a `DevCertificates.files` map. Pure, so the encoding is tested directly.
+ */
+export function certificateSecrets(
+  files: Record<string, string>,
+  service: string,
+): Record<string, string> {
+  const pick = (path: string) => {
+    const v = files[path];
+    if (v === undefined)
+      throw new Error(
+        `certificate files have no ${path} (services with certificates: ${[
+          ...new Set(
+            Object.keys(files)
+              .filter((k) => k.includes("/"))
+              .map((k) => k.split("/")[0]),
+          ),
+        ].join(", ")})`,
+      );
+    return Buffer.from(v, "utf8").toString("base64");
+  };
+  return {
+    [CERTIFICATE_SECRETS.ca]: pick("ca.pem"),
+    [CERTIFICATE_SECRETS.cert]: pick(`${service}/cert.pem`),
+    [CERTIFICATE_SECRETS.key]: pick(`${service}/key.pem`),
+    [CERTIFICATE_SECRETS.jwtPrivate]: pick("jwt-signing.key"),
+    [CERTIFICATE_SECRETS.jwtPublic]: pick("jwt-signing.pub"),
+  };
+}
+
+export interface FlyServiceAppsArgs {
+  readonly stack: string;
+  readonly org: string;
+  readonly region: string;
+  /** Service → Fly app, e.g. `{ gateway: "gaia-gateway-dev" }` (gaia:services). */
+  readonly apps: Record<string, string>;
+  /** Certificate volumes (gaia:certificates). */
+  readonly volumeName: string;
+  readonly volumeSizeGb: number;
+  readonly volumesPerApp: number;
+  /** `DevCertificates.files`; when given, each app gets its material as staged secrets. */
+  readonly certificateFiles?: pulumi.Input<Record<string, string>>;
+  readonly options?: OptionsFor;
+}
+
+/** `gaia:fly:ServiceApps`: each service's app shell, its certificate volumes and staged secrets. */
+export class FlyServiceApps extends pulumi.ComponentResource {
+  readonly appCommands: Record<string, local.Command> = {};
+  readonly volumeCommands: Record<string, local.Command> = {};
+  readonly secretCommands: Record<string, local.Command> = {};
+  /** Service → `created` | `adopted`. */
+  readonly origins: pulumi.Output<Record<string, string>>;
+  /** App → certificate volume ids. */
+  readonly volumeIds: pulumi.Output<Record<string, string[]>>;
+  readonly appNames: string[];
+
+  constructor(name: string, args: FlyServiceAppsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gaia:fly:ServiceApps", name, {}, opts);
+    const options = args.options ?? noOptions;
+    const origins: Record<string, pulumi.Output<string>> = {};
+    const volumeIds: Record<string, pulumi.Output<string[]>> = {};
+    for (const [service, app] of Object.entries(args.apps)) {
+      const appCmd = flyCommand(
+        `${name}-${service}-app`,
+        {
+          kind: "app",
+          stack: args.stack,
+          environment: { APP_NAME: app, ORG: args.org },
+          secretOutput: false,
+          noDelete: true,
+        },
+        { parent: this, ...options("app") },
+      );
+      const volCmd = flyCommand(
+        `${name}-${service}-volumes`,
+        {
+          kind: "certificate-volume",
+          stack: args.stack,
+          environment: {
+            APP_NAME: app,
+            VOLUME_NAME: args.volumeName,
+            REGION: args.region,
+            VOLUME_SIZE_GB: String(args.volumeSizeGb),
+            VOLUME_COUNT: String(args.volumesPerApp),
+          },
+          secretOutput: false,
+        },
+        { parent: this, dependsOn: [appCmd], ...options("volume") },
+      );
+      this.appCommands[service] = appCmd;
+      this.volumeCommands[service] = volCmd;
+      origins[service] = field(appCmd, "origin", "adopted");
+      volumeIds[app] = field<string[]>(volCmd, "volumes", []);
+      if (args.certificateFiles !== undefined) {
+        const secrets = pulumi
+          .output(args.certificateFiles)
+          .apply((files) => certificateSecrets(files, service));
+        this.secretCommands[service] = flyCommand(
+          `${name}-${service}-secrets`,
+          {
+            kind: "secrets",
+            stack: args.stack,
+            environment: {
+              APP_NAME: app,
+              SECRET_NAMES: Object.values(CERTIFICATE_SECRETS).join(","),
+            },
+            secrets: pulumi.output({ secrets }),
+            secretOutput: false,
+          },
+          { parent: this, dependsOn: [appCmd], ...options("certificate") },
+        );
+      }
+    }
+    this.appNames = Object.values(args.apps);
+    this.origins = pulumi.output(origins);
+    this.volumeIds = pulumi.output(volumeIds);
+    this.registerOutputs({ origins: this.origins, volumeIds: this.volumeIds });
+  }
+}

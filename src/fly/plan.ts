@@ -1,0 +1,170 @@
+/**
+ * Pure decisions the Fly commands take against the live state they just read. Refusals are
+ * decided here, all at once, before the command performs any mutation: a preview runs no command,
+ * so `up` is the first place a refusal can happen, and it must leave nothing half-changed.
+ */
+import type { AppStatus, Volume } from "./parsers";
+import { vmSizeOf } from "./parsers";
+
+/** What a command's final stdout line records; a `delete` reads it from $PULUMI_COMMAND_STDOUT. */
+export type Origin = "created" | "adopted";
+
+/**
+ * The origin to record after an update: once the stack created something it stays "created"
+ * (updates see the previous stdout), otherwise it is whatever this run found.
+ */
+export function originAfter(previous: string | undefined, found: Origin): Origin {
+  return previous === "created" ? "created" : found;
+}
+
+export interface PostgresDesired {
+  stack: string;
+  name: string;
+  region: string;
+  vmSize: string;
+  volumeSizeGb: number;
+  clusterSize: number;
+  allowRestart: boolean;
+}
+
+export type PostgresAction =
+  | { kind: "update-vm"; machineId: string; vmSize: string }
+  | { kind: "extend-volume"; volumeId: string; fromGb: number; toGb: number };
+
+export interface Plan<A> {
+  refusals: string[];
+  actions: A[];
+  /** Differences that are reported and not applied (create-only settings). */
+  notes: string[];
+}
+
+/** The cluster's data volumes: flyctl names them `pg_data`. */
+export const PG_VOLUME_NAME = "pg_data";
+
+export function planPostgres(
+  d: PostgresDesired,
+  live: AppStatus,
+  volumes: Volume[],
+): Plan<PostgresAction> {
+  const refusals: string[] = [];
+  const actions: PostgresAction[] = [];
+  const notes: string[] = [];
+  const where = `stack ${d.stack}, gaia:postgres, Postgres app ${d.name}`;
+  const regions = [...new Set(live.machines.map((m) => m.region))];
+  if (regions.length > 0 && !regions.includes(d.region)) {
+    refusals.push(
+      `${where}: region is ${d.region} in config but the cluster runs in ${regions.join(", ")}. A Fly Postgres cluster cannot move region; set gaia:fly.region back to ${regions[0]} (a move is a new cluster plus a data migration).`,
+    );
+  }
+  const data = volumes.filter((v) => v.name === PG_VOLUME_NAME);
+  for (const v of data) {
+    if (v.sizeGb > d.volumeSizeGb) {
+      refusals.push(
+        `${where}: volumeSizeGb is ${d.volumeSizeGb} but volume ${v.id} already has ${v.sizeGb} GB. Fly volumes cannot shrink; set gaia:postgres.volumeSizeGb to ${v.sizeGb} or more.`,
+      );
+    } else if (v.sizeGb < d.volumeSizeGb) {
+      actions.push({
+        kind: "extend-volume",
+        volumeId: v.id,
+        fromGb: v.sizeGb,
+        toGb: d.volumeSizeGb,
+      });
+    }
+  }
+  const resized = live.machines.filter((m) => vmSizeOf(m.guest) !== d.vmSize);
+  if (resized.length > 0) {
+    const from = [...new Set(resized.map((m) => vmSizeOf(m.guest)))].join(", ");
+    if (d.stack === "production" && !d.allowRestart) {
+      refusals.push(
+        `${where}: vmSize is ${d.vmSize} but the machines run ${from}; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to ${from}.`,
+      );
+    } else {
+      for (const m of resized)
+        actions.push({ kind: "update-vm", machineId: m.id, vmSize: d.vmSize });
+    }
+  }
+  if (live.machines.length !== d.clusterSize) {
+    notes.push(
+      `clusterSize is ${d.clusterSize} but the cluster has ${live.machines.length} node(s); clusterSize applies at creation only (add or remove nodes with fly machine clone / destroy).`,
+    );
+  }
+  return { refusals, actions, notes };
+}
+
+export interface VolumeSetDesired {
+  stack: string;
+  app: string;
+  name: string;
+  region: string;
+  sizeGb: number;
+  count: number;
+}
+
+export type VolumeAction =
+  | { kind: "create"; sizeGb: number }
+  | { kind: "extend"; volumeId: string; fromGb: number; toGb: number };
+
+/**
+ * A set of same-named volumes in one app. Names are not unique on Fly, so identity is "the
+ * volumes of this name": create the missing ones, grow the small ones, never a duplicate.
+ */
+export function planVolumeSet(d: VolumeSetDesired, live: Volume[]): Plan<VolumeAction> {
+  const refusals: string[] = [];
+  const actions: VolumeAction[] = [];
+  const notes: string[] = [];
+  const mine = live.filter((v) => v.name === d.name);
+  for (const v of mine) {
+    if (v.sizeGb > d.sizeGb) {
+      refusals.push(
+        `stack ${d.stack}, gaia:certificates.volumeSizeGb: ${d.sizeGb} is smaller than volume ${v.id} (${d.name} in ${d.app}, ${v.sizeGb} GB). Fly volumes cannot shrink; set it to ${v.sizeGb} or more.`,
+      );
+    } else if (v.sizeGb < d.sizeGb) {
+      actions.push({ kind: "extend", volumeId: v.id, fromGb: v.sizeGb, toGb: d.sizeGb });
+    }
+  }
+  for (let i = mine.length; i < d.count; i++) actions.push({ kind: "create", sizeGb: d.sizeGb });
+  if (mine.length > d.count) {
+    notes.push(
+      `${d.app} has ${mine.length} volumes named ${d.name}, more than volumesPerApp (${d.count}); none is destroyed.`,
+    );
+  }
+  const elsewhere = mine.filter((v) => v.region !== d.region);
+  if (elsewhere.length > 0) {
+    notes.push(
+      `${elsewhere.map((v) => v.id).join(", ")} in ${d.app} are in ${[...new Set(elsewhere.map((v) => v.region))].join(", ")}, not ${d.region}; they are kept.`,
+    );
+  }
+  return { refusals, actions, notes };
+}
+
+export interface RedisDesired {
+  region: string;
+  eviction: boolean;
+  replicaRegions: string[];
+  plan?: string;
+}
+
+/** Redis settings other than the name are create-time only: differences are reported. */
+export function redisDifferences(d: RedisDesired, live: Record<string, string>): string[] {
+  const notes: string[] = [];
+  const liveReplicas =
+    !live["Read Regions"] || live["Read Regions"] === "None"
+      ? []
+      : live["Read Regions"].split(",").map((r) => r.trim());
+  if (live["Primary Region"] !== undefined && live["Primary Region"] !== d.region)
+    notes.push(`region is ${d.region} in config but ${live["Primary Region"]} on Fly`);
+  const liveEviction = live.Eviction === "Enabled";
+  if (live.Eviction !== undefined && liveEviction !== d.eviction)
+    notes.push(`eviction is ${d.eviction} in config but ${liveEviction} on Fly`);
+  if ([...liveReplicas].sort().join(",") !== [...d.replicaRegions].sort().join(","))
+    notes.push(
+      `replicaRegions is [${d.replicaRegions.join(",")}] in config but [${liveReplicas.join(",")}] on Fly`,
+    );
+  if (
+    d.plan !== undefined &&
+    live.Plan !== undefined &&
+    live.Plan.toLowerCase() !== d.plan.toLowerCase()
+  )
+    notes.push(`plan is ${d.plan} in config but ${live.Plan} on Fly`);
+  return notes.map((n) => `${n}; Redis settings apply at creation only, nothing was changed.`);
+}

@@ -1,0 +1,80 @@
+/**
+ * The target database (GAIA_RESOURCE_KIND=database): a fresh cluster only has `postgres`, so
+ * `llm_platform` is created when missing, through `fly proxy`. And the pre-migration snapshot
+ * (snapshot): production's Postgres data volumes are snapshotted before pending migrations run.
+ */
+import pg from "pg";
+import { snapshotCreateArgs, snapshotListArgs, volumesListArgs } from "../flags";
+import { parseSnapshots, parseVolumes } from "../parsers";
+import { PG_VOLUME_NAME } from "../plan";
+import { withFlyProxy } from "../proxy";
+import { type CommandContext, param, previousResult, type ResultLine, secret } from "./context";
+import { CommandError } from "./flyctl";
+
+export async function databaseCommand(ctx: CommandContext): Promise<ResultLine> {
+  const { env } = ctx;
+  const app = param(env, "APP_NAME");
+  const database = param(env, "DATABASE_NAME");
+  const previous = previousResult(env);
+  if (ctx.op === "delete") {
+    // A database holds data: dropping it is never automatic (the cluster's own delete decides).
+    return { origin: previous?.origin ?? "adopted", database, dropped: false };
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database))
+    throw new CommandError(`DATABASE_NAME must be a lowercase identifier, got "${database}"`);
+  const password = secret(ctx, "password");
+  const user = env.DATABASE_USER || "postgres";
+  const created = await withFlyProxy(
+    { app, flyBinary: ctx.fly.binary, env: ctx.fly.env },
+    async (port) => {
+      const client = new pg.Client({
+        host: "127.0.0.1",
+        port,
+        user,
+        password,
+        database: "postgres",
+      });
+      await client.connect();
+      try {
+        const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [
+          database,
+        ]);
+        if (exists.rowCount) return false;
+        ctx.log(`CREATE DATABASE ${database}`);
+        await client.query(`CREATE DATABASE "${database}"`);
+        return true;
+      } finally {
+        await client.end();
+      }
+    },
+  );
+  const origin = previous?.origin === "created" || created ? "created" : "adopted";
+  return { origin, database };
+}
+
+export async function snapshotCommand(ctx: CommandContext): Promise<ResultLine> {
+  const { env, fly } = ctx;
+  const app = param(env, "APP_NAME");
+  if (ctx.op === "delete") {
+    // Snapshots expire with the volume's retention; nothing to undo.
+    return { app, deleted: false };
+  }
+  const volumes = parseVolumes((await fly.read(volumesListArgs(app))) ?? "[]").filter(
+    (v) => v.name === PG_VOLUME_NAME,
+  );
+  if (volumes.length === 0)
+    throw new CommandError(`no ${PG_VOLUME_NAME} volume in ${app}: nothing to snapshot`);
+  const snapshots: { volume: string; snapshot: string | null }[] = [];
+  for (const v of volumes) {
+    const list = async () => parseSnapshots((await fly.read(snapshotListArgs(app, v.id))) ?? "[]");
+    const before = new Set((await list()).map((s) => s.id));
+    // `snapshots create` prints no id: the new one is the snapshot the list did not have before.
+    await fly.mutate(snapshotCreateArgs(app, v.id), {
+      verify: async () => (await list()).some((s) => !before.has(s.id)),
+    });
+    const fresh = (await list()).filter((s) => !before.has(s.id)).at(-1);
+    snapshots.push({ volume: v.id, snapshot: fresh?.id ?? null });
+    ctx.log(`snapshot of ${v.id}: ${fresh?.id ?? "(pending, id not yet listed)"}`);
+  }
+  return { app, migrationsChecksum: env.MIGRATIONS_CHECKSUM ?? null, snapshots };
+}

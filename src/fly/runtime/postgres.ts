@@ -1,0 +1,238 @@
+/**
+ * The Postgres cluster command (GAIA_RESOURCE_KIND=postgres), unmanaged (`fly postgres`) or
+ * managed (`fly mpg`). Read first, adopt what exists, create what does not, then bring the live
+ * cluster to the config within what Fly allows (volumes grow; VM size restarts; the rest is
+ * create-only), refusing before any mutation what it must not do.
+ */
+import {
+  appsDestroyArgs,
+  machineUpdateVmSizeArgs,
+  mpgCreateArgs,
+  mpgDestroyArgs,
+  mpgListArgs,
+  mpgStatusArgs,
+  postgresCreateArgs,
+  statusArgs,
+  volumeExtendArgs,
+  volumesListArgs,
+} from "../flags";
+import {
+  type AppStatus,
+  parseAppStatus,
+  parseManagedCreate,
+  parseManagedList,
+  parseVolumes,
+  vmSizeOf,
+} from "../parsers";
+import { type Origin, originAfter, planPostgres } from "../plan";
+import {
+  type CommandContext,
+  intParam,
+  param,
+  previousResult,
+  type ResultLine,
+  refuse,
+  secret,
+} from "./context";
+import { CommandError } from "./flyctl";
+
+export async function postgresCommand(ctx: CommandContext): Promise<ResultLine> {
+  const kind = param(ctx.env, "POSTGRES_KIND");
+  const previous = previousResult(ctx.env);
+  if (previous?.kind !== undefined && previous.kind !== kind) {
+    refuse([
+      `stack ${param(ctx.env, "GAIA_STACK")}, gaia:postgres.kind: the stack's Postgres is ${String(previous.kind)} and config now says ${kind}. Changing kind is a new cluster plus a data migration; it is never done in place. Set gaia:postgres.kind back to ${String(previous.kind)}.`,
+    ]);
+  }
+  if (kind === "unmanaged") return unmanaged(ctx, previous);
+  if (kind === "managed") return managed(ctx, previous);
+  throw new CommandError(`POSTGRES_KIND must be unmanaged or managed, got "${kind}"`);
+}
+
+async function readStatus(ctx: CommandContext, name: string): Promise<AppStatus | null> {
+  const out = await ctx.fly.read(statusArgs(name));
+  return out === null ? null : parseAppStatus(out);
+}
+
+async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) {
+  const { env, fly } = ctx;
+  const stack = param(env, "GAIA_STACK");
+  const name = param(env, "APP_NAME");
+  if (ctx.op === "delete") return deleteApp(ctx, name, previous);
+  const desired = {
+    stack,
+    name,
+    org: param(env, "ORG"),
+    region: param(env, "REGION"),
+    vmSize: param(env, "VM_SIZE"),
+    volumeSizeGb: intParam(env, "VOLUME_SIZE_GB"),
+    clusterSize: intParam(env, "CLUSTER_SIZE"),
+    allowRestart: env.ALLOW_RESTART === "true",
+  };
+
+  let live = await readStatus(ctx, name);
+  let found: Origin = "adopted";
+  if (live && live.orgSlug !== desired.org) {
+    refuse([
+      `stack ${stack}, gaia:fly.org: app ${name} exists in org ${live.orgSlug}, not ${desired.org}. Set gaia:fly.org to ${live.orgSlug} or choose another gaia:postgres.name.`,
+    ]);
+  }
+  if (live && live.machines.length === 0) {
+    // A `fly pg create` that failed after creating its app (flyctl #1719) leaves an app with no
+    // machine and no volume: it holds no data, and re-running create would fail on the name.
+    const vols = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
+    if (vols.length > 0) {
+      refuse([
+        `stack ${stack}: Postgres app ${name} has no machine but ${vols.length} volume(s) (${vols.map((v) => v.id).join(", ")}). It may hold data; inspect it with \`fly volumes list -a ${name}\` and repair or remove it by hand.`,
+      ]);
+    }
+    ctx.log(`${name} is an empty app left by an interrupted create; replacing it`);
+    await fly.mutate(appsDestroyArgs(name), { notFoundIsSuccess: true });
+    live = null;
+  }
+  if (!live) {
+    const password = secret(ctx, "password");
+    await fly.mutate(
+      [
+        ...postgresCreateArgs({
+          name,
+          org: desired.org,
+          region: desired.region,
+          vmSize: desired.vmSize,
+          volumeSizeGb: desired.volumeSizeGb,
+          initialClusterSize: desired.clusterSize,
+        }),
+        // The one secret in argv: flyctl has no other way to take it (documented in the README).
+        "--password",
+        password,
+      ],
+      { verify: async () => ((await readStatus(ctx, name))?.machines.length ?? 0) > 0 },
+    );
+    found = "created";
+    live = await readStatus(ctx, name);
+    if (!live) throw new CommandError(`fly postgres create succeeded but ${name} is not visible`);
+  }
+
+  const volumes = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
+  const plan = planPostgres(desired, live, volumes);
+  refuse(plan.refusals);
+  for (const a of plan.actions) {
+    if (a.kind === "extend-volume") {
+      await fly.mutate(volumeExtendArgs(name, a.volumeId, a.toGb), {
+        verify: async () =>
+          parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]").some(
+            (v) => v.id === a.volumeId && v.sizeGb >= a.toGb,
+          ),
+      });
+    } else {
+      await fly.mutate(machineUpdateVmSizeArgs(name, a.machineId, a.vmSize), {
+        verify: async () =>
+          (await readStatus(ctx, name))?.machines.some(
+            (m) => m.id === a.machineId && vmSizeOf(m.guest) === a.vmSize,
+          ) ?? false,
+      });
+    }
+  }
+  for (const n of plan.notes) ctx.log(`note: ${n}`);
+  const finalVolumes = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
+  return {
+    kind: "unmanaged",
+    origin: originAfter(previous?.origin, found),
+    app: name,
+    machines: live.machines.map((m) => m.id),
+    volumes: finalVolumes.filter((v) => v.name === "pg_data").map((v) => v.id),
+    volumeSizesGb: finalVolumes.filter((v) => v.name === "pg_data").map((v) => v.sizeGb),
+    notes: plan.notes,
+  };
+}
+
+async function deleteApp(ctx: CommandContext, name: string, previous: ResultLine | undefined) {
+  if (previous?.origin !== "created") {
+    ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
+    return { kind: "unmanaged", origin: previous?.origin ?? "adopted", app: name, deleted: false };
+  }
+  // There is no `fly postgres destroy`: a Postgres cluster is an app.
+  await ctx.fly.mutate(appsDestroyArgs(name), { notFoundIsSuccess: true });
+  return { kind: "unmanaged", origin: "created", app: name, deleted: true };
+}
+
+async function managedClusterNamed(ctx: CommandContext, org: string, name: string) {
+  const list = parseManagedList((await ctx.fly.read(mpgListArgs(org))) ?? "");
+  return list.find((c) => c.name === name);
+}
+
+async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
+  const { env, fly } = ctx;
+  const stack = param(env, "GAIA_STACK");
+  const name = param(env, "APP_NAME");
+  const org = param(env, "ORG");
+  if (ctx.op === "delete") {
+    if (previous?.origin !== "created") {
+      ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
+      return { kind: "managed", origin: previous?.origin ?? "adopted", cluster: previous?.cluster };
+    }
+    await fly.mutate(mpgDestroyArgs(String(previous.cluster)), { notFoundIsSuccess: true });
+    return { kind: "managed", origin: "created", cluster: previous.cluster, deleted: true };
+  }
+  const desired = {
+    region: param(env, "REGION"),
+    plan: param(env, "PLAN"),
+    volumeSizeGb: intParam(env, "VOLUME_SIZE_GB"),
+    majorVersion: intParam(env, "MAJOR_VERSION"),
+  };
+  // An unmanaged app of that name means config switched kind under an existing cluster.
+  const unmanagedApp = await readStatus(ctx, name);
+  if (unmanagedApp) {
+    refuse([
+      `stack ${stack}, gaia:postgres.kind: config says managed but ${name} is an unmanaged Fly Postgres app. Changing kind is a new cluster plus a data migration; set gaia:postgres.kind to unmanaged.`,
+    ]);
+  }
+  let cluster = await managedClusterNamed(ctx, org, name);
+  let found: Origin = "adopted";
+  let connectionString =
+    typeof previous?.connectionString === "string" ? previous.connectionString : undefined;
+  if (!cluster) {
+    const r = await fly.mutate(mpgCreateArgs({ name, org, ...desired }), {
+      verify: async () => (await managedClusterNamed(ctx, org, name)) !== undefined,
+    });
+    found = "created";
+    if (r.code === 0) connectionString = parseManagedCreate(r.stdout).connectionString;
+    cluster = await managedClusterNamed(ctx, org, name);
+    if (!cluster) throw new CommandError(`fly mpg create succeeded but ${name} is not listed`);
+    // flyctl turns an unknown plan (including "performance") into basic without a word.
+    const status = (await fly.read(mpgStatusArgs(cluster.id))) ?? "{}";
+    const plan = String((JSON.parse(status) as { plan?: unknown }).plan ?? cluster.plan);
+    if (plan !== desired.plan)
+      throw new CommandError(
+        `managed Postgres ${name} (${cluster.id}) was created with plan ${plan}, not ${desired.plan}. Change it in the Fly dashboard; flyctl maps unknown plans to basic.`,
+      );
+  }
+  const refusals: string[] = [];
+  if (cluster.region !== desired.region)
+    refusals.push(
+      `stack ${stack}, gaia:fly.region: managed Postgres ${name} is in ${cluster.region}, config says ${desired.region}; a cluster cannot move region.`,
+    );
+  if (cluster.diskGb > desired.volumeSizeGb)
+    refusals.push(
+      `stack ${stack}, gaia:postgres.volumeSizeGb: ${desired.volumeSizeGb} is smaller than the cluster's ${cluster.diskGb} GB; storage cannot shrink.`,
+    );
+  refuse(refusals);
+  const notes: string[] = [];
+  if (cluster.diskGb < desired.volumeSizeGb)
+    notes.push(
+      `volumeSizeGb is ${desired.volumeSizeGb} but the managed cluster has ${cluster.diskGb} GB; flyctl cannot resize managed storage, grow it in the Fly dashboard.`,
+    );
+  if (cluster.plan !== desired.plan)
+    notes.push(
+      `plan is ${desired.plan} in config but ${cluster.plan} on Fly; change it in the dashboard.`,
+    );
+  for (const n of notes) ctx.log(`note: ${n}`);
+  return {
+    kind: "managed",
+    origin: originAfter(previous?.origin, found),
+    cluster: cluster.id,
+    // Captured once from `mpg create` (flyctl has no other way to show it) and carried forward.
+    connectionString: connectionString ?? null,
+    notes,
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Commands for Redis (GAIA_RESOURCE_KIND=redis), service app shells (app), certificate volumes
+ * (certificate-volume) and staged certificate secrets (secrets).
+ */
+import {
+  appsCreateArgs,
+  redisCreateArgs,
+  redisDestroyArgs,
+  redisStatusArgs,
+  secretsImportArgs,
+  secretsUnsetArgs,
+  statusArgs,
+  volumeCreateArgs,
+  volumeDestroyArgs,
+  volumeExtendArgs,
+  volumesListArgs,
+} from "../flags";
+import { parseAppStatus, parseRedisStatus, parseVolume, parseVolumes } from "../parsers";
+import { type Origin, originAfter, planVolumeSet, redisDifferences } from "../plan";
+import {
+  type CommandContext,
+  intParam,
+  listParam,
+  param,
+  previousResult,
+  type ResultLine,
+  refuse,
+} from "./context";
+import { CommandError } from "./flyctl";
+
+export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
+  const { env, fly } = ctx;
+  const name = param(env, "REDIS_NAME");
+  const previous = previousResult(env);
+  if (ctx.op === "delete") {
+    if (previous?.origin !== "created") {
+      ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
+      return { origin: previous?.origin ?? "adopted", name, deleted: false };
+    }
+    await fly.mutate(redisDestroyArgs(name), { notFoundIsSuccess: true });
+    return { origin: "created", name, deleted: true };
+  }
+  const desired = {
+    region: param(env, "REGION"),
+    eviction: param(env, "EVICTION") === "true",
+    replicaRegions: listParam(env, "REPLICA_REGIONS"),
+    plan: env.PLAN || undefined,
+  };
+  // `redis status` has no --json: its vertical table is parsed by row name.
+  let status = await fly.read(redisStatusArgs(name));
+  let found: Origin = "adopted";
+  if (status === null) {
+    await fly.mutate(
+      redisCreateArgs({
+        name,
+        org: param(env, "ORG"),
+        region: desired.region,
+        replicaRegions: desired.replicaRegions,
+        eviction: desired.eviction ? "enabled" : "disabled",
+        plan: desired.plan,
+      }),
+      { verify: async () => (await fly.read(redisStatusArgs(name))) !== null },
+    );
+    found = "created";
+    status = await fly.read(redisStatusArgs(name));
+    if (status === null)
+      throw new CommandError(`fly redis create succeeded but ${name} is not visible`);
+  }
+  const live = parseRedisStatus(status);
+  const notes = found === "adopted" ? redisDifferences(desired, live) : [];
+  for (const n of notes) ctx.log(`note: ${n}`);
+  return {
+    origin: originAfter(previous?.origin, found),
+    name,
+    id: live.ID ?? null,
+    // A secret: the command's stdout is marked secret and never logged.
+    privateUrl: live["Private URL"],
+    notes,
+  };
+}
+
+export async function appCommand(ctx: CommandContext): Promise<ResultLine> {
+  const { env, fly } = ctx;
+  const app = param(env, "APP_NAME");
+  const org = param(env, "ORG");
+  const previous = previousResult(env);
+  if (ctx.op === "delete") {
+    // App shells are never destroyed here: service deploys own them too (retainOnDelete).
+    return { origin: previous?.origin ?? "adopted", app, deleted: false };
+  }
+  const exists = async () => (await fly.read(statusArgs(app))) !== null;
+  const current = await fly.read(statusArgs(app));
+  let found: Origin = "adopted";
+  if (current === null) {
+    await fly.mutate(appsCreateArgs(app, org), { verify: exists });
+    found = "created";
+  } else {
+    const live = parseAppStatus(current);
+    if (live.orgSlug !== org)
+      refuse([
+        `stack ${param(env, "GAIA_STACK")}, gaia:services: app ${app} exists in org ${live.orgSlug}, not ${org}.`,
+      ]);
+  }
+  return { origin: originAfter(previous?.origin, found), app };
+}
+
+export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {
+  const { env, fly } = ctx;
+  const app = param(env, "APP_NAME");
+  const name = param(env, "VOLUME_NAME");
+  const previous = previousResult(env);
+  const createdBefore = Array.isArray(previous?.created) ? (previous.created as string[]) : [];
+  if (ctx.op === "delete") {
+    // Only the volumes this stack created; adopted ones stay.
+    for (const id of createdBefore) {
+      await fly.mutate(volumeDestroyArgs(app, id), { notFoundIsSuccess: true });
+    }
+    return { app, name, created: createdBefore, destroyed: createdBefore };
+  }
+  const desired = {
+    stack: param(env, "GAIA_STACK"),
+    app,
+    name,
+    region: param(env, "REGION"),
+    sizeGb: intParam(env, "VOLUME_SIZE_GB"),
+    count: intParam(env, "VOLUME_COUNT"),
+  };
+  const list = async () =>
+    parseVolumes((await fly.read(volumesListArgs(app))) ?? "[]").filter((v) => v.name === name);
+  const before = await list();
+  const plan = planVolumeSet(desired, before);
+  refuse(plan.refusals);
+  const created: string[] = [];
+  for (const a of plan.actions) {
+    if (a.kind === "create") {
+      const known = new Set([...before.map((v) => v.id), ...created]);
+      let id: string | undefined;
+      const r = await fly.mutate(
+        volumeCreateArgs({ app, name, region: desired.region, sizeGb: a.sizeGb }),
+        {
+          // A timed-out create may have made the volume: adopt it rather than make a duplicate.
+          verify: async () => {
+            id = (await list()).find((v) => !known.has(v.id))?.id;
+            return id !== undefined;
+          },
+        },
+      );
+      created.push(r.code === 0 ? parseVolume(r.stdout).id : id!);
+    } else {
+      await fly.mutate(volumeExtendArgs(app, a.volumeId, a.toGb), {
+        verify: async () => (await list()).some((v) => v.id === a.volumeId && v.sizeGb >= a.toGb),
+      });
+    }
+  }
+  for (const n of plan.notes) ctx.log(`note: ${n}`);
+  const after = await list();
+  const allCreated = [...new Set([...createdBefore, ...created])].filter((id) =>
+    after.some((v) => v.id === id),
+  );
+  const adopted = after.filter((v) => !allCreated.includes(v.id)).map((v) => v.id);
+  return {
+    origin: adopted.length === 0 ? "created" : "adopted",
+    app,
+    name,
+    volumes: after.map((v) => v.id),
+    created: allCreated,
+    adopted,
+    notes: plan.notes,
+  };
+}
+
+/**
+ * Certificate material as staged secrets: `fly secrets import --stage` reads NAME=VALUE lines from
+ * stdin (nothing in argv, no restart). Values are base64: flyctl's parser cuts a value at `#` and
+ * PEM is multi-line.
+ */
+export async function secretsCommand(ctx: CommandContext): Promise<ResultLine> {
+  const { env, fly } = ctx;
+  const app = param(env, "APP_NAME");
+  const names = listParam(env, "SECRET_NAMES");
+  const previous = previousResult(env);
+  if (ctx.op === "delete") {
+    // The app shell is retained; the staged certificate secrets it got from this stack go.
+    await fly.mutate(secretsUnsetArgs(app, names), { notFoundIsSuccess: true });
+    return { app, names, unset: true };
+  }
+  const values = ctx.secrets.secrets;
+  if (typeof values !== "object" || values === null)
+    throw new CommandError("the secrets map is missing from the command's stdin");
+  const entries = Object.entries(values as Record<string, unknown>);
+  const got = entries.map(([k]) => k).sort();
+  if (got.join(",") !== [...names].sort().join(","))
+    throw new CommandError(
+      `stdin holds secrets ${got.join(", ")} but SECRET_NAMES lists ${names.join(", ")}`,
+    );
+  const lines = entries.map(([k, v]) => `${k}=${String(v)}\n`).join("");
+  await fly.mutate(secretsImportArgs(app), { stdin: lines });
+  return { origin: previous?.origin ?? "created", app, names, staged: true };
+}

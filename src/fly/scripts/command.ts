@@ -1,0 +1,76 @@
+/**
+ * Entry point of every Fly `local.Command`:
+ *   node --import tsx src/fly/scripts/command.ts <create|update|delete>
+ * The resource kind comes from GAIA_RESOURCE_KIND (the same key the policy pack reads), the
+ * non-secret parameters from the command's `environment`, secrets from stdin as one JSON object.
+ * Progress goes to stderr; the last stdout line is the JSON result.
+ *
+ * Errors print one `gaia fly <kind>: <message>` line without a stack trace and exit 1.
+ */
+import { readFileSync } from "node:fs";
+import type { CommandContext, Operation } from "../runtime/context";
+import { databaseCommand, snapshotCommand } from "../runtime/database";
+import { CommandError, Flyctl } from "../runtime/flyctl";
+import { postgresCommand } from "../runtime/postgres";
+import { appCommand, redisCommand, secretsCommand, volumesCommand } from "../runtime/services";
+
+const HANDLERS: Record<string, (ctx: CommandContext) => Promise<Record<string, unknown>>> = {
+  postgres: postgresCommand,
+  redis: redisCommand,
+  app: appCommand,
+  "certificate-volume": volumesCommand,
+  secrets: secretsCommand,
+  database: databaseCommand,
+  snapshot: snapshotCommand,
+};
+
+function readStdin(): Record<string, unknown> {
+  let text = "";
+  try {
+    text = readFileSync(0, "utf8");
+  } catch {
+    return {};
+  }
+  if (text.trim() === "") return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v === "object" && v !== null && !Array.isArray(v))
+      return v as Record<string, unknown>;
+  } catch {}
+  // Never echo stdin: it holds secrets.
+  throw new CommandError("stdin is not a JSON object (its content is not shown: it holds secrets)");
+}
+
+async function main(): Promise<number> {
+  const kind = process.env.GAIA_RESOURCE_KIND ?? "";
+  const op = process.argv[2];
+  try {
+    if (op !== "create" && op !== "update" && op !== "delete")
+      throw new CommandError(`usage: command.ts <create|update|delete>, got "${op ?? ""}"`);
+    const handler = HANDLERS[kind];
+    if (!handler)
+      throw new CommandError(
+        `GAIA_RESOURCE_KIND must be one of ${Object.keys(HANDLERS).join(", ")}, got "${kind}"`,
+      );
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const ctx: CommandContext = {
+      op: op as Operation,
+      env: process.env,
+      secrets: readStdin(),
+      fly: new Flyctl({ log }),
+      log,
+    };
+    const result = await handler(ctx);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (e) {
+    const message =
+      e instanceof CommandError ? e.message : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`gaia fly ${kind || "command"}: ${message}\n`);
+    return 1;
+  }
+}
+
+main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import type { AppStatus, Volume } from "../../src/fly/parsers";
+import { originAfter, planPostgres, planVolumeSet, redisDifferences } from "../../src/fly/plan";
+
+const machine = (id: string, region = "lax", memoryMb = 256) => ({
+  id,
+  state: "started",
+  region,
+  guest: { cpuKind: "shared", cpus: memoryMb === 256 ? 1 : 2, memoryMb },
+  volumes: [],
+});
+const vol = (id: string, sizeGb: number, name = "pg_data", region = "lax"): Volume => ({
+  id,
+  name,
+  state: "created",
+  sizeGb,
+  region,
+  attachedMachineId: null,
+});
+const live = (machines = [machine("m1")]): AppStatus => ({
+  id: "gaia-db-dev",
+  name: "gaia-db-dev",
+  orgSlug: "aeonia-dev",
+  status: "deployed",
+  machines,
+});
+const desired = {
+  stack: "dev",
+  name: "gaia-db-dev",
+  region: "lax",
+  vmSize: "shared-cpu-1x",
+  volumeSizeGb: 10,
+  clusterSize: 1,
+  allowRestart: false,
+};
+
+describe("originAfter", () => {
+  it.each([
+    [undefined, "created", "created"],
+    [undefined, "adopted", "adopted"],
+    ["created", "adopted", "created"],
+    ["adopted", "adopted", "adopted"],
+  ] as const)("previous %s, found %s → %s", (prev, found, expected) => {
+    expect(originAfter(prev, found)).toBe(expected);
+  });
+});
+
+describe("planPostgres", () => {
+  it.each([
+    ["no change", desired, live(), [vol("v1", 10)], { refusals: [], actions: [], notes: [] }],
+    [
+      "a larger volume size extends each data volume",
+      { ...desired, volumeSizeGb: 20 },
+      live(),
+      [vol("v1", 10), vol("v2", 20), vol("x", 1, "other")],
+      {
+        refusals: [],
+        actions: [{ kind: "extend-volume", volumeId: "v1", fromGb: 10, toGb: 20 }],
+        notes: [],
+      },
+    ],
+    [
+      "a VM-size change in dev updates each machine",
+      { ...desired, vmSize: "shared-cpu-2x" },
+      live([machine("m1"), machine("m2", "lax", 512)]),
+      [],
+      {
+        refusals: [],
+        actions: [{ kind: "update-vm", machineId: "m1", vmSize: "shared-cpu-2x" }],
+        notes: [
+          "clusterSize is 1 but the cluster has 2 node(s); clusterSize applies at creation only (add or remove nodes with fly machine clone / destroy).",
+        ],
+      },
+    ],
+    [
+      "a VM-size change in production with allowRestart",
+      { ...desired, stack: "production", vmSize: "shared-cpu-2x", allowRestart: true },
+      live(),
+      [],
+      {
+        refusals: [],
+        actions: [{ kind: "update-vm", machineId: "m1", vmSize: "shared-cpu-2x" }],
+        notes: [],
+      },
+    ],
+  ])("%s", (_n, d, l, v, expected) => {
+    expect(planPostgres(d, l, v)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "shrink",
+      { ...desired, volumeSizeGb: 5 },
+      live(),
+      "stack dev, gaia:postgres, Postgres app gaia-db-dev: volumeSizeGb is 5 but volume v1 already has 10 GB. Fly volumes cannot shrink; set gaia:postgres.volumeSizeGb to 10 or more.",
+    ],
+    [
+      "region change",
+      { ...desired, region: "sjc" },
+      live(),
+      "stack dev, gaia:postgres, Postgres app gaia-db-dev: region is sjc in config but the cluster runs in lax. A Fly Postgres cluster cannot move region; set gaia:fly.region back to lax (a move is a new cluster plus a data migration).",
+    ],
+    [
+      "a VM-size change in production without allowRestart",
+      { ...desired, stack: "production", vmSize: "performance-1x" },
+      live(),
+      "stack production, gaia:postgres, Postgres app gaia-db-dev: vmSize is performance-1x but the machines run shared-cpu-1x; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to shared-cpu-1x.",
+    ],
+  ])("refuses a %s, with no action", (_n, d, l, refusal) => {
+    const plan = planPostgres(d, l, [vol("v1", 10)]);
+    expect(plan.refusals).toEqual([refusal]);
+  });
+});
+
+describe("planVolumeSet", () => {
+  const d = {
+    stack: "dev",
+    app: "gaia-web-dev",
+    name: "gaia_certs",
+    region: "lax",
+    sizeGb: 1,
+    count: 2,
+  };
+  it.each([
+    [
+      "none yet: create count",
+      d,
+      [],
+      {
+        refusals: [],
+        actions: [
+          { kind: "create", sizeGb: 1 },
+          { kind: "create", sizeGb: 1 },
+        ],
+        notes: [],
+      },
+    ],
+    [
+      "one exists, another name ignored: create one",
+      d,
+      [vol("a", 1, "gaia_certs"), vol("b", 1, "data")],
+      { refusals: [], actions: [{ kind: "create", sizeGb: 1 }], notes: [] },
+    ],
+    [
+      "grow in place",
+      { ...d, sizeGb: 3 },
+      [vol("a", 1, "gaia_certs"), vol("b", 3, "gaia_certs")],
+      { refusals: [], actions: [{ kind: "extend", volumeId: "a", fromGb: 1, toGb: 3 }], notes: [] },
+    ],
+    [
+      "more than wanted, one elsewhere: reported, nothing destroyed",
+      { ...d, count: 1 },
+      [vol("a", 1, "gaia_certs"), vol("b", 1, "gaia_certs", "sjc")],
+      {
+        refusals: [],
+        actions: [],
+        notes: [
+          "gaia-web-dev has 2 volumes named gaia_certs, more than volumesPerApp (1); none is destroyed.",
+          "b in gaia-web-dev are in sjc, not lax; they are kept.",
+        ],
+      },
+    ],
+  ])("%s", (_n, desiredSet, liveVolumes, expected) => {
+    expect(planVolumeSet(desiredSet, liveVolumes)).toEqual(expected);
+  });
+
+  it("refuses a shrink", () => {
+    expect(planVolumeSet({ ...d, count: 1 }, [vol("a", 3, "gaia_certs")]).refusals).toEqual([
+      "stack dev, gaia:certificates.volumeSizeGb: 1 is smaller than volume a (gaia_certs in gaia-web-dev, 3 GB). Fly volumes cannot shrink; set it to 3 or more.",
+    ]);
+  });
+});
+
+describe("redisDifferences", () => {
+  const d = { region: "lax", eviction: true, replicaRegions: [] as string[] };
+  const liveRedis = {
+    "Primary Region": "lax",
+    Eviction: "Enabled",
+    "Read Regions": "None",
+    Plan: "Pay-as-you-go",
+  };
+  it.each([
+    ["none", d, liveRedis, []],
+    [
+      "region and eviction",
+      { ...d, region: "sjc", eviction: false },
+      liveRedis,
+      [
+        "region is sjc in config but lax on Fly; Redis settings apply at creation only, nothing was changed.",
+        "eviction is false in config but true on Fly; Redis settings apply at creation only, nothing was changed.",
+      ],
+    ],
+    [
+      "replicas and plan",
+      { ...d, replicaRegions: ["sjc"], plan: "Fixed 250MB" },
+      liveRedis,
+      [
+        "replicaRegions is [sjc] in config but [] on Fly; Redis settings apply at creation only, nothing was changed.",
+        "plan is Fixed 250MB in config but Pay-as-you-go on Fly; Redis settings apply at creation only, nothing was changed.",
+      ],
+    ],
+  ])("%s", (_n, desiredRedis, l, expected) => {
+    expect(redisDifferences(desiredRedis, l)).toEqual(expected);
+  });
+});

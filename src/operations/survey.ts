@@ -122,27 +122,57 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): 
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+export type EnvironmentOutcome<T> =
+  | { environment: Environment; reachable: true; route: string; value: T }
+  | { environment: Environment; reachable: false; reason: string };
+
+/**
+ * Runs `fn` on every environment's database in parallel, each under its own deadline; a failure
+ * (unreachable, timeout, query error) becomes that environment's outcome, never the others'.
+ */
+export async function acrossEnvironments<T>(
+  reach: Omit<ReachOptions, "environment">,
+  fn: (client: pg.Client, environment: Environment, route: string) => Promise<T>,
+  environments: readonly Environment[] = ENVIRONMENTS,
+): Promise<EnvironmentOutcome<T>[]> {
+  return Promise.all(
+    environments.map(async (environment): Promise<EnvironmentOutcome<T>> => {
+      try {
+        const work = withEnvironmentUrl({ ...reach, environment }, (url, route) =>
+          withConnection(url, reach.timeoutMs, async (client) => ({
+            route,
+            value: await fn(client, environment, route),
+          })),
+        );
+        const { route, value } = await withDeadline(work, reach.timeoutMs * 2, environment);
+        return { environment, reachable: true, route, value };
+      } catch (error) {
+        return { environment, reachable: false, reason: describeError(error).message };
+      }
+    }),
+  );
+}
+
 /** Surveys every environment in parallel; failures become rows with their reason. */
 export async function surveyAll(
   reach: Omit<ReachOptions, "environment">,
   files: readonly MigrationId[] = listMigrationFiles(),
   environments: readonly Environment[] = ENVIRONMENTS,
 ): Promise<SurveyRow[]> {
-  return Promise.all(
-    environments.map(async (environment): Promise<SurveyRow> => {
-      try {
-        const work = withEnvironmentUrl({ ...reach, environment }, (url, route) =>
-          withConnection(url, reach.timeoutMs, async (client) => ({
-            route,
-            survey: await surveyDatabase(client, files),
-          })),
-        );
-        const { route, survey } = await withDeadline(work, reach.timeoutMs * 2, environment);
-        return { environment, reachable: true, route, ...survey };
-      } catch (error) {
-        return { environment, reachable: false, reason: describeError(error).message };
-      }
-    }),
+  const outcomes = await acrossEnvironments(
+    reach,
+    (client) => surveyDatabase(client, files),
+    environments,
+  );
+  return outcomes.map((outcome) =>
+    outcome.reachable
+      ? {
+          environment: outcome.environment,
+          reachable: true,
+          route: outcome.route,
+          ...outcome.value,
+        }
+      : outcome,
   );
 }
 

@@ -1,0 +1,197 @@
+/**
+ * `gaia-db verify all`: the seed's "Verification Status" table for every environment, from the
+ * live databases (the catalog engineer's report, src/migrations/verify.ts), plus one row this
+ * command adds: users that belong to another environment. The isolation trigger (core/0008)
+ * only checks new writes, so rows from before it are found here. Any gap, or an environment
+ * that cannot be reached, exits 5.
+ */
+import type pg from "pg";
+import {
+  buildVerificationReport,
+  collectVerificationInput,
+  renderVerificationTable,
+  type VerificationReport,
+  type VerificationRow,
+} from "../migrations/verify";
+import { type Environment, emailEnvironmentTag, TEST_TAGS } from "./environments";
+import { ExitCode, usageError } from "./errors";
+import { writeJson, writeLine } from "./format";
+import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
+import { acrossEnvironments, type EnvironmentOutcome } from "./survey";
+
+export interface ForeignUser {
+  email: string;
+  /** The environment the row names (its plus-tag, else its environment column). */
+  claimed: string;
+}
+
+/** Same rule as the trigger: the tag when it names another environment, else the column. */
+export function claimedEnvironment(
+  email: string,
+  column: string | null,
+  served: string,
+): string | null {
+  const tag = emailEnvironmentTag(email);
+  const fromTag = tag !== null && TEST_TAGS.includes(tag) ? tag : null;
+  return fromTag !== null && fromTag !== served ? fromTag : column;
+}
+
+export function isolationRow(
+  environment: Environment,
+  enforced: boolean | null,
+  foreign: readonly ForeignUser[] | null,
+): VerificationRow {
+  const check = "Environment isolation";
+  const mode = enforced ? "enforced" : "not enforced";
+  const base = { check, missing: [], unexpected: [] };
+  if (foreign === null) {
+    return { ...base, status: "missing", notes: "No users table" };
+  }
+  if (foreign.length === 0) {
+    return { ...base, status: "verified", notes: `${mode}; no user of another environment` };
+  }
+  const shown = foreign.slice(0, 5).map((user) => `${user.email} (${user.claimed})`);
+  const more = foreign.length > shown.length ? `, and ${foreign.length - shown.length} more` : "";
+  return {
+    check,
+    status: "unexpected",
+    notes: `${mode}; ${foreign.length} existing users of other environments: ${shown.join(", ")}${more}; remove them with gaia-db cleanup-test-users ${environment}`,
+    missing: [],
+    unexpected: foreign.map((user) => user.email),
+  };
+}
+
+async function readIsolation(client: pg.Client, environment: Environment) {
+  const { rows } = await client.query<{ users: boolean; env_column: boolean; binding: boolean }>(
+    `SELECT to_regclass('public.users') IS NOT NULL AS users,
+            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users')
+                      AND attname = 'environment' AND NOT attisdropped) AS env_column,
+            to_regclass('gaia_migrations.binding') IS NOT NULL AS binding`,
+  );
+  const present = rows[0]!;
+  let enforced: boolean | null = null;
+  if (present.binding) {
+    const binding = await client.query<{ enforced: boolean | null }>(
+      `SELECT (to_jsonb(b) ->> 'isolation_enforced')::boolean AS enforced
+         FROM gaia_migrations.binding b LIMIT 1`,
+    );
+    enforced = binding.rows[0]?.enforced ?? null;
+  }
+  if (!present.users) return { enforced, foreign: null };
+  const column = present.env_column ? "environment" : "NULL::text";
+  const users = await client.query<{ email: string; environment: string | null }>(
+    `SELECT email, ${column} AS environment FROM public.users
+      WHERE position('+' IN email) > 0 OR ${column} IS DISTINCT FROM $1 ORDER BY email`,
+    [environment],
+  );
+  const foreign = users.rows.flatMap((row) => {
+    const claimed = claimedEnvironment(row.email, row.environment, environment);
+    // A NULL column (no environment column yet) names nothing.
+    return claimed !== null && claimed !== environment ? [{ email: row.email, claimed }] : [];
+  });
+  return { enforced, foreign };
+}
+
+/** The modules a database uses: those with rows in its ledger, else core. */
+async function modulesOf(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ present: boolean }>(
+    "SELECT to_regclass('gaia_migrations.applied') IS NOT NULL AS present",
+  );
+  if (!rows[0]!.present) return ["core"];
+  const modules = await client.query<{ module: string }>(
+    "SELECT DISTINCT module::text AS module FROM gaia_migrations.applied ORDER BY 1",
+  );
+  return modules.rows.length > 0 ? modules.rows.map((row) => row.module) : ["core"];
+}
+
+export async function verifyEnvironment(
+  client: pg.Client,
+  environment: Environment,
+  route: string,
+  opts: { now?: () => Date; expectedDatabase?: string } = {},
+): Promise<VerificationReport> {
+  await client.query("BEGIN READ ONLY");
+  try {
+    const input = await collectVerificationInput(client, {
+      modules: await modulesOf(client),
+      environment,
+      method: `catalog query (gaia-db verify all, ${route})`,
+      now: opts.now,
+      expectedDatabase: opts.expectedDatabase,
+    });
+    const report = buildVerificationReport(input);
+    const isolation = await readIsolation(client, environment);
+    const row = isolationRow(environment, isolation.enforced, isolation.foreign);
+    const rows = [...report.rows, row];
+    return {
+      ...report,
+      rows,
+      gaps: rows.filter((r) => r.status === "missing" || r.status === "unexpected").length,
+    };
+  } finally {
+    await client.query("ROLLBACK").catch(() => {});
+  }
+}
+
+export function renderVerifyAll(
+  outcomes: readonly EnvironmentOutcome<VerificationReport>[],
+): string {
+  const sections = outcomes.map((outcome) =>
+    outcome.reachable
+      ? renderVerificationTable(outcome.value).replace(
+          /^## Verification Status\n/,
+          `## Verification Status: ${outcome.environment}\n`,
+        )
+      : `## Verification Status: ${outcome.environment}\n\n**Unreachable:** ${outcome.reason}\n`,
+  );
+  const summary = outcomes
+    .map((o) => `${o.environment} ${o.reachable ? `${o.value.gaps} gaps` : "unreachable"}`)
+    .join(", ");
+  return `${sections.join("\n")}\n**Summary:** ${summary}`;
+}
+
+export const verifyAllHelp = `Usage: gaia-db verify all [options]
+
+Rebuilds the "Verification Status" table of database-architecture.md for every environment
+(local, dev, staging, production) from the live databases, with the time and method of each
+check: the llm_platform database, the 19 deployed tables, the Supabase binding, the RBAC and
+Experience tables, and environment isolation (users whose plus-tag or environment column names
+another environment). Each environment is reached through its stack outputs (fly proxy for Fly),
+in parallel, under its own deadline.
+
+Options:
+  --timeout <seconds>     connection and query timeout per environment (default 30)
+  --json                  one JSON document on stdout
+  -h, --help              this text
+
+Exit codes: 0 no gap anywhere, 5 a gap or an unreachable environment, 2 usage.`;
+
+const options = {
+  timeout: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export async function runVerifyAll(args: string[], io: OperationsIo): Promise<number> {
+  return guarded(io, async () => {
+    const { values, positionals } = parseFlags("verify all", args, options);
+    if (values.help) {
+      writeLine(io.stdout, verifyAllHelp);
+      return ExitCode.ok;
+    }
+    // `gaia-db verify all` may arrive with or without the word "all".
+    const rest = positionals[0] === "all" ? positionals.slice(1) : positionals;
+    if (rest.length > 0) {
+      throw usageError(`gaia-db verify all: unexpected argument "${rest[0]}"`);
+    }
+    const timeoutMs = parseTimeout("verify all", values.timeout);
+    const outcomes = await acrossEnvironments(
+      { env: io.env, timeoutMs, openProxy: io.openProxy, ignoreDatabaseUrlVariable: true },
+      (client, environment, route) => verifyEnvironment(client, environment, route),
+    );
+    if (values.json) writeJson(io.stdout, outcomes);
+    else writeLine(io.stdout, renderVerifyAll(outcomes));
+    const clean = outcomes.every((o) => o.reachable && o.value.gaps === 0);
+    return clean ? ExitCode.ok : ExitCode.gap;
+  });
+}

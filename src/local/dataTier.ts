@@ -7,7 +7,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DevCertificates } from "../certs/devCertificates";
-import { resourceOptions } from "../config/options";
+import { type ResourceKind, resourceOptions } from "../config/options";
 import type { LocalSettings } from "../config/schema";
 import {
   APPLY_POSTGRES_PASSWORD,
@@ -76,24 +76,31 @@ export class LocalDataTier extends pulumi.ComponentResource {
     super("gaia:local:DataTier", name, {}, opts);
     const parent = { parent: this };
     const labels = [LOCAL_LABEL];
-    const volumeOptions = { ...parent, ...resourceOptions("local", "volume") };
     // Fixed Docker names: a replacement must remove the old object before creating the new one.
-    const named = { ...parent, deleteBeforeReplace: true };
+    const options = (kind: ResourceKind) => ({
+      ...parent,
+      ...resourceOptions("local", kind),
+      deleteBeforeReplace: true,
+    });
 
     const network = new docker.Network(
       `${name}-network`,
       { name: LOCAL_NAMES.network, labels },
-      named,
+      options("network"),
     );
     const volume = (suffix: string, volumeName: string) =>
-      new docker.Volume(`${name}-${suffix}`, { name: volumeName, labels }, volumeOptions);
+      new docker.Volume(`${name}-${suffix}`, { name: volumeName, labels }, options("volume"));
     const postgresData = volume("postgres-data", LOCAL_NAMES.postgresVolume);
     const redisData = volume("redis-data", LOCAL_NAMES.redisVolume);
     const certsVolume = volume("certs", LOCAL_NAMES.certificatesVolume);
 
     // keepLocally: `destroy` should not make the next `up` download the images again.
     const image = (suffix: string, ref: string) =>
-      new docker.RemoteImage(`${name}-${suffix}`, { name: ref, keepLocally: true }, parent);
+      new docker.RemoteImage(
+        `${name}-${suffix}`,
+        { name: ref, keepLocally: true },
+        options("image"),
+      );
     const postgresImage = image("postgres-image", args.local.postgresImage);
     const redisImage = image("redis-image", args.local.redisImage);
 
@@ -133,7 +140,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
         restart: "unless-stopped",
         labels,
       },
-      named,
+      options("container"),
     );
 
     const passwordApplied = new command.local.Command(
@@ -180,7 +187,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
         restart: "unless-stopped",
         labels,
       },
-      named,
+      options("container"),
     );
 
     this.certificates = new DevCertificates(

@@ -161,15 +161,20 @@ export function parseConfig(
   }
 
   const parsed = new Map<ConfigKey, unknown>();
+  // The valid fields of every object, so that rules across fields still run when a sibling field
+  // is invalid: all problems are reported in one go.
+  const validParts = new Map<ConfigKey, Record<string, unknown>>();
   for (const [key, value] of values) {
     const result = (configSchema.shape[key] as z.ZodType).safeParse(value);
     if (result.success) {
       parsed.set(key, result.data);
+      if (isObjectKey(key)) validParts.set(key, result.data as Record<string, unknown>);
     } else {
       problems.push(...issueProblems(key, value, result.error.issues, env, cmd));
+      if (isObjectKey(key)) validParts.set(key, validFields(key, value));
     }
   }
-  crossCheck(env, parsed, problems, cmd);
+  crossCheck(env, validParts, problems, cmd);
   if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, config: assemble(stack, env, parsed) };
 }
@@ -327,13 +332,25 @@ function describe(value: unknown): string {
 }
 
 /** Rules that involve more than one field or depend on the environment. */
+function validFields(key: ObjectKey, value: unknown): Record<string, unknown> {
+  const valid: Record<string, unknown> = {};
+  if (typeof value !== "object" || value === null) return valid;
+  for (const [field, schema] of Object.entries(fieldsOf(key))) {
+    const raw = (value as Record<string, unknown>)[field];
+    const result = schema.safeParse(raw);
+    if (raw !== undefined && result.success) valid[field] = result.data;
+  }
+  return valid;
+}
+
+/** Rules across fields, over the fields that are valid on their own. */
 function crossCheck(
   env: Environment,
-  parsed: ReadonlyMap<ConfigKey, unknown>,
+  parts: ReadonlyMap<ConfigKey, Record<string, unknown>>,
   problems: ConfigProblem[],
   cmd: Commands,
 ): void {
-  const pg = parsed.get("postgres") as PostgresSettings | undefined;
+  const pg = parts.get("postgres") as Partial<PostgresSettings> | undefined;
   if (pg) {
     const managed = pg.kind === "managed";
     const problem = (field: keyof PostgresSettings, allowed: string, value: unknown) =>
@@ -353,13 +370,13 @@ function crossCheck(
           "scale",
         );
       }
-      if (pg.majorVersion !== 16 && pg.majorVersion !== 17) {
+      if (pg.majorVersion !== undefined && pg.majorVersion !== 16 && pg.majorVersion !== 17) {
         problem("majorVersion", "16 | 17 for managed Postgres", 16);
       }
-      if (pg.volumeSizeGb < 10) {
+      if (pg.volumeSizeGb !== undefined && pg.volumeSizeGb < 10) {
         problem("volumeSizeGb", "a whole number from 10 to 500 for managed Postgres", 10);
       }
-    } else if (pg.majorVersion !== 15) {
+    } else if (pg.kind === "unmanaged" && pg.majorVersion !== undefined && pg.majorVersion !== 15) {
       problem(
         "majorVersion",
         `15 for ${env === "local" ? "the local stack" : "unmanaged Fly Postgres"} (the platform runs PostgreSQL 15)`,
@@ -367,7 +384,7 @@ function crossCheck(
       );
     }
   }
-  const redis = parsed.get("redis") as RedisSettings | undefined;
+  const redis = parts.get("redis") as Partial<RedisSettings> | undefined;
   const legacy = LEGACY_REDIS_PLANS.map((p) => p.toLowerCase());
   if (redis?.plan !== undefined && legacy.includes(redis.plan.toLowerCase())) {
     problems.push({
@@ -377,24 +394,26 @@ function crossCheck(
       fix: cmd.rmPath("redis.plan"),
     });
   }
-  const services = parsed.get("services") as Record<ServiceName, string> | undefined;
+  const services = parts.get("services") as Partial<Record<ServiceName, string>> | undefined;
   if (services) {
     const seen = new Map<string, ServiceName>();
     for (const s of SERVICE_NAMES) {
-      const first = seen.get(services[s]);
+      const app = services[s];
+      if (app === undefined) continue;
+      const first = seen.get(app);
       if (first) {
         problems.push({
           key: `gaia:services.${s}`,
-          received: describe(services[s]),
+          received: describe(app),
           allowed: `an app name not already used by ${first}`,
           fix: cmd.setPath(`services.${s}`, defaultsFor("services", env)[s]),
         });
       }
-      seen.set(services[s], s);
+      seen.set(app, s);
     }
   }
-  const local = parsed.get("local") as LocalSettings | undefined;
-  if (local && local.postgresPort === local.redisPort) {
+  const local = parts.get("local") as Partial<LocalSettings> | undefined;
+  if (local?.postgresPort !== undefined && local.postgresPort === local.redisPort) {
     problems.push({
       key: "gaia:local.redisPort",
       received: describe(local.redisPort),

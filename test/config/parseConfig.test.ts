@@ -459,6 +459,26 @@ describe("one kind of mistake at a time", () => {
       ],
     ],
     [
+      "a rule across fields still runs when a sibling field is invalid",
+      "dev",
+      dev({ "gaia:postgres": pg({ kind: "managed", plan: "performance", volumeSizeGb: "0" }) }),
+      [
+        {
+          key: "gaia:postgres.volumeSizeGb",
+          received: '"0"',
+          allowed: "a whole number from 1 to 500 (managed: at least 10)",
+          fix: "pulumi config set --path 'gaia:postgres.volumeSizeGb' 10 -s dev",
+        },
+        {
+          key: "gaia:postgres.plan",
+          received: '"performance"',
+          allowed:
+            "basic | starter | launch | scale (flyctl silently creates a basic cluster when asked for performance)",
+          fix: "pulumi config set --path 'gaia:postgres.plan' scale -s dev",
+        },
+      ],
+    ],
+    [
       "managed Postgres 15 on a 5 GB volume",
       "dev",
       dev({ "gaia:postgres": pg({ kind: "managed", majorVersion: 15, volumeSizeGb: 5 }) }),

@@ -132,13 +132,31 @@ export interface PreparedStatement extends Statement {
 const TRANSACTION_CONTROL =
   /^(begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\b/i;
 
+/** Statements PostgreSQL refuses inside a transaction block (SQLSTATE 25001). */
+const OUTSIDE_TRANSACTION_ONLY =
+  /^(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently\b|reindex\s+(system|database)\b|vacuum\b|alter\s+system\b|(create|drop)\s+(database|tablespace)\b)/i;
+
+/** The leading keywords of a statement, for messages: "CREATE INDEX CONCURRENTLY". */
+function leadingWords(text: string, n: number): string {
+  return text.split(/\s+/, n).join(" ").toUpperCase();
+}
+
 /**
  * Splits a file into statements with their checksums; refuses transaction control statements,
- * which would commit half a file (the runner owns BEGIN/COMMIT).
+ * which would commit half a file (the runner owns BEGIN/COMMIT), and, in a transactional file,
+ * statements that cannot run in a transaction (they would fail only when applied).
  */
 export function prepareStatements(file: MigrationFile): PreparedStatement[] {
   const statements = splitStatements(file.sql);
   for (const s of statements) {
+    if (!file.noTransaction && OUTSIDE_TRANSACTION_ONLY.test(s.text)) {
+      const what = /concurrently/i.test(s.text.slice(0, 40))
+        ? leadingWords(s.text, /^create\s+unique/i.test(s.text) ? 4 : 3)
+        : leadingWords(s.text, /^(vacuum|reindex)/i.test(s.text) ? 1 : 2);
+      throw refused(
+        `${file.relativePath} line ${s.line}: ${what} cannot run inside a transaction block, and this file runs in one: make "${NO_TRANSACTION_MARKER}" its first line (each statement then runs on its own and progress is recorded), preferably in a file of its own`,
+      );
+    }
     if (TRANSACTION_CONTROL.test(s.text) && !/^begin\s+atomic\b/i.test(s.text)) {
       throw refused(
         `${file.relativePath} line ${s.line}: transaction control statement "${s.text.split(/\s/, 1)[0]}" is not allowed; the runner wraps each file in one transaction (or runs it statement by statement when its first line is "${NO_TRANSACTION_MARKER}"): remove it`,

@@ -180,8 +180,10 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
-const PREFLIGHT_SQL = (tryLock: boolean) => `
-SELECT current_user AS user,
+const PREFLIGHT_SQL = (tryLock: boolean, statementMs: number, lockMs: number) => `
+SELECT set_config('statement_timeout', '${statementMs}', false) AS statement_timeout,
+       set_config('lock_timeout', '${lockMs}', false) AS lock_timeout,
+       current_user AS user,
        current_database() AS database,
        pg_get_userbyid(d.datdba) AS owner,
        (r.rolsuper OR pg_has_role(current_user, d.datdba, 'MEMBER')) AS privileged,
@@ -196,8 +198,17 @@ SELECT current_user AS user,
   FROM pg_database d, pg_roles r
  WHERE d.datname = current_database() AND r.rolname = current_user`;
 
-async function preflight(db: Db, tryLock: boolean): Promise<Preflight> {
-  const { rows } = await db.query<Preflight>(PREFLIGHT_SQL(tryLock), tryLock ? [LOCK_KEY] : []);
+/**
+ * One round trip: sets the session timeouts (also sent as startup parameters, which some proxies
+ * drop), checks ownership, the ledger and pgvector, and optionally tries the lock.
+ */
+async function preflight(db: Db, tryLock: boolean, options: ConnectionOptions): Promise<Preflight> {
+  const statementMs = Math.floor(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
+  const lockMs = Math.floor(options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS);
+  const { rows } = await db.query<Preflight>(
+    PREFLIGHT_SQL(tryLock, statementMs, lockMs),
+    tryLock ? [LOCK_KEY] : [],
+  );
   const row = rows[0];
   if (!row) throw new GaiaDbError("preflight query returned no row", ExitCode.runtime);
   return row;
@@ -221,13 +232,16 @@ async function withLockedSession<T>(
   const db = countingDb(client, options.queryCounter);
   let locked = false;
   try {
-    const p = await preflight(db, true);
+    let p = await preflight(db, true, options);
     if (!p.locked) {
       options.onProgress?.({ type: "lock-wait" });
       await acquireLock(db, {
         timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
         alreadyTried: true,
       });
+      locked = true;
+      // The holder may have created the ledger or tables meanwhile: look again under the lock.
+      p = await preflight(db, false, options);
     }
     locked = true;
     requireOwner(p);
@@ -396,8 +410,18 @@ function dirtyDatabaseMessage(p: Preflight, environment: Environment, version: s
   return `database ${p.database} already has ${p.public_tables} table${p.public_tables === 1 ? "" : "s"} in schema public but no gaia_migrations ledger: refusing to run migrations over an unmanaged schema; adopt it after checking it matches the migration files with: gaia-db baseline ${environment} --to ${version} --confirm ${environment}`;
 }
 
-export function vectorUnavailableMessage(database: string): string {
-  return `module "vector" needs the PostgreSQL extension "vector" (pgvector), which the server of database ${database} does not offer (pg_available_extensions has no "vector"): install pgvector on that server (e.g. the pgvector/pgvector:pg15 image or the postgresql-15-pgvector package), or drop "vector" from gaia:migrations.modules`;
+/** host:port of a connection URL (not secret), for messages about the server. */
+export function serverOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ""}`;
+  } catch {
+    return "(unparseable database URL)";
+  }
+}
+
+export function vectorUnavailableMessage(database: string, server: string): string {
+  return `module "vector" needs the PostgreSQL extension "vector" (pgvector), which the server ${server} (database ${database}) does not offer (pg_available_extensions has no "vector"): install pgvector on that server (e.g. the pgvector/pgvector:pg15 image or the postgresql-15-pgvector package), or drop "vector" from gaia:migrations.modules`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,7 +598,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
     const todo = analysis.files.filter((f) => f.state === "pending" || f.state === "partial");
     if (todo.some((f) => f.module === "vector") && !p.vector_available) {
-      throw refused(vectorUnavailableMessage(p.database));
+      throw refused(vectorUnavailableMessage(p.database, serverOf(options.databaseUrl)));
     }
     // Prepare (split) every pending file before touching the database, so a bad file refuses
     // before anything is applied.
@@ -728,7 +752,7 @@ export async function status(
   const client = await connect(options, `gaia-db status ${options.environment}`);
   const db = countingDb(client, options.queryCounter);
   try {
-    const p = await preflight(db, false);
+    const p = await preflight(db, false, options);
     const ledger = await readLedgerIfAny(db, p);
     const modules = selectedModules(options, ledger.binding);
     const files = loadMigrationSet(options.migrationsDir, modules);
@@ -756,7 +780,7 @@ export async function status(
       (f) => f.state === "pending" || f.state === "partial" || f.state === "out-of-order",
     );
     if (pending.some((f) => f.module === "vector") && !p.vector_available) {
-      problems.push(vectorUnavailableMessage(p.database));
+      problems.push(vectorUnavailableMessage(p.database, serverOf(options.databaseUrl)));
     }
     return {
       environment: options.environment,
@@ -895,7 +919,7 @@ async function baselineLocked(
   if (bindingProblem) throw refused(bindingProblem);
   if (ledger.rows.length > 0) {
     throw refused(
-      `database ${p.database} is already managed (${ledger.rows.length} files in gaia_migrations.applied): baseline only adopts an unmanaged database; run gaia-db migrate ${options.environment} instead`,
+      `database ${p.database} is already managed (${ledger.rows.length} file${ledger.rows.length === 1 ? "" : "s"} in gaia_migrations.applied): baseline only adopts an unmanaged database; run gaia-db migrate ${options.environment} instead`,
     );
   }
   const modules = parseModules([...spec.keys()]);
@@ -913,7 +937,7 @@ async function baselineLocked(
     chosen.push(...inModule.filter((f) => f.version <= last));
   }
   if (chosen.some((f) => f.module === "vector") && !p.vector_available) {
-    throw refused(vectorUnavailableMessage(p.database));
+    throw refused(vectorUnavailableMessage(p.database, serverOf(options.databaseUrl)));
   }
   const prepared = chosen.map((file) => ({ file, statements: prepareStatements(file) }));
   const expected = await expectedCatalog(client, options, prepared);
@@ -1227,7 +1251,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const client = await connect(options, `gaia-db verify ${options.environment}`);
   const db = countingDb(client, options.queryCounter);
   try {
-    const p = await preflight(db, false);
+    const p = await preflight(db, false, options);
     const ledger = await readLedgerIfAny(db, p);
     const modules = selectedModules(options, ledger.binding);
     const expectedProjectRef = options.expectedProjectRef ?? options.supabaseProjectRef;

@@ -168,3 +168,32 @@ describe("prepareStatements", () => {
     },
   );
 });
+
+describe("statements that cannot run in a transaction", () => {
+  it.each([
+    ["CREATE INDEX CONCURRENTLY i ON t (a)", "CREATE INDEX CONCURRENTLY"],
+    ["create unique index concurrently i on t (a)", "CREATE UNIQUE INDEX CONCURRENTLY"],
+    ["DROP INDEX CONCURRENTLY i", "DROP INDEX CONCURRENTLY"],
+    ["REINDEX INDEX CONCURRENTLY i", "REINDEX INDEX CONCURRENTLY"],
+    ["VACUUM ANALYZE t", "VACUUM"],
+    ["ALTER SYSTEM SET work_mem = '8MB'", "ALTER SYSTEM"],
+    ["CREATE DATABASE other", "CREATE DATABASE"],
+  ])("%s in a transactional file is refused with the fix", (stmt, what) => {
+    const root = makeTree({ "core/0001_a.sql": `SELECT 1;\n\n${stmt};\n` });
+    const [file] = loadMigrationSet(root, ["core"]);
+    const e = failure(() => prepareStatements(file as NonNullable<typeof file>));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(
+      `core/0001_a.sql line 3: ${what} cannot run inside a transaction block, and this file runs in one: make "-- gaia:no-transaction" its first line (each statement then runs on its own and progress is recorded), preferably in a file of its own`,
+    );
+  });
+  it("is allowed in a no-transaction file, and CREATE INDEX without CONCURRENTLY anywhere", () => {
+    const root = makeTree({
+      "core/0001_a.sql": "-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n",
+      "core/0002_b.sql": "CREATE INDEX j ON t (a);\n",
+    });
+    const [a, b] = loadMigrationSet(root, ["core"]);
+    expect(prepareStatements(a as NonNullable<typeof a>)).toHaveLength(1);
+    expect(prepareStatements(b as NonNullable<typeof b>)).toHaveLength(1);
+  });
+});

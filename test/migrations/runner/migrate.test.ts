@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { GaiaDbError } from "../../../src/migrations/errors";
 import { sha256 } from "../../../src/migrations/files";
+import { LEDGER_DDL } from "../../../src/migrations/ledger";
 import { LOCK_KEY } from "../../../src/migrations/lock";
 import {
   bind,
@@ -358,6 +359,51 @@ describe("migrate", () => {
     ]);
   });
 
+  it("a run that waited for the lock re-reads the database and finds the work done", async () => {
+    const { url, opts } = await setup();
+    const other = await createTestDatabase("gaia_run");
+    // The same files applied elsewhere give us the exact ledger rows a finished runner leaves.
+    await migrate({ ...opts(), databaseUrl: other });
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock($1::bigint)", [LOCK_KEY]);
+      const events: string[] = [];
+      const waiting = migrate(
+        opts({ lockTimeoutMs: 20_000, onProgress: (e) => events.push(e.type) }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(events).toEqual(["lock-wait"]);
+      // While it waits, "another runner" creates the ledger, binding, tables and rows.
+      await holder.query(LEDGER_DDL);
+      await holder.query("INSERT INTO gaia_migrations.binding (environment) VALUES ('dev')");
+      await holder.query(BASIC["core/0001_users.sql"] + BASIC["core/0002_seed.sql"]);
+      const rows = await q<Record<string, unknown>>(other, "SELECT * FROM gaia_migrations.applied");
+      for (const r of rows) {
+        await holder.query(
+          `INSERT INTO gaia_migrations.applied (module, version, name, checksum, finished_at, statements_applied, statements_total, statement_checksums)
+           VALUES ($1, $2, $3, $4, now(), $5, $6, $7)`,
+          [
+            r.module,
+            r.version,
+            r.name,
+            r.checksum,
+            r.statements_applied,
+            r.statements_total,
+            r.statement_checksums,
+          ],
+        );
+      }
+      await holder.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]);
+      const result = await waiting;
+      expect(result.applied).toEqual([]);
+      expect(result.upToDate).toBe(2);
+      expect(await q(url, "SELECT count(*)::int AS n FROM users")).toEqual([{ n: 1 }]);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it("refuses a database bound to another environment or Supabase project; bind rebinds", async () => {
     const { url, opts } = await setup();
     await migrate(opts({ supabaseProjectRef: "devref" }));
@@ -430,7 +476,7 @@ describe("migrate", () => {
     const e = await failure(migrate(opts({ modules: ["core", "vector"] })));
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe(
-      `module "vector" needs the PostgreSQL extension "vector" (pgvector), which the server of database ${db} does not offer (pg_available_extensions has no "vector"): install pgvector on that server (e.g. the pgvector/pgvector:pg15 image or the postgresql-15-pgvector package), or drop "vector" from gaia:migrations.modules`,
+      `module "vector" needs the PostgreSQL extension "vector" (pgvector), which the server 127.0.0.1:${new URL(url).port} (database ${db}) does not offer (pg_available_extensions has no "vector"): install pgvector on that server (e.g. the pgvector/pgvector:pg15 image or the postgresql-15-pgvector package), or drop "vector" from gaia:migrations.modules`,
     );
   });
 

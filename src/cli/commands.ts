@@ -190,11 +190,16 @@ async function runPlan(inv: Invocation): Promise<HandlerResult> {
 
 async function runVerify(inv: Invocation): Promise<HandlerResult> {
   const expected = str(inv.flags, "expected-supabase-project-ref");
-  const r = await verify({ ...common(inv), ...(expected ? { expectedProjectRef: expected } : {}) });
+  const database = str(inv.flags, "expected-database");
+  const r = await verify({
+    ...common(inv),
+    ...(expected ? { expectedProjectRef: expected } : {}),
+    ...(database ? { expectedDatabase: database } : {}),
+  });
   return {
     exitCode: r.report.gaps > 0 ? ExitCode.gap : ExitCode.ok,
     data: { command: "verify", environment: r.environment, modules: r.modules, ...r.report },
-    text: r.table,
+    text: r.table.trimEnd(),
   };
 }
 

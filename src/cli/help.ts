@@ -111,7 +111,9 @@ and prints the "Verification Status" table. Exits 5 on any gap.
 Options:
   --expected-supabase-project-ref <ref>
                                 the project ref the environment should be bound to (default:
-                                --supabase-project-ref)
+                                --supabase-project-ref, else gaia-platform-v2's)
+  --expected-database <name>    the database name the environment should use (default
+                                llm_platform)
 
 ${CONNECTION}
 

@@ -44,7 +44,11 @@ export const COMMAND_OPTIONS = {
   },
   plan: { ...COMMON_OPTIONS, "exit-code": { type: "boolean" } },
   status: { ...COMMON_OPTIONS, "exit-code": { type: "boolean" } },
-  verify: { ...COMMON_OPTIONS, "expected-supabase-project-ref": { type: "string" } },
+  verify: {
+    ...COMMON_OPTIONS,
+    "expected-supabase-project-ref": { type: "string" },
+    "expected-database": { type: "string" },
+  },
   baseline: {
     ...COMMON_OPTIONS,
     ...TIMEOUT_OPTIONS,

@@ -98,6 +98,48 @@ describe("gaia-db binary", () => {
     expect(JSON.parse(plan.stdout).pending[0]).toBe("core/0001_live_schema.sql");
   });
 
+  it("verify exits 0 when the selected modules are complete and the binding matches", async () => {
+    const url = await createTestDatabase("gaia_cli");
+    const db = new URL(url).pathname.slice(1);
+    const env = { DATABASE_URL: url };
+    const m = await runCliProcess(
+      ["migrate", "dev", "--supabase-project-ref", "lbaohvnusingoztdzlmj"],
+      { env },
+    );
+    expect(m.code).toBe(0);
+    const v = await runCliProcess(["verify", "dev", "--expected-database", db], { env });
+    expect(v.stderr).toBe("");
+    expect(v.code).toBe(0);
+    expect(v.stdout.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, "<time>")).toBe(
+      [
+        "## Verification Status",
+        "",
+        "**Last Verified:** <time>",
+        "**Method:** catalog query (gaia-db verify)",
+        "",
+        "| Check | Status | Notes |",
+        "|-------|--------|-------|",
+        `| PostgreSQL \`${db}\` database | ✅ Verified | Single shared database for all services |`,
+        "| 19 deployed tables | ✅ Verified | 19 of 19 present |",
+        "| Supabase integration | ✅ Verified | `gaia-platform-v2` project (`lbaohvnusingoztdzlmj`), bound to `dev` |",
+        "| RBAC tables | ⏳ Planned | Module `rbac` not selected; 0 of 13 tables present |",
+        "| Experience Platform tables | ⏳ Planned | Module `experience` not selected; 0 of 3 tables present |",
+        "",
+        "**Gaps:** 0",
+        "",
+      ].join("\n"),
+    );
+    const json = await runCliProcess(["verify", "dev", "--expected-database", db, "--json"], {
+      env,
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      command: "verify",
+      gaps: 0,
+      modules: ["core"],
+    });
+  });
+
   it("exit 1: wrong host and wrong password never print the URL or the password", async () => {
     const url = await createTestDatabase("gaia_cli");
     const u = new URL(url);

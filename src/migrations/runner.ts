@@ -214,12 +214,14 @@ async function preflight(db: Db, tryLock: boolean, options: ConnectionOptions): 
   return row;
 }
 
+function ownerProblem(p: Preflight): string | null {
+  if (p.privileged) return null;
+  return `role ${p.user} is neither the owner of database ${p.database} (owned by ${p.owner}) nor a superuser: migrations create and alter objects the owner must own; connect as ${p.owner} or run GRANT ${p.owner} TO ${p.user}`;
+}
+
 function requireOwner(p: Preflight): void {
-  if (!p.privileged) {
-    throw refused(
-      `role ${p.user} is neither the owner of database ${p.database} (owned by ${p.owner}) nor a superuser: migrations create and alter objects the owner must own; connect as ${p.owner} or run GRANT ${p.owner} TO ${p.user}`,
-    );
-  }
+  const problem = ownerProblem(p);
+  if (problem) throw refused(problem);
 }
 
 /** Runs `fn` on a connection holding the migration lock; the lock is released in finally. */
@@ -494,7 +496,15 @@ async function applyTransactional(
         clientName(),
       ],
     );
-    await db.query("COMMIT");
+    try {
+      await db.query("COMMIT");
+    } catch (err) {
+      // e.g. a deferred constraint: the whole file is rolled back by the failed COMMIT.
+      throw new GaiaDbError(
+        `${file.relativePath} failed at COMMIT: ${maskSecrets(errorText(err), secretsOfUrl(options.databaseUrl))}${(err as { code?: string }).code ? ` (SQLSTATE ${(err as { code?: string }).code})` : ""}; the file was rolled back, nothing from it was applied; fix it and run migrate again`,
+        ExitCode.runtime,
+      );
+    }
     return duration;
   } catch (err) {
     await db.query("ROLLBACK").catch(() => {});
@@ -758,13 +768,8 @@ export async function status(
     const files = loadMigrationSet(options.migrationsDir, modules);
     const analysis = analyse(files, ledger.rows, modules);
     const problems: string[] = [];
-    if (!p.privileged) {
-      try {
-        requireOwner(p);
-      } catch (err) {
-        problems.push((err as Error).message);
-      }
-    }
+    const owner = ownerProblem(p);
+    if (owner) problems.push(owner);
     const b = bindingRefusal(
       ledger.binding,
       options.environment,

@@ -170,6 +170,22 @@ describe("migrate", () => {
     expect((await repair({ ...opts(), file: "core/0002_seed.sql" })).repaired).toBe(false);
   });
 
+  it("refuses duplicate versions before touching the database", async () => {
+    const { url, opts } = await setup({
+      "core/0001_users.sql": BASIC["core/0001_users.sql"],
+      "core/0002_kb.sql": "SELECT 1;",
+      "core/0002_rbac.sql": "SELECT 2;",
+    });
+    const e = await failure(migrate(opts()));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(
+      "duplicate version core/0002: core/0002_kb.sql and core/0002_rbac.sql both use it; give one of them the next free number",
+    );
+    expect(await q(url, "SELECT to_regnamespace('gaia_migrations') IS NULL AS absent")).toEqual([
+      { absent: true },
+    ]);
+  });
+
   it("refuses an applied file missing from disk", async () => {
     const { dir, opts } = await setup();
     await migrate(opts());
@@ -252,6 +268,22 @@ describe("migrate", () => {
     ).toEqual([{ ok: true, gone: true }]);
     expect(await q(url, "SELECT version FROM gaia_migrations.applied")).toEqual([
       { version: "0001" },
+    ]);
+  });
+
+  it("a failure at COMMIT (deferred constraint) is reported for the file and rolled back", async () => {
+    const { url, opts } = await setup({
+      "core/0001_deferred.sql":
+        "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (p int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child VALUES (7);\n",
+    });
+    const e = await failure(migrate(opts()));
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toBe(
+      'core/0001_deferred.sql failed at COMMIT: insert or update on table "child" violates foreign key constraint "child_p_fkey" (SQLSTATE 23503); the file was rolled back, nothing from it was applied; fix it and run migrate again',
+    );
+    expect(await q(url, "SELECT to_regclass('parent') IS NULL AS gone")).toEqual([{ gone: true }]);
+    expect(await q(url, "SELECT count(*)::int AS n FROM gaia_migrations.applied")).toEqual([
+      { n: 0 },
     ]);
   });
 

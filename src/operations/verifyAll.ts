@@ -15,7 +15,7 @@ import {
 } from "../migrations/verify";
 import { type Environment, emailEnvironmentTag, TEST_TAGS } from "./environments";
 import { ExitCode, usageError } from "./errors";
-import { writeJson, writeLine } from "./format";
+import { plural, writeJson, writeLine } from "./format";
 import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
 import { acrossEnvironments, type EnvironmentOutcome } from "./survey";
 
@@ -145,7 +145,7 @@ export function renderVerifyAll(
       : `## Verification Status: ${outcome.environment}\n\n**Unreachable:** ${outcome.reason}\n`,
   );
   const summary = outcomes
-    .map((o) => `${o.environment} ${o.reachable ? `${o.value.gaps} gaps` : "unreachable"}`)
+    .map((o) => `${o.environment} ${o.reachable ? plural(o.value.gaps, "gap") : "unreachable"}`)
     .join(", ");
   return `${sections.join("\n")}\n**Summary:** ${summary}`;
 }

@@ -172,7 +172,7 @@ describe("gaia-db verify all", () => {
     // The test databases are not named llm_platform, so local has that one gap here.
     expect(
       out.endsWith(
-        "**Summary:** local 1 gaps, dev 4 gaps, staging 4 gaps, production unreachable\n",
+        "**Summary:** local 1 gap, dev 4 gaps, staging 4 gaps, production unreachable\n",
       ),
     ).toBe(true);
     expect(out).toMatch(/\*\*Last Verified:\*\* \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);

@@ -124,7 +124,10 @@ export class CommandEngine {
             };
           } catch (e) {
             error ??= e as Error;
-            throw e;
+            // Pulumi stops at a failed resource: its dependents never register. A registration
+            // that never completes models that without the unhandled rejections a thrown error
+            // would cause in the SDK's component bookkeeping.
+            return new Promise<never>(() => {});
           } finally {
             inflight--;
           }

@@ -2,6 +2,7 @@
  * Commands for Redis (GAIA_RESOURCE_KIND=redis), service app shells (app), certificate volumes
  * (certificate-volume) and staged certificate secrets (secrets).
  */
+import { createHash } from "node:crypto";
 import {
   appsCreateArgs,
   redisCreateArgs,
@@ -194,6 +195,13 @@ export async function secretsCommand(ctx: CommandContext): Promise<ResultLine> {
       `stdin holds secrets ${got.join(", ")} but SECRET_NAMES lists ${names.join(", ")}`,
     );
   const lines = entries.map(([k, v]) => `${k}=${String(v)}\n`).join("");
+  // An update for another reason (e.g. a new script hash) must not re-stage identical material.
+  // The digest of high-entropy key material reveals nothing about it.
+  const digest = createHash("sha256").update(lines).digest("hex");
+  if (previous?.contentSha256 === digest) {
+    ctx.log(`${app}: certificate secrets unchanged, nothing to stage`);
+    return { ...previous, staged: false };
+  }
   await fly.mutate(secretsImportArgs(app), { stdin: lines });
-  return { origin: previous?.origin ?? "created", app, names, staged: true };
+  return { origin: previous?.origin ?? "created", app, names, staged: true, contentSha256: digest };
 }

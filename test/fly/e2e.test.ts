@@ -1,0 +1,417 @@
+/**
+ * End to end: the gaia:fly components evaluated under Pulumi mocks, every local.Command executed
+ * as the command provider would (test/support/commandEngine.ts), against the fake flyctl whose
+ * proxy reaches the real test PostgreSQL.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
+import { CommandEngine } from "../support/commandEngine";
+import { createFakeFly, type FakeFly } from "../support/fakeFly";
+import { adminUrl, withAdmin } from "../support/postgres";
+
+const ROOT = resolve(__dirname, "../..");
+const databases: string[] = [];
+const fakes: FakeFly[] = [];
+
+afterEach(() => {
+  for (const f of fakes.splice(0)) f.remove();
+});
+afterAll(async () => {
+  await withAdmin(async (c) => {
+    for (const d of databases) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+  });
+});
+
+interface Shape {
+  stack: string;
+  volumeSizeGb?: number;
+  certVolumeSizeGb?: number;
+  vmSize?: string;
+  allowRestart?: boolean;
+  migrationsChecksum?: string;
+  kind?: "unmanaged" | "managed";
+}
+
+function setup() {
+  const target = new URL(adminUrl());
+  const fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
+  fakes.push(fake);
+  const database = `llm_platform_${randomBytes(4).toString("hex")}`;
+  databases.push(database);
+  const env = () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10" });
+  const engine = () => new CommandEngine({ cwd: ROOT, env });
+  const program = (s: Shape) => () => {
+    const pg = new FlyPostgres("postgres", {
+      stack: s.stack,
+      kind: s.kind ?? "unmanaged",
+      name: `gaia-db-${s.stack}`,
+      org: "aeonia-dev",
+      region: "lax",
+      vmSize: s.vmSize ?? "shared-cpu-1x",
+      volumeSizeGb: s.volumeSizeGb ?? 10,
+      clusterSize: 1,
+      plan: "basic",
+      majorVersion: 16,
+      allowRestart: s.allowRestart ?? false,
+      // The test server's password: the fake proxy forwards to it.
+      password: pulumi.secret(decodeURIComponent(target.password)),
+      databaseName: database,
+      migrationsChecksum: s.migrationsChecksum,
+    });
+    const redis = new FlyRedis("redis", {
+      stack: s.stack,
+      name: `gaia-redis-${s.stack}`,
+      org: "aeonia-dev",
+      region: "lax",
+      eviction: true,
+      replicaRegions: [],
+    });
+    const apps = new FlyServiceApps("services", {
+      stack: s.stack,
+      org: "aeonia-dev",
+      region: "lax",
+      apps: { gateway: `gaia-gateway-${s.stack}` },
+      volumeName: "gaia_certs",
+      volumeSizeGb: s.certVolumeSizeGb ?? 1,
+      volumesPerApp: 1,
+      certificateFiles: pulumi.secret(CERT_FILES),
+    });
+    return {
+      databaseUrl: pg.databaseUrl,
+      pgOrigin: pg.origin,
+      pgVolumes: pg.volumeIds,
+      snapshots: pg.snapshotIds,
+      redisUrl: redis.redisUrl,
+      redisOrigin: redis.origin,
+      appOrigins: apps.origins,
+      certVolumes: apps.volumeIds,
+    };
+  };
+  return { fake, database, engine, program };
+}
+
+const CERT_FILES: Record<string, string> = {
+  "ca.pem": "-----BEGIN CERTIFICATE-----\nCA#1\n-----END CERTIFICATE-----\n",
+  "gateway/cert.pem": "GATEWAY CERT",
+  "gateway/key.pem": "GATEWAY KEY",
+  "web-service/cert.pem": "WEB CERT",
+  "web-service/key.pem": "WEB KEY",
+  "jwt-signing.key": "JWT PRIVATE",
+  "jwt-signing.pub": "JWT PUBLIC",
+};
+
+const MUTATING_CREATES = [
+  "apps create",
+  "postgres create",
+  "redis create",
+  "volumes create",
+  "mpg create",
+];
+
+async function databaseExists(name: string): Promise<boolean> {
+  return withAdmin(
+    async (c) =>
+      (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1,
+  );
+}
+
+describe("Fly dev stack, end to end against the fake flyctl", () => {
+  it("preview runs no flyctl; up creates everything; a second up changes nothing", async () => {
+    const { fake, database, engine, program } = setup();
+    const e = engine();
+    const preview = await e.run("dev", program({ stack: "dev" }), { preview: true });
+    expect(preview.error).toBeUndefined();
+    expect(fake.calls()).toEqual([]);
+    expect(preview.ops.every((o) => o.op === "none")).toBe(true);
+
+    const up = await e.run("dev", program({ stack: "dev" }));
+    expect(up.error).toBeUndefined();
+    expect(
+      up.ops
+        .filter((o) => o.op === "create")
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual([
+      "postgres-cluster",
+      "postgres-database",
+      "redis-redis",
+      "services-gateway-app",
+      "services-gateway-secrets",
+      "services-gateway-volumes",
+    ]);
+    const state = fake.state();
+    expect(Object.keys(state.apps).sort()).toEqual(["gaia-db-dev", "gaia-gateway-dev"]);
+    expect(Object.keys(state.redis)).toEqual(["gaia-redis-dev"]);
+    expect(
+      state.volumes
+        .map((v: { app: string; name: string; size_gb: number }) => [v.app, v.name, v.size_gb])
+        .sort(),
+    ).toEqual([
+      ["gaia-db-dev", "pg_data", 10],
+      ["gaia-gateway-dev", "gaia_certs", 1],
+    ]);
+    const out = up.outputs!;
+    expect(out.pgOrigin).toBe("created");
+    expect(out.redisOrigin).toBe("created");
+    expect(out.appOrigins).toEqual({ gateway: "created" });
+    expect(out.databaseUrl).toBe(
+      `postgres://postgres:${decodeURIComponent(new URL(adminUrl()).password)}@gaia-db-dev.flycast:5432/${database}?sslmode=disable`,
+    );
+    expect(String(out.redisUrl)).toMatch(
+      /^redis:\/\/default:[0-9a-f]+@fly-gaia-redis-dev\.upstash\.io:6379$/,
+    );
+    expect(await databaseExists(database)).toBe(true);
+    // Staged certificate secrets, base64 (flyctl's parser would cut a raw PEM at "#").
+    const gw = state.apps["gaia-gateway-dev"].secrets;
+    expect(Buffer.from(gw.GAIA_TLS_CA_PEM_B64.value, "base64").toString()).toBe(
+      CERT_FILES["ca.pem"],
+    );
+    expect(Buffer.from(gw.GAIA_TLS_CERT_PEM_B64.value, "base64").toString()).toBe("GATEWAY CERT");
+    expect(gw.GAIA_TLS_CERT_PEM_B64.status).toBe("Staged");
+
+    // Secrets are only on stdin, never in environment or the command strings.
+    for (const s of e.saved.values()) {
+      const env = s.inputs.environment as Record<string, string>;
+      expect(JSON.stringify(env)).not.toContain(decodeURIComponent(new URL(adminUrl()).password));
+      expect(s.secretInputs.includes("environment")).toBe(false);
+      expect(String(s.inputs.create)).toBe("node --import tsx src/fly/scripts/command.ts create");
+      expect(s.inputs.triggers).toBeUndefined();
+    }
+    expect(e.saved.get("postgres-cluster")!.secretInputs).toEqual(["stdin"]);
+    expect(e.saved.get("postgres-cluster")!.inputs.logging).toBe("none");
+    // The one argv exposure of the password is `fly postgres create --password`, documented.
+    expect(
+      fake
+        .calls()
+        .filter((c) => c.argv.includes("--password"))
+        .map((c) => c.command),
+    ).toEqual(["postgres create"]);
+
+    fake.clearCalls();
+    const again = await e.run("dev", program({ stack: "dev" }));
+    expect(again.error).toBeUndefined();
+    expect(again.ops.every((o) => o.op === "none")).toBe(true);
+    expect(fake.calls()).toEqual([]);
+
+    // State written by an older version of the command code: every command updates, and the
+    // updates only read.
+    for (const s of e.saved.values()) {
+      (s.inputs.environment as Record<string, string>).GAIA_SCRIPT_SHA256 = "older";
+    }
+    const code = await e.run("dev", program({ stack: "dev" }));
+    expect(code.error).toBeUndefined();
+    expect(code.ops.filter((o) => o.op === "update")).toHaveLength(6);
+    expect(fake.calls().length).toBeGreaterThan(0);
+    expect(fake.mutations()).toEqual([]);
+    expect(code.outputs).toEqual(out);
+  }, 600_000);
+
+  it("a fresh state against an org that has everything adopts it: no create, no duplicate", async () => {
+    const { fake, engine, program } = setup();
+    expect((await engine().run("dev", program({ stack: "dev" }))).error).toBeUndefined();
+    const volumesBefore = fake.state().volumes.length;
+    fake.clearCalls();
+    const adopt = await engine().run("dev", program({ stack: "dev" }));
+    expect(adopt.error).toBeUndefined();
+    expect(
+      fake
+        .mutations()
+        .map((c) => c.command)
+        .filter((c) => MUTATING_CREATES.includes(c)),
+    ).toEqual([]);
+    expect(fake.state().volumes.length).toBe(volumesBefore);
+    expect(adopt.outputs!.pgOrigin).toBe("adopted");
+    expect(adopt.outputs!.redisOrigin).toBe("adopted");
+    expect(adopt.outputs!.appOrigins).toEqual({ gateway: "adopted" });
+  }, 600_000);
+
+  it("a larger size extends in place; a smaller one is refused before any mutation", async () => {
+    const { fake, engine, program } = setup();
+    const e = engine();
+    const first = await e.run("dev", program({ stack: "dev" }));
+    expect(first.error).toBeUndefined();
+    const ids = fake
+      .state()
+      .volumes.map((v: { id: string }) => v.id)
+      .sort();
+    fake.clearCalls();
+    const grown = await e.run(
+      "dev",
+      program({ stack: "dev", volumeSizeGb: 20, certVolumeSizeGb: 2 }),
+    );
+    expect(grown.error).toBeUndefined();
+    expect(
+      grown.ops
+        .filter((o) => o.op === "update")
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(["postgres-cluster", "services-gateway-volumes"]);
+    expect(fake.mutations().map((c) => c.command)).toEqual(["volumes extend", "volumes extend"]);
+    expect(
+      fake
+        .state()
+        .volumes.map((v: { id: string }) => v.id)
+        .sort(),
+    ).toEqual(ids);
+    expect(
+      fake
+        .state()
+        .volumes.map((v: { size_gb: number; name: string }) => [v.name, v.size_gb])
+        .sort(),
+    ).toEqual([
+      ["gaia_certs", 2],
+      ["pg_data", 20],
+    ]);
+
+    fake.clearCalls();
+    const shrink = await e.run(
+      "dev",
+      program({ stack: "dev", volumeSizeGb: 5, certVolumeSizeGb: 2 }),
+    );
+    expect(shrink.error?.message).toContain(
+      "gaia fly postgres: refused, nothing was changed:\n  - stack dev, gaia:postgres, Postgres app gaia-db-dev: volumeSizeGb is 5 but volume ",
+    );
+    expect(shrink.error?.message).toContain(
+      "already has 20 GB. Fly volumes cannot shrink; set gaia:postgres.volumeSizeGb to 20 or more.",
+    );
+    expect(fake.mutations()).toEqual([]);
+  }, 600_000);
+
+  it("a fault mid-way, then a re-run converges without duplicates", async () => {
+    const { fake, engine, program } = setup();
+    // Transient faults are retried (a timed-out volume create is adopted, not repeated); a create
+    // that dies after making its app leaves a half-built cluster the re-run replaces.
+    fake.injectFault({ match: "apps create", kind: "429" });
+    fake.injectFault({ match: "volumes create", kind: "fail-after-create" });
+    fake.injectFault({ match: "redis status", kind: "503" });
+    fake.injectFault({ match: "postgres create", kind: "fail-after-create" });
+    const e = engine();
+    const failed = await e.run("dev", program({ stack: "dev" }));
+    expect(failed.error?.message).toContain("Error: failed to launch VM");
+    expect(fake.state().apps["gaia-db-dev"].machines).toEqual([]);
+
+    const rerun = await e.run("dev", program({ stack: "dev" }));
+    expect(rerun.error).toBeUndefined();
+    const state = fake.state();
+    expect(state.apps["gaia-db-dev"].machines).toHaveLength(1);
+    const certs = state.volumes.filter((v: { name: string }) => v.name === "gaia_certs");
+    expect(certs.map((v: { app: string }) => v.app)).toEqual(["gaia-gateway-dev"]);
+    expect(rerun.outputs!.pgOrigin).toBe("created");
+    expect(state.faults).toEqual([]);
+  }, 600_000);
+
+  it("destroy of dev removes only what the stack created", async () => {
+    const { fake, engine, program } = setup();
+    // Redis already exists (adopted); everything else is created by the stack.
+    const pre = spawnFly(fake, [
+      "redis",
+      "create",
+      "--name",
+      "gaia-redis-dev",
+      "--org",
+      "aeonia-dev",
+      "--region",
+      "lax",
+      "--no-replicas",
+      "--enable-eviction",
+      "--enable-prodpack=false",
+    ]);
+    expect(pre).toBe(0);
+    const e = engine();
+    const up = await e.run("dev", program({ stack: "dev" }));
+    expect(up.error).toBeUndefined();
+    expect(up.outputs!.redisOrigin).toBe("adopted");
+    const destroyed = await e.destroy();
+    expect(destroyed.error).toBeUndefined();
+    const state = fake.state();
+    // Postgres and the certificate volumes were created: gone. Redis was adopted: kept. App
+    // shells are never destroyed (service deploys own them).
+    expect(Object.keys(state.apps).sort()).toEqual(["gaia-gateway-dev"]);
+    expect(state.volumes).toEqual([]);
+    expect(Object.keys(state.redis)).toEqual(["gaia-redis-dev"]);
+    expect(state.apps["gaia-gateway-dev"].secrets).toEqual({});
+    expect(e.saved.size).toBe(0);
+  }, 600_000);
+});
+
+describe("Fly production stack", () => {
+  it("refuses a VM-size change without allowRestart, applies it with, and snapshots before migrations", async () => {
+    const { fake, engine, program } = setup();
+    const e = engine();
+    expect(
+      (await e.run("production", program({ stack: "production", migrationsChecksum: "a1" }))).error,
+    ).toBeUndefined();
+    fake.clearCalls();
+    const refused = await e.run(
+      "production",
+      program({ stack: "production", migrationsChecksum: "a1", vmSize: "shared-cpu-2x" }),
+    );
+    expect(refused.error?.message).toContain(
+      "stack production, gaia:postgres, Postgres app gaia-db-production: vmSize is shared-cpu-2x but the machines run shared-cpu-1x; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to shared-cpu-1x.",
+    );
+    expect(fake.mutations()).toEqual([]);
+    const allowed = await e.run(
+      "production",
+      program({
+        stack: "production",
+        migrationsChecksum: "b2",
+        vmSize: "shared-cpu-2x",
+        allowRestart: true,
+      }),
+    );
+    expect(allowed.error).toBeUndefined();
+    expect(fake.state().apps["gaia-db-production"].machines[0].guest).toEqual({
+      cpu_kind: "shared",
+      cpus: 2,
+      memory_mb: 512,
+    });
+    const vol = fake.state().volumes.find((v: { name: string }) => v.name === "pg_data");
+    expect(vol.snapshots).toHaveLength(2);
+    expect(allowed.outputs!.snapshots).toEqual([vol.snapshots[1].id]);
+  }, 600_000);
+});
+
+describe("managed Postgres", () => {
+  it("creates with fly mpg, captures the connection string once and carries it forward", async () => {
+    const { fake, engine, program } = setup();
+    const e = engine();
+    const up = await e.run("dev", program({ stack: "dev", kind: "managed", volumeSizeGb: 10 }));
+    expect(up.error).toBeUndefined();
+    const cluster = fake.state().mpg[0];
+    expect(cluster).toMatchObject({ name: "gaia-db-dev", plan: "basic", disk: 10, region: "lax" });
+    expect(up.outputs!.databaseUrl).toBe(
+      `postgresql://fly-user:${cluster.password}@pgbouncer.${cluster.id}.flympg.net/fly-db`,
+    );
+    // An update (here: a larger size, which flyctl cannot apply to MPG) keeps the credentials.
+    const grown = await e.run("dev", program({ stack: "dev", kind: "managed", volumeSizeGb: 20 }));
+    expect(grown.error).toBeUndefined();
+    expect(grown.outputs!.databaseUrl).toBe(up.outputs!.databaseUrl);
+    expect(e.saved.get("postgres-cluster")!.stderr).toContain(
+      "flyctl cannot resize managed storage",
+    );
+    const switched = await e.run("dev", program({ stack: "dev", kind: "unmanaged" }));
+    expect(switched.error?.message).toContain(
+      "gaia:postgres.kind: the stack's Postgres is managed and config now says unmanaged.",
+    );
+  }, 600_000);
+});
+
+describe("the token", () => {
+  it("is required before any flyctl call, with a clear error", async () => {
+    const { fake, program } = setup();
+    const e = new CommandEngine({ cwd: ROOT, env: () => fake.env({ FLY_API_TOKEN: undefined }) });
+    const r = await e.run("dev", program({ stack: "dev" }));
+    expect(r.error?.message).toContain(
+      "neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set in the environment of `pulumi`.",
+    );
+    expect(fake.calls()).toEqual([]);
+  }, 600_000);
+});
+
+function spawnFly(fake: FakeFly, args: string[]): number | null {
+  return spawnSync("fly", args, { env: fake.env(), encoding: "utf8" }).status;
+}

@@ -15,17 +15,18 @@ import {
   type Environment,
   type FlyEnvironment,
   type FlySettings,
+  isConfigKey,
   isFlyEnvironment,
+  isObjectKey,
+  isSecretKey,
   keyApplies,
   LEGACY_REDIS_PLANS,
   type LocalSettings,
   type MigrationsSettings,
-  OBJECT_KEYS,
   type ObjectKey,
   type PostgresSettings,
   type RedisSettings,
   requiredSecrets,
-  SECRET_KEYS,
   SERVICE_NAMES,
   type SecretKey,
   type ServiceName,
@@ -188,16 +189,6 @@ export function formatProblems(problems: readonly ConfigProblem[], stack: string
     lines.push(`  Fix: ${p.fix}`);
   }
   return lines.join("\n");
-}
-
-function isConfigKey(key: string): key is ConfigKey {
-  return (CONFIG_KEYS as readonly string[]).includes(key);
-}
-function isSecretKey(key: ConfigKey): key is SecretKey {
-  return (SECRET_KEYS as readonly string[]).includes(key);
-}
-function isObjectKey(key: ConfigKey): key is ObjectKey {
-  return (OBJECT_KEYS as readonly string[]).includes(key);
 }
 
 function resolveEnvironment(

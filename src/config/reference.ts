@@ -11,13 +11,11 @@ import {
   docOf,
   ENVIRONMENTS,
   type Environment,
+  isObjectKey,
+  isSecretKey,
   KEY_SCOPE,
   keyApplies,
-  OBJECT_KEYS,
-  type ObjectKey,
   requiredSecrets,
-  SECRET_KEYS,
-  type SecretKey,
 } from "./schema";
 
 export const REFERENCE_START =
@@ -40,13 +38,13 @@ export function renderConfigReference(sharedDefaults: Readonly<Record<string, st
   ];
   for (const key of CONFIG_KEYS) {
     const schema = configSchema.shape[key];
-    const secret = isSecret(key);
+    const secret = isSecretKey(key);
     out.push(`#### \`gaia:${key}\`${secret ? " (secret)" : ""}`, "");
-    const intro = isObject(key) ? `${docOf(schema).description} ` : "";
+    const intro = isObjectKey(key) ? `${docOf(schema).description} ` : "";
     out.push(`${intro}Used by ${SCOPE_TEXT[KEY_SCOPE[key]]}.`, "");
     out.push(`| field | allowed | ${ENVIRONMENTS.join(" | ")} | description |`);
     out.push(`|---|---|${ENVIRONMENTS.map(() => "---|").join("")}---|`);
-    if (isObject(key)) {
+    if (isObjectKey(key)) {
       for (const [field, fieldSchema] of Object.entries(configSchema.shape[key].shape)) {
         const d = docOf(fieldSchema);
         const defaults = ENVIRONMENTS.map((env) =>
@@ -82,13 +80,6 @@ function row(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
 }
 
-function isSecret(key: ConfigKey): key is SecretKey {
-  return (SECRET_KEYS as readonly string[]).includes(key);
-}
-function isObject(key: ConfigKey): key is ObjectKey {
-  return (OBJECT_KEYS as readonly string[]).includes(key);
-}
-
 function cell(value: unknown, requiredWhenUnset: boolean): string {
   if (value === undefined) return requiredWhenUnset ? "required" : "unset";
   return `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
@@ -101,7 +92,7 @@ function scalarDefault(
 ): string {
   if (!keyApplies(key, env)) return "n/a";
   if (key === "environment") return `\`${env}\` (the stack name)`;
-  if (isSecret(key)) {
+  if (isSecretKey(key)) {
     if ((requiredSecrets(env) as string[]).includes(key)) return "required";
     return env === "local" && key.endsWith("Password") ? "generated" : "unset";
   }

@@ -309,6 +309,16 @@ export const OBJECT_KEYS = [
 ] as const satisfies readonly ConfigKey[];
 export type ObjectKey = (typeof OBJECT_KEYS)[number];
 
+export function isConfigKey(key: string): key is ConfigKey {
+  return (CONFIG_KEYS as readonly string[]).includes(key);
+}
+export function isSecretKey(key: ConfigKey): key is SecretKey {
+  return (SECRET_KEYS as readonly string[]).includes(key);
+}
+export function isObjectKey(key: ConfigKey): key is ObjectKey {
+  return (OBJECT_KEYS as readonly string[]).includes(key);
+}
+
 export function isFlyEnvironment(env: Environment): env is FlyEnvironment {
   return env !== "local";
 }

@@ -4,10 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installMocks, type Registration, resolved, settle } from "../program/mocks";
+import {
+  installMocks,
+  type Registration,
+  resolved,
+  secretEnvelope,
+  settle,
+} from "../program/mocks";
 
-const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
-const secret = (value: unknown) => ({ ...SECRET_SIG, value });
+const secret = secretEnvelope;
 const TEN_YEARS = 87_600;
 
 let registered: Registration[];

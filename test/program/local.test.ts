@@ -4,10 +4,16 @@
 import { homedir, tmpdir } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installMocks, type Registration, resolved, SHARED_CONFIG, settle } from "./mocks";
+import {
+  installMocks,
+  type Registration,
+  resolved,
+  SHARED_CONFIG,
+  secretEnvelope,
+  settle,
+} from "./mocks";
 
-const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
-const secret = (value: unknown) => ({ ...SECRET_SIG, value });
+const secret = secretEnvelope;
 const LABELS = [{ label: "com.aeonia.gaia.stack", value: "local" }];
 const SERVICES = ["gateway", "auth-service", "asset-service", "chat-service", "web-service"];
 const PG_PW = "generated-gaia-local-postgres-password";

@@ -3,9 +3,15 @@
  * values reach the containers as secrets, and the URLs encode them.
  */
 import { beforeAll, expect, it } from "vitest";
-import { installMocks, type Registration, resolved, SHARED_CONFIG, settle } from "./mocks";
+import {
+  installMocks,
+  type Registration,
+  resolved,
+  SHARED_CONFIG,
+  secretEnvelope,
+  settle,
+} from "./mocks";
 
-const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 let registered: Registration[];
 let program: typeof import("../../index");
 
@@ -32,17 +38,17 @@ it("generates no password", () => {
 
 it("passes the configured passwords as secrets", () => {
   const pg = registered.find((r) => r.name === "gaia-local-postgres")!.inputs;
-  expect(pg.envs).toEqual({
-    ...SECRET_SIG,
-    value: ["POSTGRES_DB=llm_platform", "POSTGRES_USER=postgres", "POSTGRES_PASSWORD=p@ss w'rd/1"],
-  });
+  expect(pg.envs).toEqual(
+    secretEnvelope([
+      "POSTGRES_DB=llm_platform",
+      "POSTGRES_USER=postgres",
+      "POSTGRES_PASSWORD=p@ss w'rd/1",
+    ]),
+  );
   expect(pg.name).toBe("my-db");
   expect(pg.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
   const apply = registered.find((r) => r.name === "gaia-local-postgres-password-apply")!.inputs;
-  expect(apply.stdin).toEqual({
-    ...SECRET_SIG,
-    value: `ALTER USER "postgres" PASSWORD 'p@ss w''rd/1';\n`,
-  });
+  expect(apply.stdin).toEqual(secretEnvelope(`ALTER USER "postgres" PASSWORD 'p@ss w''rd/1';\n`));
   expect(apply.environment).toEqual({ GAIA_POSTGRES_CONTAINER: "my-db" });
 });
 

@@ -66,6 +66,11 @@ export async function installMocks(
   return registered;
 }
 
+/** How a secret input reaches the mocks: Pulumi's secret envelope around the value. */
+export function secretEnvelope(value: unknown) {
+  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
 export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
 }

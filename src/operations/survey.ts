@@ -2,9 +2,9 @@
  * `gaia-db view all`: one row per environment. Each environment is reached and surveyed on its
  * own, in parallel, under its own deadline, so one unreachable environment never stops the others.
  */
-import { readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type pg from "pg";
+import { loadMigrationSet, MODULES } from "../migrations/files";
 import { ENVIRONMENTS, type Environment } from "./environments";
 import { describeError } from "./errors";
 import { renderTable } from "./format";
@@ -17,24 +17,9 @@ export interface MigrationId {
   version: string;
 }
 
-/** The migration files on disk (`migrations/<module>/NNNN_name.sql`), by module and version. */
+/** The migration files on disk, every module (the runner's loader: same naming rules). */
 export function listMigrationFiles(root = MIGRATIONS_ROOT): MigrationId[] {
-  let modules: string[];
-  try {
-    modules = readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
-  } catch {
-    return [];
-  }
-  return modules
-    .flatMap((module) =>
-      readdirSync(join(root, module))
-        .map((file) => /^(\d+)_.+\.sql$/.exec(file)?.[1])
-        .filter((version): version is string => version !== undefined)
-        .map((version) => ({ module, version })),
-    )
-    .sort((a, b) => `${a.module}/${a.version}`.localeCompare(`${b.module}/${b.version}`));
+  return loadMigrationSet(root, MODULES).map(({ module, version }) => ({ module, version }));
 }
 
 export interface EnvironmentSurvey {
@@ -48,13 +33,17 @@ export interface EnvironmentSurvey {
 
 const key = (module: string, version: string) => `${module}/${Number.parseInt(version, 10)}`;
 
-/** Pending = files of the database's modules (core and any module with an applied row) not applied. */
+/**
+ * Pending = files of the database's modules not applied. The modules are the ones the last
+ * `migrate` recorded in the binding when known, else core plus any module with an applied row.
+ */
 export function countPending(
   files: readonly MigrationId[],
   applied: readonly MigrationId[],
+  boundModules: readonly string[] | null = null,
 ): number {
   const done = new Set(applied.map((row) => key(row.module, row.version)));
-  const modules = new Set(["core", ...applied.map((row) => row.module)]);
+  const modules = new Set(boundModules ?? ["core", ...applied.map((row) => row.module)]);
   return files.filter(
     (file) => modules.has(file.module) && !done.has(key(file.module, file.version)),
   ).length;
@@ -96,14 +85,24 @@ export async function surveyDatabase(
         ).rows
       : [];
     if (present.applied) survey.applied = applied.length;
-    survey.pending = countPending(files, applied);
+    let boundModules: string[] | null = null;
     if (present.binding) {
-      const binding = await client.query<{ environment: string; ref: string }>(
-        "SELECT environment, supabase_project_ref AS ref FROM gaia_migrations.binding LIMIT 1",
+      const binding = await client.query<{
+        environment: string;
+        ref: string;
+        modules: string[] | null;
+      }>(
+        // `modules` is read through jsonb: bindings written before the runner recorded it lack it.
+        `SELECT environment, supabase_project_ref AS ref,
+                ARRAY(SELECT jsonb_array_elements_text(to_jsonb(b) -> 'modules')) AS modules
+           FROM gaia_migrations.binding b LIMIT 1`,
       );
-      survey.boundEnvironment = binding.rows[0]?.environment ?? null;
-      survey.supabaseProjectRef = binding.rows[0]?.ref ?? null;
+      const row = binding.rows[0];
+      survey.boundEnvironment = row?.environment ?? null;
+      survey.supabaseProjectRef = row?.ref ?? null;
+      boundModules = row?.modules?.length ? row.modules : null;
     }
+    survey.pending = countPending(files, applied, boundModules);
     return survey;
   } finally {
     await client.query("ROLLBACK").catch(() => {});

@@ -1,6 +1,6 @@
 /**
  * `gaia-db verify all`: the seed's "Verification Status" table for every environment, from the
- * live databases (the catalog engineer's report, src/migrations/verify.ts), plus one row this
+ * live databases (the report of `gaia-db verify`, src/migrations/verify.ts), plus one row this
  * command adds: users that belong to another environment. The isolation trigger (core/0008)
  * only checks new writes, so rows from before it are found here. Any gap, or an environment
  * that cannot be reached, exits 5.
@@ -92,16 +92,32 @@ async function readIsolation(client: pg.Client, environment: Environment) {
   return { enforced, foreign };
 }
 
-/** The modules a database uses: those with rows in its ledger, else core. */
+/**
+ * The modules a database uses: those the last `migrate` recorded in the binding, else those with
+ * rows in its ledger, else core.
+ */
 async function modulesOf(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ present: boolean }>(
-    "SELECT to_regclass('gaia_migrations.applied') IS NOT NULL AS present",
+  const { rows } = await client.query<{ binding: boolean; applied: boolean }>(
+    `SELECT to_regclass('gaia_migrations.binding') IS NOT NULL AS binding,
+            to_regclass('gaia_migrations.applied') IS NOT NULL AS applied`,
   );
-  if (!rows[0]!.present) return ["core"];
-  const modules = await client.query<{ module: string }>(
-    "SELECT DISTINCT module::text AS module FROM gaia_migrations.applied ORDER BY 1",
-  );
-  return modules.rows.length > 0 ? modules.rows.map((row) => row.module) : ["core"];
+  const present = rows[0]!;
+  if (present.binding) {
+    // Through jsonb: bindings written before the runner recorded modules lack the column.
+    const bound = await client.query<{ modules: string[] }>(
+      `SELECT ARRAY(SELECT jsonb_array_elements_text(to_jsonb(b) -> 'modules')) AS modules
+         FROM gaia_migrations.binding b LIMIT 1`,
+    );
+    const modules = bound.rows[0]?.modules ?? [];
+    if (modules.length > 0) return modules;
+  }
+  if (present.applied) {
+    const applied = await client.query<{ module: string }>(
+      "SELECT DISTINCT module::text AS module FROM gaia_migrations.applied ORDER BY 1",
+    );
+    if (applied.rows.length > 0) return applied.rows.map((row) => row.module);
+  }
+  return ["core"];
 }
 
 export async function verifyEnvironment(

@@ -1,7 +1,7 @@
 /**
  * Test databases standing in for environments. `prepareEnvironmentDatabase` gives a database with
- * the runner's ledger and binding objects (created here as the runner creates them before any
- * file) and the real core migrations applied: users with its dependents and their live FK
+ * the runner's ledger and binding (its own LEDGER_DDL, as it runs before any file) and the real
+ * core migrations applied: users with its dependents and their live FK
  * actions (chat_messages.user_id has none), the roles gaia_readonly and gaia_app (core/0007), the
  * isolation trigger (core/0008).
  */
@@ -10,25 +10,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import type pg from "pg";
+import { LEDGER_DDL } from "../../src/migrations/ledger";
 import type { OperationsIo } from "../../src/operations/io";
 import { createTestDatabase, withClient } from "../support/postgres";
 
 export const FAKES_DIR = resolve(__dirname, "fakes");
-
-export const BINDING_SQL = `
-  CREATE SCHEMA gaia_migrations;
-  CREATE TABLE gaia_migrations.binding (
-    id boolean PRIMARY KEY DEFAULT true CHECK (id),
-    environment text NOT NULL,
-    supabase_project_ref text NOT NULL,
-    isolation_enforced boolean NOT NULL DEFAULT false,
-    bound_at timestamptz NOT NULL DEFAULT now());
-  CREATE FUNCTION gaia_migrations.bound_environment() RETURNS text LANGUAGE sql STABLE
-    AS $$ SELECT environment FROM gaia_migrations.binding $$;
-  CREATE TABLE gaia_migrations.applied (
-    module text NOT NULL, version text NOT NULL, name text NOT NULL, checksum text NOT NULL,
-    kind text NOT NULL DEFAULT 'applied', PRIMARY KEY (module, version));
-`;
 
 export const CORE_DIR = resolve(__dirname, "..", "..", "migrations", "core");
 
@@ -59,14 +45,15 @@ export async function prepareEnvironmentDatabase(
   const url = await createTestDatabase(`gaia_ops_${environment}`);
   if (!opts.empty) {
     await withClient(url, async (client) => {
-      await client.query(BINDING_SQL);
+      // What the runner does before the first file: its ledger, then the binding.
+      await client.query(LEDGER_DDL);
       await client.query(
         "INSERT INTO gaia_migrations.binding (environment, supabase_project_ref) VALUES ($1, 'lbaohvnusingoztdzlmj')",
         [environment],
       );
       for (const [module, version] of opts.applied ?? []) {
         await client.query(
-          "INSERT INTO gaia_migrations.applied (module, version, name, checksum) VALUES ($1, $2, 'x', 'x')",
+          "INSERT INTO gaia_migrations.applied (module, version, name, checksum, statements_total) VALUES ($1, $2, 'x', 'x', 1)",
           [module, version],
         );
       }

@@ -9,9 +9,11 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
+import { withFlyProxy } from "../../src/fly/proxy";
+import { migrate } from "../../src/migrations/runner";
 import { CommandEngine } from "../support/commandEngine";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
-import { adminUrl, withAdmin } from "../support/postgres";
+import { adminUrl, withAdmin, withClient } from "../support/postgres";
 
 const ROOT = resolve(__dirname, "../..");
 const databases: string[] = [];
@@ -120,7 +122,7 @@ async function databaseExists(name: string): Promise<boolean> {
 }
 
 describe("Fly dev stack, end to end against the fake flyctl", () => {
-  it("preview runs no flyctl; up creates everything; a second up changes nothing", async () => {
+  it("preview runs no flyctl; up creates everything; migrations reach it through fly proxy; a second up changes nothing", async () => {
     const { fake, database, engine, program } = setup();
     const e = engine();
     const preview = await e.run("dev", program({ stack: "dev" }), { preview: true });
@@ -190,6 +192,32 @@ describe("Fly dev stack, end to end against the fake flyctl", () => {
         .filter((c) => c.argv.includes("--password"))
         .map((c) => c.command),
     ).toEqual(["postgres create"]);
+
+    // Migrations reach it the way `gaia-db --fly-app` will: the services' URL, pointed at the
+    // local end of `fly proxy`.
+    const migrated = await withFlyProxy({ app: "gaia-db-dev", env: fake.env() }, async (port) => {
+      const url = new URL(String(out.databaseUrl));
+      url.host = `127.0.0.1:${port}`;
+      url.search = "";
+      const result = await migrate({
+        databaseUrl: url.toString(),
+        environment: "dev",
+        migrationsDir: resolve(ROOT, "migrations"),
+        modules: ["core"],
+      });
+      const tables = await withClient(
+        url.toString(),
+        async (c) =>
+          (
+            await c.query(
+              "SELECT count(*)::int AS n FROM gaia_migrations.applied WHERE module = 'core'",
+            )
+          ).rows[0].n,
+      );
+      return { applied: result.applied.length, tables };
+    });
+    expect(migrated.applied).toBeGreaterThan(0);
+    expect(migrated.tables).toBe(migrated.applied);
 
     fake.clearCalls();
     const again = await e.run("dev", program({ stack: "dev" }));

@@ -18,7 +18,7 @@ import {
 import { PG_VOLUME_NAME, redisDifferences } from "../fly/plan";
 import { runtimeError } from "./errors";
 import { secretNamesFor } from "./serviceSecrets";
-import { runProgram } from "./stack";
+import { lastLine, runProgram } from "./stack";
 
 export interface DoctorExpected {
   environment: string;
@@ -223,16 +223,6 @@ export function flyRunner(flyBinary: string, env: NodeJS.ProcessEnv, timeoutMs: 
       throw error;
     }
   };
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .at(-1) ?? "no error output"
-  );
 }
 
 /** Runs a read; null when flyctl says the thing does not exist; other failures throw. */

@@ -1,9 +1,7 @@
 /** Handler of `gaia-db doctor <env>` (the core is doctor.ts). */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { type FlyStackConfig, formatProblems, parseConfig } from "../config/parseConfig";
-import { requiredSecrets } from "../config/schema";
+import type { FlyStackConfig } from "../config/parseConfig";
 import { type Drift, diagnose, expectedFromConfig, flyRunner, observe } from "./doctor";
 import { parseEnvironment } from "./environments";
 import { ExitCode, usageError } from "./errors";
@@ -18,6 +16,10 @@ import { PROJECT_ROOT } from "./stack";
  * every secret the stack needs stands in as a placeholder marked secret.
  */
 export function readStackConfig(projectDir: string, stack: string) {
+  // Loaded here, not at the top: the config code pulls in @pulumi/pulumi (seconds to load), which
+  // the other gaia-db commands must not pay for.
+  const { parse: parseYaml } = require("yaml") as typeof import("yaml");
+  const { requiredSecrets } = require("../config/schema") as typeof import("../config/schema");
   const file = join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     throw usageError(
@@ -119,6 +121,8 @@ export async function runDoctor(args: string[], io: OperationsIo): Promise<numbe
       );
     }
     const { raw, secretKeys } = readStackConfig(values["project-dir"] ?? PROJECT_ROOT, environment);
+    const { formatProblems, parseConfig } =
+      require("../config/parseConfig") as typeof import("../config/parseConfig");
     const parsed = parseConfig(raw, environment, secretKeys);
     if (!parsed.ok) throw usageError(formatProblems(parsed.errors, environment));
     const expected = expectedFromConfig(parsed.config as FlyStackConfig);

@@ -67,7 +67,8 @@ export function runProgram(
   });
 }
 
-function lastLine(text: string): string {
+/** The last non-empty line of a tool's stderr, masked: its own summary of what went wrong. */
+export function lastLine(text: string): string {
   const lines = text
     .split(/\r?\n/)
     .map((line) => line.trim())

@@ -15,11 +15,11 @@ import { PROJECT_ROOT } from "./stack";
  * encrypted in the file (or not set here at all); doctor compares resources, not secrets, so
  * every secret the stack needs stands in as a placeholder marked secret.
  */
-export function readStackConfig(projectDir: string, stack: string) {
+export async function readStackConfig(projectDir: string, stack: string) {
   // Loaded here, not at the top: the config code pulls in @pulumi/pulumi (seconds to load), which
   // the other gaia-db commands must not pay for.
-  const { parse: parseYaml } = require("yaml") as typeof import("yaml");
-  const { requiredSecrets } = require("../config/schema") as typeof import("../config/schema");
+  const { parse: parseYaml } = await import("yaml");
+  const { requiredSecrets } = await import("../config/schema.ts");
   const file = join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     throw usageError(
@@ -120,9 +120,11 @@ export async function runDoctor(args: string[], io: OperationsIo): Promise<numbe
         "gaia-db doctor: local has no Fly resources: allowed are dev, staging, production",
       );
     }
-    const { raw, secretKeys } = readStackConfig(values["project-dir"] ?? PROJECT_ROOT, environment);
-    const { formatProblems, parseConfig } =
-      require("../config/parseConfig") as typeof import("../config/parseConfig");
+    const { raw, secretKeys } = await readStackConfig(
+      values["project-dir"] ?? PROJECT_ROOT,
+      environment,
+    );
+    const { formatProblems, parseConfig } = await import("../config/parseConfig.ts");
     const parsed = parseConfig(raw, environment, secretKeys);
     if (!parsed.ok) throw usageError(formatProblems(parsed.errors, environment));
     const expected = expectedFromConfig(parsed.config as FlyStackConfig);

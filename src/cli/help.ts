@@ -12,6 +12,14 @@ export const COMMANDS = [
   "bind",
 ] as const;
 export type Command = (typeof COMMANDS)[number];
+/** Dispatched to src/operations/commands.ts (`verify all` → "verify-all"). */
+export const OPERATIONS_COMMANDS = [
+  "view",
+  "cleanup-test-users",
+  "env",
+  "doctor",
+  "verify-all",
+] as const;
 
 const CONNECTION = `Connection (one of):
   --database-url <url>          PostgreSQL URL (or DATABASE_URL); never printed
@@ -54,6 +62,14 @@ Commands:
   baseline   adopt an existing database: mark files as applied after checking its schema
   repair     accept an edited, equivalent applied file (records old and new checksum)
   bind       deliberately (re)bind the database to an environment and Supabase project
+
+Operating the environments (each has its own --help):
+  view       one read-only statement, or a survey of every environment
+  verify all the Verification Status table of every environment
+  cleanup-test-users
+             users tagged for another environment (dry run unless --apply)
+  env        the service settings in dotenv format, from the stack outputs
+  doctor     live Fly resources against the stack's config
 
 Environments: local, dev, staging, production (no default).
 Run gaia-db <command> --help for the options of one command.

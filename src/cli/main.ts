@@ -10,7 +10,7 @@ import { parseModules } from "../migrations/files";
 import { parseEnvironment } from "../migrations/runner";
 import { type CliIo, type Flags, type Invocation, parseStdinConfig } from "./args";
 import { handlers } from "./commands";
-import { COMMAND_HELP, COMMANDS, type Command, GLOBAL_HELP } from "./help";
+import { COMMAND_HELP, COMMANDS, type Command, GLOBAL_HELP, OPERATIONS_COMMANDS } from "./help";
 
 /** Default migrations folder: next to the package, whatever the cwd. */
 export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, "..", "..", "migrations");
@@ -69,8 +69,27 @@ function isCommand(value: string | undefined): value is Command {
   return (COMMANDS as readonly string[]).includes(value ?? "");
 }
 
+export type OperationsRegistry = Record<
+  string,
+  { run: (args: string[], io: CliIo) => Promise<number> } | undefined
+>;
+
+/**
+ * The operations commands (src/operations/commands.ts), loaded only when one is run: that code
+ * pulls in far more than migrate needs, and `gaia-db migrate` must start fast. (Under tsx the
+ * extensionless require resolves the .ts file; tests inject the registry.)
+ */
+export function loadOperations(): OperationsRegistry {
+  return (require("../operations/commands") as typeof import("../operations/commands"))
+    .operationsCommands as OperationsRegistry;
+}
+
 /** Runs one invocation and returns the exit code; all output goes through `io`. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  operations: () => OperationsRegistry = loadOperations,
+): Promise<number> {
   const secrets: string[] = [];
   const out = (text: string) => io.stdout.write(`${maskSecrets(text, secrets)}\n`);
   const err = (text: string) => io.stderr.write(`${maskSecrets(text, secrets)}\n`);
@@ -81,10 +100,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     out(GLOBAL_HELP);
     return first === undefined ? ExitCode.usage : ExitCode.ok;
   }
+  // `gaia-db verify all` is the operations command; `gaia-db verify <env>` is the runner's.
+  const operation = first === "verify" && rest[0] === "all" ? "verify-all" : first;
+  if ((OPERATIONS_COMMANDS as readonly string[]).includes(operation)) {
+    const run = operations()[operation]?.run;
+    if (run) return run(first === "verify" ? rest.slice(1) : [...rest], io);
+  }
   try {
     if (!isCommand(first)) {
       throw usageError(
-        `unknown command "${first}": commands are ${COMMANDS.join(", ")}; run gaia-db --help`,
+        `unknown command "${first}": commands are ${[...COMMANDS, ...OPERATIONS_COMMANDS].join(", ").replace("verify-all", "verify all")}; run gaia-db --help`,
       );
     }
     const command = first;

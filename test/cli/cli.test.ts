@@ -9,8 +9,9 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDuration, parseStdinConfig } from "../../src/cli/args";
 import { COMMAND_HELP, GLOBAL_HELP } from "../../src/cli/help";
-import { runCli } from "../../src/cli/main";
+import { type OperationsRegistry, runCli } from "../../src/cli/main";
 import { LOCK_KEY } from "../../src/migrations/lock";
+import { operationsCommands } from "../../src/operations/commands";
 import { makeTree, REPO, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
 
@@ -25,6 +26,7 @@ const TREE = {
 };
 
 async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = "") {
+  const operations = () => operationsCommands as unknown as OperationsRegistry;
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
@@ -35,7 +37,11 @@ async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = ""
   stderr.on("data", (d) => {
     err += d;
   });
-  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => stdin });
+  const code = await runCli(
+    argv,
+    { stdout, stderr, env, readStdin: async () => stdin },
+    operations,
+  );
   return { code, stdout: out, stderr: err };
 }
 
@@ -140,6 +146,12 @@ describe("gaia-db binary", () => {
     });
   });
 
+  it("the binary loads the operations commands on demand (gaia-db env --help)", async () => {
+    const r = await runCliProcess(["env", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${operationsCommands.env.help}\n`);
+  });
+
   it("exit 1: wrong host and wrong password never print the URL or the password", async () => {
     const url = await createTestDatabase("gaia_cli");
     const u = new URL(url);
@@ -194,7 +206,7 @@ describe("gaia-db binary", () => {
       [
         ["launch", "dev"],
         {},
-        'gaia-db: unknown command "launch": commands are migrate, plan, status, verify, baseline, repair, bind; run gaia-db --help\n',
+        'gaia-db: unknown command "launch": commands are migrate, plan, status, verify, baseline, repair, bind, view, cleanup-test-users, env, doctor, verify all; run gaia-db --help\n',
       ],
     ];
     for (const [args, env, stderr] of cases) {
@@ -334,6 +346,15 @@ describe("runCli in process", () => {
       stdout: "",
       stderr,
     });
+  });
+
+  it("dispatches the operations commands (and `verify all`) to src/operations", async () => {
+    const env = await inProcess(["env", "--help"]);
+    expect(env.code).toBe(0);
+    expect(env.stdout).toContain(operationsCommands.env.help);
+    const all = await inProcess(["verify", "all", "--help"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(operationsCommands["verify-all"].help);
   });
 
   it("reads the environment from GAIA_ENVIRONMENT and the connection from stdin", async () => {

@@ -367,6 +367,15 @@ describe("migrate", () => {
     expect((await migrate(opts())).applied.map((a) => a.file)).toEqual(["core/0002_alter.sql"]);
   });
 
+  it("cancels a statement that outlives --statement-timeout and says re-running is safe", async () => {
+    const { opts } = await setup({ "core/0001_slow.sql": "SELECT 1;\nSELECT pg_sleep(5);\n" });
+    const e = await failure(migrate(opts({ statementTimeoutMs: 200 })));
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toBe(
+      "core/0001_slow.sql line 2 (statement 2 of 2): cancelled by the statement timeout (0.2 s): canceling statement due to statement timeout; the file was rolled back, nothing from it was applied; re-running later is safe, or raise --statement-timeout",
+    );
+  });
+
   it("times out on the migration lock (exit 4) naming the holder", async () => {
     const { url, opts } = await setup();
     const holder = new pg.Client({ connectionString: url, application_name: "other runner" });

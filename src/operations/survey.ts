@@ -199,7 +199,9 @@ export function renderSurvey(rows: readonly SurveyRow[]): string {
             show(row.pending),
             show(row.boundEnvironment),
             show(row.supabaseProjectRef),
-            row.route,
+            row.boundEnvironment !== null && row.boundEnvironment !== row.environment
+              ? `BOUND TO ${row.boundEnvironment}, not ${row.environment}: check the stack output (${row.route})`
+              : row.route,
           ]
         : [row.environment, "unreachable", "-", "-", "-", "-", "-", row.reason],
     ),

@@ -38,6 +38,31 @@ describe("countPending", () => {
   });
 });
 
+describe("renderSurvey", () => {
+  it("flags a database bound to another environment than the stack that points at it", () => {
+    expect(
+      renderSurvey([
+        {
+          environment: "dev",
+          reachable: true,
+          route: "stack output databaseUrl",
+          users: 1,
+          applied: 8,
+          pending: 0,
+          boundEnvironment: "production",
+          supabaseProjectRef: "lbaohvnusingoztdzlmj",
+        },
+      ]),
+    ).toBe(
+      [
+        "environment | status    | users | applied | pending | bound to   | supabase project     | note",
+        "------------+-----------+-------+---------+---------+------------+----------------------+-------------------------------------------------------------------------------",
+        "dev         | reachable |     1 |       8 |       0 | production | lbaohvnusingoztdzlmj | BOUND TO production, not dev: check the stack output (stack output databaseUrl)",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("gaia-db view all", () => {
   const dir = mkdtempSync(join(tmpdir(), "gaia-ops-all-"));
   const stacksFile = join(dir, "stacks.json");

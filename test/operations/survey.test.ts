@@ -40,6 +40,7 @@ describe("countPending", () => {
 
 describe("renderSurvey", () => {
   it("flags a database bound to another environment than the stack that points at it", () => {
+    const note = "BOUND TO production, not dev: check the stack output (stack output databaseUrl)";
     expect(
       renderSurvey([
         {
@@ -56,8 +57,8 @@ describe("renderSurvey", () => {
     ).toBe(
       [
         "environment | status    | users | applied | pending | bound to   | supabase project     | note",
-        "------------+-----------+-------+---------+---------+------------+----------------------+-------------------------------------------------------------------------------",
-        "dev         | reachable |     1 |       8 |       0 | production | lbaohvnusingoztdzlmj | BOUND TO production, not dev: check the stack output (stack output databaseUrl)",
+        `------------+-----------+-------+---------+---------+------------+----------------------+-${"-".repeat(note.length)}`,
+        `dev         | reachable |     1 |       8 |       0 | production | lbaohvnusingoztdzlmj | ${note}`,
       ].join("\n"),
     );
   });

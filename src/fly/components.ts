@@ -35,7 +35,7 @@ export interface FlyPostgresArgs {
   readonly allowRestart: boolean;
   /** Unmanaged: the `postgres` user's password (a secret; stdin only). */
   readonly password: pulumi.Input<string>;
-  /** Database the services use, created when missing (unmanaged). */
+  /** Database the services use, created when missing. */
   readonly databaseName: string;
   /**
    * Production: checksum of the pending migration set. When given, the data volumes are
@@ -48,7 +48,7 @@ export interface FlyPostgresArgs {
 /** `gaia:fly:Postgres`: the environment's cluster, its target database and the pre-migration snapshot. */
 export class FlyPostgres extends pulumi.ComponentResource {
   readonly cluster: local.Command;
-  readonly database?: local.Command;
+  readonly database: local.Command;
   readonly snapshot?: local.Command;
   /** `created` or `adopted`. */
   readonly origin: pulumi.Output<string>;
@@ -89,27 +89,34 @@ export class FlyPostgres extends pulumi.ComponentResource {
     this.origin = field(this.cluster, "origin", "adopted");
     this.volumeIds = field<string[]>(this.cluster, "volumes", []);
 
-    if (args.kind === "unmanaged") {
-      this.database = flyCommand(
-        `${name}-database`,
-        {
-          kind: "database",
-          stack: args.stack,
-          environment: { APP_NAME: args.name, DATABASE_NAME: args.databaseName },
-          secrets: pulumi.output({ password }),
-          secretOutput: false,
-          noDelete: true,
+    this.database = flyCommand(
+      `${name}-database`,
+      {
+        kind: "database",
+        stack: args.stack,
+        environment: {
+          POSTGRES_KIND: args.kind,
+          APP_NAME: args.name,
+          ORG: args.org,
+          DATABASE_NAME: args.databaseName,
         },
-        { parent: this, dependsOn: [this.cluster], ...options("database") },
-      );
-      this.databaseUrl = pulumi.secret(
-        pulumi.interpolate`postgres://postgres:${password}@${args.name}.flycast:5432/${args.databaseName}?sslmode=disable`,
-      );
-    } else {
-      this.databaseUrl = pulumi.secret(
-        this.cluster.stdout.apply((s) => String(resultOf(s).connectionString ?? "")),
-      );
-    }
+        // Unmanaged connects through `fly proxy` as postgres; managed uses flyctl only.
+        secrets: args.kind === "unmanaged" ? pulumi.output({ password }) : undefined,
+        secretOutput: false,
+        noDelete: true,
+      },
+      { parent: this, dependsOn: [this.cluster], ...options("database") },
+    );
+    this.databaseUrl =
+      args.kind === "unmanaged"
+        ? pulumi.secret(
+            pulumi.interpolate`postgres://postgres:${password}@${args.name}.flycast:5432/${args.databaseName}?sslmode=disable`,
+          )
+        : pulumi.secret(
+            this.cluster.stdout.apply((s) =>
+              managedDatabaseUrl(resultOf(s).connectionString, args.databaseName),
+            ),
+          );
 
     if (args.stack === "production" && args.migrationsChecksum !== undefined) {
       this.snapshot = flyCommand(
@@ -122,7 +129,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
           secretOutput: false,
           noDelete: true,
         },
-        { parent: this, dependsOn: this.database ? [this.database] : [this.cluster] },
+        { parent: this, dependsOn: [this.database] },
       );
       this.snapshotIds = this.snapshot.stdout.apply((s) =>
         ((resultOf(s).snapshots as { snapshot: string | null }[]) ?? [])
@@ -139,6 +146,17 @@ export class FlyPostgres extends pulumi.ComponentResource {
       snapshotIds: this.snapshotIds,
     });
   }
+}
+
+/**
+ * The managed connection string captured at creation, pointed at the target database (it names
+ * `fly-db`); empty when the cluster was adopted and no credentials were ever captured.
+ */
+export function managedDatabaseUrl(connectionString: unknown, database: string): string {
+  if (typeof connectionString !== "string" || connectionString === "") return "";
+  const url = new URL(connectionString);
+  url.pathname = `/${database}`;
+  return url.toString();
 }
 
 export interface FlyRedisArgs {

@@ -97,6 +97,15 @@ export function mpgStatusArgs(id: string): Argv {
   return ["mpg", "status", id, "--json"];
 }
 
+export function mpgDatabasesListArgs(id: string): Argv {
+  return ["mpg", "databases", "list", id, "--json"];
+}
+
+/** --name is required non-interactively (`database name must be specified with --name flag…`). */
+export function mpgDatabasesCreateArgs(id: string, database: string): Argv {
+  return ["mpg", "databases", "create", id, "--name", database];
+}
+
 export function volumesListArgs(app: string): Argv {
   return ["volumes", "list", "-a", app, "--json"];
 }

@@ -182,6 +182,15 @@ export function parseManagedList(stdout: string): ManagedCluster[] {
   });
 }
 
+/** `fly mpg databases list <id> --json`: `[{name}]`; "No databases found for cluster X" means none. */
+export function parseManagedDatabases(stdout: string): string[] {
+  if (/^No databases found for cluster/.test(stdout.trim())) return [];
+  const what = "fly mpg databases list --json";
+  return asArray(what, parseJson(what, stdout), stdout).map((d) =>
+    str(asRecord(what, d, stdout).name),
+  );
+}
+
 export interface ManagedCreated {
   id: string;
   plan: string;

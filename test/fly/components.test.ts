@@ -12,6 +12,7 @@ import {
   FlyPostgres,
   FlyRedis,
   FlyServiceApps,
+  managedDatabaseUrl,
 } from "../../src/fly/components";
 
 interface Registered {
@@ -207,6 +208,19 @@ describe("gaia:fly components", () => {
       ["services", "volume"],
       ["services", "certificate"],
     ]);
+  });
+});
+
+describe("managedDatabaseUrl", () => {
+  it.each([
+    [
+      "postgresql://fly-user:pw@pgbouncer.abc.flympg.net/fly-db",
+      "postgresql://fly-user:pw@pgbouncer.abc.flympg.net/llm_platform",
+    ],
+    [null, ""],
+    ["", ""],
+  ])("%j → %j", (input, expected) => {
+    expect(managedDatabaseUrl(input, "llm_platform")).toBe(expected);
   });
 });
 

@@ -405,15 +405,17 @@ describe("Fly production stack", () => {
 
 describe("managed Postgres", () => {
   it("creates with fly mpg, captures the connection string once and carries it forward", async () => {
-    const { fake, engine, program } = setup();
+    const { fake, database, engine, program } = setup();
     const e = engine();
     const up = await e.run("dev", program({ stack: "dev", kind: "managed", volumeSizeGb: 10 }));
     expect(up.error).toBeUndefined();
     const cluster = fake.state().mpg[0];
     expect(cluster).toMatchObject({ name: "gaia-db-dev", plan: "basic", disk: 10, region: "lax" });
     expect(up.outputs!.databaseUrl).toBe(
-      `postgresql://fly-user:${cluster.password}@pgbouncer.${cluster.id}.flympg.net/fly-db`,
+      `postgresql://fly-user:${cluster.password}@pgbouncer.${cluster.id}.flympg.net/${database}`,
     );
+    // The target database is created with flyctl (a fresh managed cluster only has fly-db).
+    expect(cluster.databases).toEqual(["fly-db", database]);
     // An update (here: a larger size, which flyctl cannot apply to MPG) keeps the credentials.
     const grown = await e.run("dev", program({ stack: "dev", kind: "managed", volumeSizeGb: 20 }));
     expect(grown.error).toBeUndefined();

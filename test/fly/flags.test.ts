@@ -67,6 +67,17 @@ const cases: [string, string[], string[]][] = [
   ],
   ["mpg list", f.mpgListArgs("aeonia-dev"), ["mpg", "list", "--org", "aeonia-dev", "--json"]],
   ["mpg status", f.mpgStatusArgs("abc"), ["mpg", "status", "abc", "--json"]],
+  ["mpg destroy", f.mpgDestroyArgs("abc"), ["mpg", "destroy", "abc", "--yes"]],
+  [
+    "mpg databases list",
+    f.mpgDatabasesListArgs("abc"),
+    ["mpg", "databases", "list", "abc", "--json"],
+  ],
+  [
+    "mpg databases create",
+    f.mpgDatabasesCreateArgs("abc", "llm_platform"),
+    ["mpg", "databases", "create", "abc", "--name", "llm_platform"],
+  ],
   ["volumes list", f.volumesListArgs("a"), ["volumes", "list", "-a", "a", "--json"]],
   [
     "volumes create",

@@ -3,6 +3,7 @@ import {
   classifyFailure,
   parseAppStatus,
   parseManagedCreate,
+  parseManagedDatabases,
   parseManagedList,
   parsePostgresList,
   parseProxyReady,
@@ -147,6 +148,12 @@ describe("list commands that print text when empty", () => {
     ],
   ])("parseManagedList(%j)", (input, expected) => {
     expect(parseManagedList(input)).toEqual(expected);
+  });
+  it.each([
+    ["No databases found for cluster abc\n", []],
+    ['[{"name":"fly-db"},{"name":"llm_platform"}]', ["fly-db", "llm_platform"]],
+  ])("parseManagedDatabases(%j)", (input, expected) => {
+    expect(parseManagedDatabases(input)).toEqual(expected);
   });
   it("rejects other text", () => {
     expect(() => parseManagedList("Error-ish text")).toThrow(

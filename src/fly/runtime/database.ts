@@ -1,11 +1,19 @@
 /**
- * The target database (GAIA_RESOURCE_KIND=database): a fresh cluster only has `postgres`, so
- * `llm_platform` is created when missing, through `fly proxy`. And the pre-migration snapshot
+ * The target database (GAIA_RESOURCE_KIND=database): a fresh cluster only has `postgres` (managed:
+ * `fly-db`), so `llm_platform` is created when missing: through `fly proxy` on unmanaged
+ * Postgres, with `fly mpg databases create` on managed. And the pre-migration snapshot
  * (snapshot): production's Postgres data volumes are snapshotted before pending migrations run.
  */
 import pg from "pg";
-import { snapshotCreateArgs, snapshotListArgs, volumesListArgs } from "../flags";
-import { parseSnapshots, parseVolumes } from "../parsers";
+import {
+  mpgDatabasesCreateArgs,
+  mpgDatabasesListArgs,
+  mpgListArgs,
+  snapshotCreateArgs,
+  snapshotListArgs,
+  volumesListArgs,
+} from "../flags";
+import { parseManagedDatabases, parseManagedList, parseSnapshots, parseVolumes } from "../parsers";
 import { PG_VOLUME_NAME } from "../plan";
 import { withFlyProxy } from "../proxy";
 import { type CommandContext, param, previousResult, type ResultLine, secret } from "./context";
@@ -22,6 +30,7 @@ export async function databaseCommand(ctx: CommandContext): Promise<ResultLine> 
   }
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database))
     throw new CommandError(`DATABASE_NAME must be a lowercase identifier, got "${database}"`);
+  if (env.POSTGRES_KIND === "managed") return managedDatabase(ctx, app, database, previous);
   const password = secret(ctx, "password");
   const user = env.DATABASE_USER || "postgres";
   const created = await withFlyProxy(
@@ -50,6 +59,31 @@ export async function databaseCommand(ctx: CommandContext): Promise<ResultLine> 
   );
   const origin = previous?.origin === "created" || created ? "created" : "adopted";
   return { origin, database };
+}
+
+/** Managed Postgres: `fly mpg databases list|create` on the cluster found by name. */
+async function managedDatabase(
+  ctx: CommandContext,
+  name: string,
+  database: string,
+  previous: ResultLine | undefined,
+): Promise<ResultLine> {
+  const { fly, env } = ctx;
+  const cluster = parseManagedList((await fly.read(mpgListArgs(param(env, "ORG")))) ?? "").find(
+    (c) => c.name === name,
+  );
+  if (!cluster) throw new CommandError(`managed Postgres ${name} is not listed in the org`);
+  const list = async () =>
+    parseManagedDatabases((await fly.read(mpgDatabasesListArgs(cluster.id))) ?? "");
+  let created = false;
+  if (!(await list()).includes(database)) {
+    await fly.mutate(mpgDatabasesCreateArgs(cluster.id, database), {
+      verify: async () => (await list()).includes(database),
+    });
+    created = true;
+  }
+  const origin = previous?.origin === "created" || created ? "created" : "adopted";
+  return { origin, database, cluster: cluster.id };
 }
 
 export async function snapshotCommand(ctx: CommandContext): Promise<ResultLine> {

@@ -138,6 +138,12 @@ const COMMANDS = {
     mutation: true,
   },
   "mpg list": { flags: { ...JSON_FLAG, ...ORG, deleted: {} }, run: mpgList },
+  "mpg databases list": { flags: { ...JSON_FLAG }, run: mpgDatabasesList },
+  "mpg databases create": {
+    flags: { name: { value: true } },
+    run: mpgDatabasesCreate,
+    mutation: true,
+  },
   "mpg destroy": { flags: { ...YES }, run: mpgDestroy, mutation: true },
   "mpg status": { flags: { ...JSON_FLAG }, run: mpgStatus },
   "volumes create": {
@@ -772,6 +778,40 @@ function mpgList(state, { flags }) {
   print("ID\tNAME\tORG\tREGION\tSTATUS\tPLAN\tATTACHED APPS");
   for (const c of clusters)
     print(`${c.id}\t${c.name}\t${c.org}\t${c.region}\t${c.status}\t${c.plan}\t<no attached apps>`);
+}
+
+function findCluster(state, id) {
+  const c = state.mpg.find((x) => x.id === id);
+  if (!c) throw new FlyError(`cluster ${id} not found`);
+  return c;
+}
+
+function mpgDatabasesList(state, { flags, args }) {
+  requireMacaroon();
+  const c = findCluster(state, args[0]);
+  const dbs = c.databases ?? ["fly-db"];
+  if (dbs.length === 0) return print(`No databases found for cluster ${c.id}`);
+  if (flags.json) return printJson(dbs.map((name) => ({ name })));
+  renderTable(
+    ["Name"],
+    dbs.map((n) => [n]),
+  );
+}
+
+function mpgDatabasesCreate(state, { flags, args }) {
+  requireMacaroon();
+  const c = findCluster(state, args[0]);
+  if (!flags.name)
+    throw new FlyError(
+      "database name must be specified with --name flag when not running interactively",
+    );
+  c.databases = c.databases ?? ["fly-db"];
+  if (c.databases.includes(flags.name))
+    throw new FlyError(`failed to create database: database ${flags.name} already exists`);
+  print(`Creating database ${flags.name} in cluster ${c.id}...`);
+  c.databases.push(flags.name);
+  print("Database created successfully!");
+  print(`  Name: ${flags.name}`);
 }
 
 function mpgDestroy(state, { flags, args }) {

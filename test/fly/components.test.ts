@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type ProtectionOptions, resourceOptions } from "../../src/config/options";
 import { scriptHash } from "../../src/fly/command";
 import {
   CERTIFICATE_SECRETS,
@@ -208,6 +209,31 @@ describe("gaia:fly components", () => {
       ["services", "volume"],
       ["services", "certificate"],
     ]);
+  });
+});
+
+describe("production protection, with the lead's resourceOptions", () => {
+  it("protects and retains every data-holding child; app shells are retained, never protected", () => {
+    // Each child's options come from the kind it asks for (asserted above); mocks cannot see them.
+    const byChild: Record<string, ProtectionOptions> = {};
+    const children = [
+      ["postgres-cluster", "database"],
+      ["postgres-database", "database"],
+      ["redis-redis", "redis"],
+      ["services-gateway-app", "app"],
+      ["services-gateway-volumes", "volume"],
+      ["services-gateway-secrets", "certificate"],
+    ] as const;
+    for (const [child, kind] of children) byChild[child] = resourceOptions("production", kind);
+    expect(byChild).toEqual({
+      "postgres-cluster": { protect: true, retainOnDelete: true },
+      "postgres-database": { protect: true, retainOnDelete: true },
+      "redis-redis": { protect: true, retainOnDelete: true },
+      "services-gateway-app": { protect: false, retainOnDelete: true },
+      "services-gateway-volumes": { protect: true, retainOnDelete: true },
+      "services-gateway-secrets": { protect: false, retainOnDelete: false },
+    });
+    expect(resourceOptions("dev", "database")).toEqual({ protect: false, retainOnDelete: false });
   });
 });
 

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { privateFlyApp, rewriteToLocalPort } from "../../src/operations/reach";
+import { runProgram } from "../../src/operations/stack";
+import { runView } from "../../src/operations/view";
+import { createFakeFly } from "../support/fakeFly";
+import { dropAll, withClient } from "../support/postgres";
+import { captureIo, FAKES_DIR, prepareEnvironmentDatabase } from "./support";
+
+afterAll(dropAll);
+
+describe("privateFlyApp", () => {
+  it.each([
+    ["postgres://u:p@gaia-db-dev.flycast:5432/llm_platform", "gaia-db-dev"],
+    ["postgres://u:p@gaia-db-dev.internal:5432/llm_platform", "gaia-db-dev"],
+    [
+      "postgres://u:p@top2.nearest.of.gaia-db-staging.internal:5432/x?sslmode=disable",
+      "gaia-db-staging",
+    ],
+    ["postgresql://postgres:p@localhost:5432/llm_platform", null],
+    ["postgresql://postgres:p@db:5432/llm_platform", null],
+    ["postgres://u:p@internal:5432/x", null],
+    ["not a url", null],
+  ])("%s → %s", (url, app) => {
+    expect(privateFlyApp(url)).toBe(app);
+  });
+});
+
+describe("rewriteToLocalPort", () => {
+  it("keeps user, password, database and parameters", () => {
+    expect(
+      rewriteToLocalPort(
+        "postgres://gaia_app_dev:p%40ss@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable",
+        40123,
+      ),
+    ).toBe("postgres://gaia_app_dev:p%40ss@127.0.0.1:40123/llm_platform?sslmode=disable");
+  });
+});
+
+describe("a Fly environment through the real fly proxy helper and the fake flyctl", () => {
+  it("gaia-db view dev reads the stack output and proxies to the database", async () => {
+    const db = await prepareEnvironmentDatabase("dev");
+    await withClient(db.url, (c) =>
+      c.query("INSERT INTO users (email) VALUES ('a+dev@x.io'), ('b@x.io')"),
+    );
+    const real = new URL(db.url);
+    const fake = createFakeFly({ proxyTarget: `127.0.0.1:${real.port}` });
+    try {
+      const created = await runProgram(
+        "fly",
+        ["apps", "create", "gaia-db-dev", "--org", "aeonia-dev"],
+        {
+          env: fake.env(),
+        },
+      );
+      expect(created.code).toBe(0);
+      fake.clearCalls();
+      const flyUrl = new URL(db.url);
+      flyUrl.hostname = "gaia-db-dev.flycast";
+      flyUrl.port = "5432";
+      const dir = mkdtempSync(join(tmpdir(), "gaia-ops-reach-"));
+      const stacksFile = join(dir, "stacks.json");
+      writeFileSync(
+        stacksFile,
+        JSON.stringify({ dev: { outputs: { databaseUrl: flyUrl.toString() } } }),
+      );
+      const env = fake.env({ FAKE_PULUMI_STACKS: stacksFile, DATABASE_URL: undefined });
+      env.PATH = `${FAKES_DIR}${delimiter}${env.PATH}`;
+      const { io, stdout, stderr } = captureIo(env);
+      const code = await runView(["dev"], io);
+      expect(stderr.text).toBe("");
+      expect(code).toBe(0);
+      expect(stdout.text).toBe("users\n-----\n    2\n(1 row)\n");
+      expect(fake.calls().map((c) => c.argv)).toEqual([
+        ["proxy", "0:5432", "-a", "gaia-db-dev", "--watch-stdin"],
+      ]);
+    } finally {
+      fake.remove();
+    }
+  });
+});

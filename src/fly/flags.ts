@@ -200,6 +200,14 @@ export function secretsUnsetArgs(app: string, names: string[]): Argv {
   return ["secrets", "unset", ...names, "-a", app, "--stage"];
 }
 
+/**
+ * `fly mpg proxy`: the same proxy code as `fly proxy` (same `Proxying localhost:<port>` line), to
+ * the cluster's direct address; it has no --watch-stdin, so only the process-group kill ends it.
+ */
+export function mpgProxyArgs(clusterId: string): Argv {
+  return ["mpg", "proxy", clusterId, "--local-port", "0"];
+}
+
 /** Local port 0: flyctl picks a free port and prints it; --watch-stdin: exit with the parent. */
 export function proxyArgs(app: string, remotePort = 5432): Argv {
   return ["proxy", `0:${remotePort}`, "-a", app, "--watch-stdin"];

@@ -9,11 +9,14 @@
  *   `--watch-stdin` makes it exit when we close its stdin should we die first.
  */
 import { spawn } from "node:child_process";
-import { proxyArgs } from "./flags";
+import { mpgProxyArgs, proxyArgs } from "./flags";
 import { parseProxyReady } from "./parsers";
 
 export interface FlyProxyOptions {
+  /** Unmanaged Postgres app (`fly proxy`); ignored when `managedCluster` is given. */
   app: string;
+  /** Managed Postgres cluster id: proxy with `fly mpg proxy <id>` instead. */
+  managedCluster?: string;
   /** flyctl executable; `fly` on PATH by default. */
   flyBinary?: string;
   /** Environment of the proxy process (FLY_API_TOKEN comes from here); defaults to ours. */
@@ -36,7 +39,9 @@ export async function withFlyProxy<T>(
   fn: (localPort: number) => Promise<T>,
 ): Promise<T> {
   const { app, flyBinary = "fly", env = process.env, timeoutMs = 30_000 } = options;
-  const argv = proxyArgs(app, options.remotePort ?? 5432);
+  const argv = options.managedCluster
+    ? mpgProxyArgs(options.managedCluster)
+    : proxyArgs(app, options.remotePort ?? 5432);
   const child = spawn(flyBinary, argv, { env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   let exited = false;

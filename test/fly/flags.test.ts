@@ -168,6 +168,7 @@ const cases: [string, string[], string[]][] = [
     ["secrets", "unset", "X", "Y", "-a", "a", "--stage"],
   ],
   ["proxy", f.proxyArgs("gaia-db-dev"), ["proxy", "0:5432", "-a", "gaia-db-dev", "--watch-stdin"]],
+  ["mpg proxy", f.mpgProxyArgs("abc"), ["mpg", "proxy", "abc", "--local-port", "0"]],
 ];
 
 describe("flyctl argv builders", () => {
@@ -180,7 +181,7 @@ describe("flyctl argv builders", () => {
 describe("every built argv is accepted by the fake flyctl's flag parser", () => {
   const fake = createFakeFly();
   afterAll(() => fake.remove());
-  it.each(cases.filter(([n]) => n !== "proxy"))("%s", (_name, argv) => {
+  it.each(cases.filter(([n]) => !n.endsWith("proxy")))("%s", (_name, argv) => {
     const r = spawnSync("fly", argv, { env: fake.env(), input: "A=b\n", encoding: "utf8" });
     expect(r.stderr).not.toMatch(/unknown (shorthand )?flag|unknown command|prompt|interactive/);
   });

@@ -108,6 +108,32 @@ describe("withFlyProxy", () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it("proxies a managed cluster with fly mpg proxy <id> --local-port 0", async () => {
+    const created = spawnSync(
+      "fly",
+      ["mpg", "create", "--name", "gaia-db-dev", "--org", "aeonia-dev", "--region", "lax"],
+      { env: fake.env(), encoding: "utf8" },
+    );
+    expect(created.status).toBe(0);
+    const id = /^ {2}ID: (\S+)$/m.exec(created.stdout)![1]!;
+    let seen = 0;
+    const one = await withFlyProxy(
+      { app: "ignored", managedCluster: id, env: fake.env() },
+      async (port) => {
+        seen = port;
+        const url = new URL(adminUrl());
+        url.host = `127.0.0.1:${port}`;
+        return withClient(
+          url.toString(),
+          async (c) => (await c.query("SELECT 1 AS one")).rows[0].one,
+        );
+      },
+    );
+    expect(one).toBe(1);
+    expect(await portIsClosed(seen)).toBe(true);
+    expect(fake.calls().at(-1)?.argv).toEqual(["mpg", "proxy", id, "--local-port", "0"]);
+  });
+
   it("names a missing flyctl binary", async () => {
     await expect(
       withFlyProxy({ app: "a", flyBinary: join(scratch, "no-such-fly") }, async () => 1),

@@ -144,6 +144,10 @@ const COMMANDS = {
     run: mpgDatabasesCreate,
     mutation: true,
   },
+  "mpg proxy": {
+    flags: { "bind-addr": { short: "b", value: true }, "local-port": { value: true } },
+    run: mpgProxy,
+  },
   "mpg destroy": { flags: { ...YES }, run: mpgDestroy, mutation: true },
   "mpg status": { flags: { ...JSON_FLAG }, run: mpgStatus },
   "volumes create": {
@@ -1165,6 +1169,15 @@ function machineUpdate(state, { flags, args }) {
   print(`Machine ${m.id} updated successfully!`);
 }
 
+function mpgProxy(state, { flags, args }) {
+  requireMacaroon();
+  if (!args[0])
+    throw new FlyError("cluster ID argument must be specified when not running interactively");
+  const c = findCluster(state, args[0]);
+  // Defaults of internal/command/mpg/proxy.go; no --watch-stdin on this command.
+  return forward(flags["local-port"] ?? "16380", `[${c.ip}]:5432`, flags["bind-addr"], false);
+}
+
 function proxy(state, { flags, args }) {
   const appName = requireApp(flags);
   getApp(state, appName);
@@ -1172,10 +1185,15 @@ function proxy(state, { flags, args }) {
   const [localRaw, remoteRaw] = args[0].split(":");
   const remotePort = Number(remoteRaw ?? localRaw);
   const host = args[1] ?? `${appName}.internal`;
+  return forward(localRaw, `[${host}]:${remotePort}`, flags["bind-addr"], flags["watch-stdin"]);
+}
+
+/** Listens like proxy/connect.go and forwards every connection to $FAKE_FLY_PROXY_TARGET. */
+function forward(localRaw, remoteAddr, bindAddr, watchStdin) {
   const target = process.env.FAKE_FLY_PROXY_TARGET;
   if (!target)
     throw new FlyError(
-      `failed to resolve ${host}: no such host (FAKE_FLY_PROXY_TARGET is not set)`,
+      `failed to resolve ${remoteAddr}: no such host (FAKE_FLY_PROXY_TARGET is not set)`,
     );
   const [targetHost, targetPort] = target.split(":");
   const server = net.createServer((client) => {
@@ -1190,15 +1208,15 @@ function proxy(state, { flags, args }) {
   });
   server.on("error", (e) => {
     process.stderr.write(
-      `Error: listen tcp ${flags["bind-addr"] ?? "127.0.0.1"}:${localRaw}: ${e.message}\n`,
+      `Error: listen tcp ${bindAddr ?? "127.0.0.1"}:${localRaw}: ${e.message}\n`,
     );
     process.exit(1);
   });
-  server.listen(Number(localRaw), flags["bind-addr"] ?? "127.0.0.1", () => {
+  server.listen(Number(localRaw), bindAddr ?? "127.0.0.1", () => {
     const port = server.address().port;
-    process.stdout.write(`Proxying localhost:${port} to remote [${host}]:${remotePort}\n`);
+    process.stdout.write(`Proxying localhost:${port} to remote ${remoteAddr}\n`);
   });
-  if (flags["watch-stdin"]) {
+  if (watchStdin) {
     process.stdin.on("end", () => process.exit(0));
     process.stdin.on("error", () => process.exit(0));
     process.stdin.resume();

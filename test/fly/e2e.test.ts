@@ -403,6 +403,35 @@ describe("Fly production stack", () => {
   }, 600_000);
 });
 
+describe("Fly staging stack", () => {
+  it("creates, then applies a VM-size change without allowRestart (only production refuses it)", async () => {
+    const { fake, engine, program } = setup();
+    const e = engine();
+    const up = await e.run("staging", program({ stack: "staging" }));
+    expect(up.error).toBeUndefined();
+    expect(Object.keys(fake.state().apps).sort()).toEqual([
+      "gaia-db-staging",
+      "gaia-gateway-staging",
+    ]);
+    expect(up.ops.map((o) => o.name)).not.toContain("postgres-pre-migration-snapshot");
+    fake.clearCalls();
+    const resized = await e.run("staging", program({ stack: "staging", vmSize: "shared-cpu-2x" }));
+    expect(resized.error).toBeUndefined();
+    expect(fake.mutations().map((c) => c.argv)).toEqual([
+      [
+        "machine",
+        "update",
+        fake.state().apps["gaia-db-staging"].machines[0].id,
+        "-a",
+        "gaia-db-staging",
+        "--vm-size",
+        "shared-cpu-2x",
+        "--yes",
+      ],
+    ]);
+  }, 600_000);
+});
+
 describe("managed Postgres", () => {
   it("creates with fly mpg, captures the connection string once and carries it forward", async () => {
     const { fake, database, engine, program } = setup();

@@ -191,6 +191,39 @@ export function parseManagedDatabases(stdout: string): string[] {
   );
 }
 
+export interface ManagedStatus {
+  id: string;
+  plan: string;
+  region: string;
+  diskGb: number;
+  status: string;
+  /** `credentials.pgbouncer_uri`, the default user's URL; null when not ready. */
+  connectionString: string | null;
+}
+
+/** `fly mpg status <id> --json`: `{data: ManagedCluster, credentials: {…, pgbouncer_uri}}`. */
+export function parseManagedStatus(stdout: string): ManagedStatus {
+  const what = "fly mpg status --json";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    // The credentials are in this output: never echo it.
+    throw new FlyOutputError(what, "not JSON", "[withheld]");
+  }
+  const o = asRecord(what, parsed, "[withheld]");
+  const data = asRecord(what, o.data, "[withheld]");
+  const credentials = (o.credentials ?? {}) as Record<string, unknown>;
+  return {
+    id: str(data.id),
+    plan: str(data.plan),
+    region: str(data.region),
+    diskGb: num(data.disk),
+    status: str(data.status),
+    connectionString: str(credentials.pgbouncer_uri) || null,
+  };
+}
+
 export interface ManagedCreated {
   id: string;
   plan: string;

@@ -452,6 +452,16 @@ describe("managed Postgres", () => {
     expect(e.saved.get("postgres-cluster")!.stderr).toContain(
       "flyctl cannot resize managed storage",
     );
+    // A fresh state adopts the cluster and reads the credentials from `fly mpg status --json`.
+    fake.clearCalls();
+    const adopted = await engine().run(
+      "dev",
+      program({ stack: "dev", kind: "managed", volumeSizeGb: 20 }),
+    );
+    expect(adopted.error).toBeUndefined();
+    expect(adopted.outputs!.pgOrigin).toBe("adopted");
+    expect(adopted.outputs!.databaseUrl).toBe(up.outputs!.databaseUrl);
+    expect(fake.mutations().map((c) => c.command)).not.toContain("mpg create");
     const switched = await e.run("dev", program({ stack: "dev", kind: "unmanaged" }));
     expect(switched.error?.message).toContain(
       "gaia:postgres.kind: the stack's Postgres is managed and config now says unmanaged.",

@@ -5,6 +5,7 @@ import {
   parseManagedCreate,
   parseManagedDatabases,
   parseManagedList,
+  parseManagedStatus,
   parsePostgresList,
   parseProxyReady,
   parseRedisList,
@@ -159,6 +160,48 @@ describe("list commands that print text when empty", () => {
     expect(() => parseManagedList("Error-ish text")).toThrow(
       "unexpected output from fly mpg list --json: not JSON",
     );
+  });
+});
+
+describe("parseManagedStatus", () => {
+  it("reads data.* and credentials.pgbouncer_uri", () => {
+    const out = JSON.stringify({
+      data: { id: "c1", name: "n", status: "ready", plan: "basic", region: "lax", disk: 10 },
+      credentials: {
+        status: "ready",
+        user: "fly-user",
+        password: "pw",
+        pgbouncer_uri: "postgresql://fly-user:pw@h/fly-db",
+      },
+    });
+    expect(parseManagedStatus(out)).toEqual({
+      id: "c1",
+      plan: "basic",
+      region: "lax",
+      diskGb: 10,
+      status: "ready",
+      connectionString: "postgresql://fly-user:pw@h/fly-db",
+    });
+  });
+  it.each([
+    ['{"data":{"id":"c1","plan":"basic"},"credentials":{"status":"initializing"}}', null],
+    ['{"data":{"id":"c1","plan":"basic"}}', null],
+  ])("no credentials yet: %s", (input, expected) => {
+    expect(parseManagedStatus(input).connectionString).toBe(expected);
+  });
+  it.each([
+    [
+      "not JSON",
+      "password=pw",
+      "unexpected output from fly mpg status --json: not JSON. Output was:\n[withheld]",
+    ],
+    [
+      "a flat object",
+      '{"id":"c1","plan":"basic"}',
+      "unexpected output from fly mpg status --json: expected a JSON object. Output was:\n[withheld]",
+    ],
+  ])("rejects %s without echoing it", (_n, input, message) => {
+    expect(() => parseManagedStatus(input)).toThrow(message);
   });
 });
 

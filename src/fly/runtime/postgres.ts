@@ -21,6 +21,7 @@ import {
   parseAppStatus,
   parseManagedCreate,
   parseManagedList,
+  parseManagedStatus,
   parseVolumes,
   vmSizeOf,
 } from "../parsers";
@@ -156,6 +157,13 @@ async function deleteApp(ctx: CommandContext, name: string, previous: ResultLine
   return { kind: "unmanaged", origin: "created", app: name, deleted: true };
 }
 
+async function managedStatus(ctx: CommandContext, id: string) {
+  const out = await ctx.fly.read(mpgStatusArgs(id));
+  if (out === null)
+    throw new CommandError(`managed Postgres cluster ${id} vanished while reading it`);
+  return parseManagedStatus(out);
+}
+
 async function managedClusterNamed(ctx: CommandContext, org: string, name: string) {
   const list = parseManagedList((await ctx.fly.read(mpgListArgs(org))) ?? "");
   return list.find((c) => c.name === name);
@@ -200,12 +208,16 @@ async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
     cluster = await managedClusterNamed(ctx, org, name);
     if (!cluster) throw new CommandError(`fly mpg create succeeded but ${name} is not listed`);
     // flyctl turns an unknown plan (including "performance") into basic without a word.
-    const status = (await fly.read(mpgStatusArgs(cluster.id))) ?? "{}";
-    const plan = String((JSON.parse(status) as { plan?: unknown }).plan ?? cluster.plan);
-    if (plan !== desired.plan)
+    const status = await managedStatus(ctx, cluster.id);
+    if (status.plan !== desired.plan)
       throw new CommandError(
-        `managed Postgres ${name} (${cluster.id}) was created with plan ${plan}, not ${desired.plan}. Change it in the Fly dashboard; flyctl maps unknown plans to basic.`,
+        `managed Postgres ${name} (${cluster.id}) was created with plan ${status.plan}, not ${desired.plan}. Change it in the Fly dashboard; flyctl maps unknown plans to basic.`,
       );
+  }
+  if (connectionString === undefined) {
+    // Adopted (or a create whose output was lost to a timeout): `mpg status --json` carries the
+    // cluster's default credentials.
+    connectionString = (await managedStatus(ctx, cluster.id)).connectionString ?? undefined;
   }
   const refusals: string[] = [];
   if (cluster.region !== desired.region)
@@ -231,7 +243,7 @@ async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
     kind: "managed",
     origin: originAfter(previous?.origin, found),
     cluster: cluster.id,
-    // Captured once from `mpg create` (flyctl has no other way to show it) and carried forward.
+    // Captured from `mpg create` (or `mpg status` when adopted) and carried forward.
     connectionString: connectionString ?? null,
     notes,
   };

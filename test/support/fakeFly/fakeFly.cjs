@@ -769,7 +769,11 @@ function mpgCreate(state, { flags, fault }) {
   print(`  Plan: ${plan}`);
   print(`  Disk: ${disk}GB`);
   print(`  PostGIS: ${Boolean(flags["enable-postgis-support"])}`);
-  print(`  Connection string: postgresql://fly-user:${password}@pgbouncer.${id}.flympg.net/fly-db`);
+  print(`  Connection string: ${mpgUri(cluster)}`);
+}
+
+function mpgUri(c) {
+  return `postgresql://fly-user:${c.password}@pgbouncer.${c.id}.flympg.net/fly-db`;
 }
 
 function mpgList(state, { flags }) {
@@ -835,8 +839,31 @@ function mpgStatus(state, { flags, args }) {
     throw new FlyError("cluster ID argument must be specified when not running interactively");
   const c = state.mpg.find((x) => x.id === id);
   if (!c) throw new FlyError(`failed retrieving cluster ${id}: not found`);
+  // GetClusterResponse: the cluster under "data" and the default credentials beside it.
   if (flags.json)
-    return printJson({ ...mpgJson(c), disk_size_gb: c.disk, pg_major_version: c.major });
+    return printJson({
+      data: {
+        id: c.id,
+        name: c.name,
+        status: c.status,
+        engine: "postgres",
+        plan: c.plan,
+        region: c.region,
+        organization: { slug: c.org, name: c.org },
+        mpgd_cluster_id: c.id,
+        disk: c.disk,
+        replicas: c.replicas,
+        ip_assignments: { direct: c.ip },
+        attached_apps: [],
+      },
+      credentials: {
+        status: "ready",
+        user: "fly-user",
+        password: c.password,
+        dbname: "fly-db",
+        pgbouncer_uri: mpgUri(c),
+      },
+    });
   print(`ID: ${c.id}\nName: ${c.name}\nPlan: ${c.plan}\nStatus: ${c.status}`);
 }
 

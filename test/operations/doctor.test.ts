@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type DoctorExpected,
   type DoctorObserved,
@@ -226,7 +226,10 @@ describe("gaia-db doctor against the fake flyctl", () => {
       return r.stdout;
     });
 
-  beforeEach(async () => {
+  let built: ReturnType<FakeFly["state"]>;
+
+  // The Fly side is built once (about 25 flyctl calls) and restored before each test.
+  beforeAll(async () => {
     fake = createFakeFly();
     projectDir = mkdtempSync(join(tmpdir(), "gaia-ops-doctor-"));
     cpSync(resolve(__dirname, "../../Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
@@ -312,9 +315,16 @@ describe("gaia-db doctor against the fake flyctl", () => {
         `DATABASE_URL=a\nREDIS_URL=b\n${supabase}`,
       );
     }
+    built = fake.state();
+  });
+  beforeEach(() => {
+    fake.update((state) => {
+      for (const key of Object.keys(state)) delete state[key];
+      Object.assign(state, structuredClone(built));
+    });
     fake.clearCalls();
   });
-  afterEach(() => fake.remove());
+  afterAll(() => fake.remove());
 
   async function doctor(args: string[]) {
     const { io, stdout, stderr } = captureIo(fake.env());
@@ -415,11 +425,18 @@ describe("gaia-db doctor against the fake flyctl", () => {
     expect((await doctor(["local"])).err).toBe(
       "error: gaia-db doctor: local has no Fly resources: allowed are dev, staging, production\n",
     );
+    // Its own project folder: the shared one must stay valid for the other tests.
+    const brokenDir = mkdtempSync(join(tmpdir(), "gaia-ops-doctor-broken-"));
+    cpSync(join(projectDir, "Pulumi.yaml"), join(brokenDir, "Pulumi.yaml"));
     writeFileSync(
-      join(projectDir, "Pulumi.dev.yaml"),
+      join(brokenDir, "Pulumi.dev.yaml"),
       "config:\n  gaia:environment: dev\n  gaia:postgres:\n    volumeSizeGb: 0\n",
     );
-    const broken = await doctor(["dev"]);
+    const { io, stderr } = captureIo(fake.env());
+    const broken = {
+      code: await runDoctor(["dev", "--project-dir", brokenDir], io),
+      err: stderr.text,
+    };
     expect(broken.code).toBe(2);
     expect(broken.err).toMatch(
       /^error: Stack "dev" \(Pulumi\.dev\.yaml\) has \d+ configuration problems?; nothing was deployed\./,

@@ -36,6 +36,7 @@ interface Shape {
   allowRestart?: boolean;
   migrationsChecksum?: string;
   kind?: "unmanaged" | "managed";
+  plan?: string;
 }
 
 function setup() {
@@ -56,7 +57,7 @@ function setup() {
       vmSize: s.vmSize ?? "shared-cpu-1x",
       volumeSizeGb: s.volumeSizeGb ?? 10,
       clusterSize: 1,
-      plan: "basic",
+      plan: s.plan ?? "basic",
       majorVersion: 16,
       allowRestart: s.allowRestart ?? false,
       // The test server's password: the fake proxy forwards to it.
@@ -465,6 +466,20 @@ describe("managed Postgres", () => {
     const switched = await e.run("dev", program({ stack: "dev", kind: "unmanaged" }));
     expect(switched.error?.message).toContain(
       "gaia:postgres.kind: the stack's Postgres is managed and config now says unmanaged.",
+    );
+  }, 600_000);
+});
+
+describe("managed Postgres plan", () => {
+  it("verifies the plan after create: flyctl silently turns performance into basic", async () => {
+    const { fake, engine, program } = setup();
+    const r = await engine().run(
+      "dev",
+      program({ stack: "dev", kind: "managed", plan: "performance" }),
+    );
+    const id = fake.state().mpg[0].id;
+    expect(r.error?.message).toContain(
+      `gaia fly postgres: managed Postgres gaia-db-dev (${id}) was created with plan basic, not performance. Change it in the Fly dashboard; flyctl maps unknown plans to basic.`,
     );
   }, 600_000);
 });

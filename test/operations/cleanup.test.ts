@@ -272,6 +272,31 @@ describe("gaia-db cleanup-test-users", () => {
     expect((await snapshot(db.url)).users).toEqual(["dana@example.com", "erin+news@example.com"]);
   });
 
+  it("with isolation enforced, rows from before it are still cleaned up while new ones are refused", async () => {
+    const db = await seededDatabase("production");
+    await withClient(db.url, (client) =>
+      client.query("UPDATE gaia_migrations.binding SET isolation_enforced = true"),
+    );
+    await expect(
+      withClient(db.url, (client) =>
+        client.query("INSERT INTO users (email) VALUES ('new+dev@example.com')"),
+      ),
+    ).rejects.toThrow(
+      'user new+dev@example.com belongs to environment "dev" but this database serves "production"',
+    );
+    const done = await cleanup([
+      "production",
+      "--apply",
+      "--confirm",
+      "production",
+      "--json",
+      "--database-url",
+      db.url,
+    ]);
+    expect(JSON.parse(done.out).deleted.users).toBe(3);
+    expect((await snapshot(db.url)).users).toEqual(["dana@example.com", "erin+news@example.com"]);
+  });
+
   it("a failure inside --apply rolls everything back", async () => {
     const db = await seededDatabase("dev");
     // A trigger that refuses to delete one chat message stands in for any failure mid-way.

@@ -24,7 +24,11 @@ export const OPERATIONS_COMMANDS = [
 const CONNECTION = `Connection (one of):
   --database-url <url>          PostgreSQL URL (or DATABASE_URL); never printed
   --stdin-config                read {"databaseUrl": "...", "supabaseProjectRef": "..."} as JSON
-                                from stdin (how Pulumi passes secrets: never in argv)`;
+                                from stdin (how Pulumi passes secrets: never in argv)
+  --fly-app <app>               reach the database through \`fly proxy\` to this Postgres app
+                                (the URL's host is replaced by the proxy's local port;
+                                FLY_API_TOKEN from the environment)
+  --fly-managed-cluster <id>    the same through \`fly mpg proxy\` for a managed cluster`;
 
 const COMMON = `Common options:
   --environment <env>           instead of the positional argument (or GAIA_ENVIRONMENT)

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { FlyProxyError, withFlyProxy } from "../fly/proxy";
 import { ExitCode, GaiaDbError, maskSecrets, secretsOfUrl, usageError } from "../migrations/errors";
 import { parseModules } from "../migrations/files";
 import { parseEnvironment } from "../migrations/runner";
@@ -25,6 +26,8 @@ const COMMON_OPTIONS = {
   json: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  "fly-app": { type: "string" },
+  "fly-managed-cluster": { type: "string" },
 } as const;
 
 const TIMEOUT_OPTIONS = {
@@ -82,6 +85,43 @@ export type OperationsRegistry = Record<
 export function loadOperations(): OperationsRegistry {
   return (require("../operations/commands") as typeof import("../operations/commands"))
     .operationsCommands as OperationsRegistry;
+}
+
+/** The connection URL aimed at the local end of `fly proxy` (same user, password, database). */
+export function urlThroughProxy(url: string, port: number): string {
+  const u = new URL(url);
+  u.host = `127.0.0.1:${port}`;
+  return u.toString();
+}
+
+/**
+ * With --fly-app (unmanaged Postgres app) or --fly-managed-cluster, runs the command while
+ * `fly proxy` forwards a local port to the database over Fly's private network; the proxy's
+ * process group is killed afterwards, on failure too. FLY_API_TOKEN comes from the environment.
+ */
+async function throughFlyProxy<T>(
+  inv: Invocation,
+  fn: (inv: Invocation) => Promise<T>,
+): Promise<T> {
+  const app = inv.flags["fly-app"] as string | undefined;
+  const cluster = inv.flags["fly-managed-cluster"] as string | undefined;
+  if (app === undefined && cluster === undefined) return fn(inv);
+  if (app !== undefined && cluster !== undefined) {
+    throw usageError("--fly-app and --fly-managed-cluster both name the database: give one");
+  }
+  try {
+    return await withFlyProxy(
+      {
+        app: app ?? (cluster as string),
+        ...(cluster !== undefined ? { managedCluster: cluster } : {}),
+        env: inv.io.env,
+      },
+      (port) => fn({ ...inv, databaseUrl: urlThroughProxy(inv.databaseUrl, port) }),
+    );
+  } catch (e) {
+    if (e instanceof FlyProxyError) throw new GaiaDbError(e.message, ExitCode.runtime);
+    throw e;
+  }
 }
 
 /** Runs one invocation and returns the exit code; all output goes through `io`. */
@@ -178,7 +218,7 @@ export async function runCli(
       flags,
       io,
     };
-    const result = await handlers[command](invocation);
+    const result = await throughFlyProxy(invocation, (inv) => handlers[command](inv));
     if (json) out(JSON.stringify({ ok: result.exitCode === 0, ...result.data }, null, 2));
     else if (result.text) out(result.text);
     return result.exitCode;

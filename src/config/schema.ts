@@ -241,10 +241,12 @@ export const migrationsSchema = section(
         description: "Migration modules applied to the database (`vector` needs pgvector).",
       },
     ),
-    baseline: doc(z.string().regex(/^\d{4}$/), {
-      allowed: 'a 4-digit core version such as "0001"',
+    // Same syntax as `gaia-db baseline --to`: a bare version is core's; other modules are named.
+    baseline: doc(z.string().regex(/^\d{4}(,(vector|rbac|experience):\d{4})*$/), {
+      allowed:
+        'a 4-digit core version such as "0001", optionally with other modules: "0001,vector:0001"',
       description:
-        "Adopt an existing unmanaged database whose schema was made by hand, up to this core version.",
+        "Adopt an existing unmanaged database whose schema was made by hand, up to these versions.",
       example: "0001",
     }).optional(),
   }),

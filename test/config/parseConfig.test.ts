@@ -234,6 +234,17 @@ describe("defaults", () => {
       baseline: "0001",
     });
   });
+
+  it("a baseline may name other modules' versions, as gaia-db baseline --to does", () => {
+    const config = ok(
+      "local",
+      rawConfig("local", { "gaia:migrations": JSON.stringify({ baseline: "0001,vector:0001" }) }),
+    );
+    expect(config.migrations).toEqual({
+      modules: ["core", "vector"],
+      baseline: "0001,vector:0001",
+    });
+  });
 });
 
 const dev = (extra: Record<string, string>) => ({ ...rawConfig("dev", FLY_SECRETS), ...extra });
@@ -617,7 +628,8 @@ describe("one kind of mistake at a time", () => {
         {
           key: "gaia:migrations.baseline",
           received: '"1"',
-          allowed: 'a 4-digit core version such as "0001"',
+          allowed:
+            'a 4-digit core version such as "0001", optionally with other modules: "0001,vector:0001"',
           fix: "pulumi config set --path 'gaia:migrations.baseline' 0001 -s dev",
         },
       ],

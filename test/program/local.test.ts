@@ -4,6 +4,7 @@
 import { homedir, tmpdir } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { migrationFileList } from "../../src/migrations/resource";
 import {
   installMocks,
   type Registration,
@@ -49,6 +50,8 @@ describe("the local stack registers", () => {
     expect(registered.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [
         "gaia:local:DataTier gaia-local",
+        "gaia:migrations:Migrations gaia-local-migrations",
+        "command:local:Command gaia-local-migrations-migrate",
         "gaia:certs:DevCertificates gaia-local-certs",
         "docker:index/network:Network gaia-local-network",
         "docker:index/volume:Volume gaia-local-postgres-data",
@@ -197,6 +200,32 @@ describe("the local stack registers", () => {
     });
   });
 
+  it("migrations after the password is applied: files visible, URL only on secret stdin", () => {
+    const files = migrationFileList("migrations", ["core", "vector"]);
+    expect(files.split("\n")[0]).toMatch(/^core\/0001_live_schema\.sql:[0-9a-f]{64}$/);
+    expect(one("command:local:Command", "gaia-local-migrations-migrate")).toEqual({
+      create:
+        "node bin/gaia-db.js migrate local --stdin-config --modules core,vector --json --isolation off",
+      update:
+        "node bin/gaia-db.js migrate local --stdin-config --modules core,vector --json --isolation off",
+      stdin: secret(
+        JSON.stringify({
+          databaseUrl: `postgresql://postgres:${PG_PW}@localhost:5432/llm_platform`,
+          supabaseProjectRef: "lbaohvnusingoztdzlmj",
+        }),
+      ),
+      environment: {
+        GAIA_RESOURCE_KIND: "migration",
+        GAIA_STACK: "local",
+        GAIA_MIGRATION_MODULES: "core,vector",
+        GAIA_MIGRATION_FILES: files,
+      },
+      logging: "stdoutAndStderr",
+      addPreviousOutputInEnv: false,
+    });
+    expect(program.migrationFiles).toBe(files);
+  });
+
   it("every child is named after its component", () => {
     for (const r of registered) expect(r.name.startsWith("gaia-local")).toBe(true);
   });
@@ -205,6 +234,12 @@ describe("the local stack registers", () => {
 describe("the local stack's outputs", () => {
   it("host-side and in-network endpoints, URLs as secrets", async () => {
     expect(program.environment).toBe("local");
+    expect([program.supabaseProjectRef, program.supabaseUrl]).toEqual([
+      "lbaohvnusingoztdzlmj",
+      "https://lbaohvnusingoztdzlmj.supabase.co",
+    ]);
+    // Optional locally: `gaia-db env local` prints them empty with the config to set.
+    expect([program.supabaseAnonKey, program.supabaseJwtSecret]).toEqual([undefined, undefined]);
     expect([program.postgresHost, program.postgresPort]).toEqual(["localhost", 5432]);
     expect([program.redisHost, program.redisPort]).toEqual(["localhost", 6379]);
     expect(await resolved(program.certificatesVolume!)).toBe("gaia_certs");

@@ -56,6 +56,8 @@ export class FlyPostgres extends pulumi.ComponentResource {
   readonly databaseUrl: pulumi.Output<string>;
   readonly volumeIds: pulumi.Output<string[]>;
   readonly snapshotIds: pulumi.Output<string[]>;
+  /** Managed: the cluster id (for `withFlyProxy({ managedCluster })`); empty when unmanaged. */
+  readonly clusterId: pulumi.Output<string>;
 
   constructor(name: string, args: FlyPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gaia:fly:Postgres", name, {}, opts);
@@ -88,6 +90,8 @@ export class FlyPostgres extends pulumi.ComponentResource {
     );
     this.origin = field(this.cluster, "origin", "adopted");
     this.volumeIds = field<string[]>(this.cluster, "volumes", []);
+    // Not a secret, though read from the (secret) stdout of the cluster command.
+    this.clusterId = pulumi.unsecret(field(this.cluster, "cluster", ""));
 
     this.database = flyCommand(
       `${name}-database`,
@@ -144,6 +148,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
       databaseUrl: this.databaseUrl,
       volumeIds: this.volumeIds,
       snapshotIds: this.snapshotIds,
+      clusterId: this.clusterId,
     });
   }
 }

@@ -88,6 +88,7 @@ function setup() {
       pgOrigin: pg.origin,
       pgVolumes: pg.volumeIds,
       snapshots: pg.snapshotIds,
+      clusterId: pg.clusterId,
       redisUrl: redis.redisUrl,
       redisOrigin: redis.origin,
       appOrigins: apps.origins,
@@ -444,6 +445,7 @@ describe("managed Postgres", () => {
     expect(up.outputs!.databaseUrl).toBe(
       `postgresql://fly-user:${cluster.password}@pgbouncer.${cluster.id}.flympg.net/${database}`,
     );
+    expect(up.outputs!.clusterId).toBe(cluster.id);
     // The target database is created with flyctl (a fresh managed cluster only has fly-db).
     expect(cluster.databases).toEqual(["fly-db", database]);
     // An update (here: a larger size, which flyctl cannot apply to MPG) keeps the credentials.

@@ -1,54 +1,138 @@
 /**
  * Gaia data tier: wiring only. Config is validated first, so a mistake is reported before any
- * resource is registered. The local stack runs on Docker; the Fly stacks (dev, staging,
- * production) validate their config and register no resources yet.
+ * resource is registered. The local stack runs on Docker; dev, staging and production run on
+ * Fly.io through flyctl. Every stack migrates its database once it is ready.
  */
+import { DevCertificates } from "./src/certs/devCertificates";
+import { resourceOptions } from "./src/config/options";
+import type { FlyStackConfig, LocalStackConfig } from "./src/config/parseConfig";
 import { readConfig } from "./src/config/readConfig";
+import { FlyPostgres, FlyRedis, FlyServiceApps } from "./src/fly/components";
 import { LocalDataTier } from "./src/local/dataTier";
-import { Migrations } from "./src/migrations/resource";
+import { Migrations, migrationSetChecksum } from "./src/migrations/resource";
 
 const config = readConfig();
+const local = config.environment === "local" ? localStack(config) : undefined;
+const fly = config.environment !== "local" ? flyStack(config) : undefined;
 
-const local =
-  config.environment === "local"
-    ? new LocalDataTier("gaia-local", {
-        postgresName: config.postgres.name,
-        database: config.postgres.database,
-        redisName: config.redis.name,
-        local: config.local,
-        services: Object.keys(config.services.apps),
-        postgresPassword: config.postgresPassword,
-        redisPassword: config.redisPassword,
-      })
-    : undefined;
+function localStack(c: LocalStackConfig) {
+  const tier = new LocalDataTier("gaia-local", {
+    postgresName: c.postgres.name,
+    database: c.postgres.database,
+    redisName: c.redis.name,
+    local: c.local,
+    services: Object.keys(c.services.apps),
+    postgresPassword: c.postgresPassword,
+    redisPassword: c.redisPassword,
+  });
+  // Post-provision: migrate once Postgres is healthy and its password applied.
+  const migrations = new Migrations(
+    "gaia-local-migrations",
+    {
+      environment: "local",
+      modules: c.migrations.modules,
+      databaseUrl: tier.databaseUrl,
+      supabaseProjectRef: c.supabaseProjectRef,
+      isolationEnforced: c.isolation.enforce,
+      ...(c.migrations.baseline ? { baseline: c.migrations.baseline } : {}),
+    },
+    { dependsOn: tier.postgresReady },
+  );
+  return { tier, migrations };
+}
 
-// Post-provision: the schema is migrated once Postgres is healthy and its password applied.
-const localMigrations = local
-  ? new Migrations(
-      "gaia-local-migrations",
-      {
-        environment: "local",
-        modules: config.migrations.modules,
-        databaseUrl: local.databaseUrl,
-        supabaseProjectRef: config.supabaseProjectRef,
-        isolationEnforced: config.isolation.enforce,
-        ...(config.migrations.baseline ? { baseline: config.migrations.baseline } : {}),
-      },
-      { dependsOn: local.postgresReady },
-    )
-  : undefined;
+function flyStack(c: FlyStackConfig) {
+  const env = c.environment;
+  const options = (kind: Parameters<typeof resourceOptions>[1]) => resourceOptions(env, kind);
+  const postgres = new FlyPostgres(`gaia-${env}-postgres`, {
+    stack: env,
+    kind: c.postgres.kind,
+    name: c.postgres.name,
+    org: c.fly.org,
+    region: c.fly.region,
+    vmSize: c.postgres.vmSize,
+    volumeSizeGb: c.postgres.volumeSizeGb,
+    clusterSize: c.postgres.clusterSize,
+    plan: c.postgres.plan,
+    majorVersion: c.postgres.majorVersion,
+    allowRestart: c.postgres.allowRestart,
+    password: c.postgresPassword,
+    databaseName: c.postgres.database,
+    // Production snapshots its data volumes once per new set of migrations, before applying it.
+    migrationsChecksum: migrationSetChecksum("migrations", c.migrations.modules),
+    options,
+  });
+  const redis = new FlyRedis(`gaia-${env}-redis`, {
+    stack: env,
+    name: c.redis.name,
+    org: c.fly.org,
+    region: c.fly.region,
+    eviction: c.redis.eviction,
+    replicaRegions: c.redis.replicaRegions,
+    ...(c.redis.plan ? { plan: c.redis.plan } : {}),
+    options,
+  });
+  const certificates = new DevCertificates(`gaia-${env}-certs`, {
+    environment: env,
+    services: Object.keys(c.services.apps),
+  });
+  const services = new FlyServiceApps(`gaia-${env}-services`, {
+    stack: env,
+    org: c.fly.org,
+    region: c.fly.region,
+    apps: c.services.apps,
+    volumeName: c.certificates.volumeName,
+    volumeSizeGb: c.certificates.volumeSizeGb,
+    volumesPerApp: c.certificates.volumesPerApp,
+    certificateFiles: certificates.files,
+    options,
+  });
+  const migrations = new Migrations(
+    `gaia-${env}-migrations`,
+    {
+      environment: env,
+      modules: c.migrations.modules,
+      databaseUrl: postgres.databaseUrl,
+      supabaseProjectRef: c.supabaseProjectRef,
+      isolationEnforced: c.isolation.enforce,
+      fly:
+        c.postgres.kind === "unmanaged"
+          ? { app: c.postgres.name }
+          : { managedCluster: postgres.clusterId },
+      ...(c.migrations.baseline ? { baseline: c.migrations.baseline, baselineConfirm: env } : {}),
+    },
+    { dependsOn: postgres.snapshot ? [postgres.database, postgres.snapshot] : [postgres.database] },
+  );
+  return { postgres, redis, services, migrations };
+}
 
 export const environment = config.environment;
-export const postgresHost = local?.postgres.host;
-export const postgresPort = local?.postgres.port;
-export const redisHost = local?.redisHost;
-export const redisPort = local?.redisPort;
-export const databaseUrl = local?.databaseUrl;
-export const redisUrl = local?.redisUrl;
-export const internalDatabaseUrl = local?.internalDatabaseUrl;
-export const internalRedisUrl = local?.internalRedisUrl;
-export const certificatesVolume = local?.certificatesVolume;
-export const migrationFiles = localMigrations?.files;
+export const migrationFiles = (local ?? fly)?.migrations.files;
+
+// Local stack: host-side endpoints, and the in-network URLs the services use.
+export const postgresHost = local?.tier.postgres.host;
+export const postgresPort = local?.tier.postgres.port;
+export const redisHost = local?.tier.redisHost;
+export const redisPort = local?.tier.redisPort;
+export const internalDatabaseUrl = local?.tier.internalDatabaseUrl;
+export const internalRedisUrl = local?.tier.internalRedisUrl;
+export const certificatesVolume = local?.tier.certificatesVolume;
+
+// Every stack: secrets. On Fly these are private-network URLs (`<app>.flycast`).
+export const databaseUrl = local?.tier.databaseUrl ?? fly?.postgres.databaseUrl;
+export const redisUrl = local?.tier.redisUrl ?? fly?.redis.redisUrl;
+
+// Fly stacks: what exists, and whether this stack created or adopted it.
+export const postgresApp = fly ? config.postgres.name : undefined;
+export const postgresOrigin = fly?.postgres.origin;
+export const postgresVolumeIds = fly?.postgres.volumeIds;
+export const postgresClusterId = fly?.postgres.clusterId;
+export const preMigrationSnapshotIds = fly?.postgres.snapshotIds;
+export const redisOrigin = fly?.redis.origin;
+export const serviceApps = fly ? config.services.apps : undefined;
+export const serviceAppOrigins = fly?.services.origins;
+export const certificateVolumeIds = fly?.services.volumeIds;
+
 // The shared Supabase project, for `gaia-db env` and the services (keys stay secret).
 export const supabaseProjectRef = config.supabaseProjectRef;
 export const supabaseUrl = config.supabaseUrl;

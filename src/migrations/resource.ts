@@ -16,6 +16,7 @@
  *   `pulumi up`, and on failure the provider puts all output into the error text regardless of
  *   `logging`, so hiding the stream would hide nothing more.
  */
+import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
@@ -44,14 +45,25 @@ export interface MigrationsArgs {
   isolationEnforced?: boolean;
   /** Extra non-secret CLI flags (e.g. timeouts); each must be a plain token. */
   extraArgs?: readonly string[];
+  /**
+   * Fly Postgres is reached through `fly proxy` (the CLI's --fly-app / --fly-managed-cluster):
+   * the unmanaged Postgres app, or the managed cluster id (known only once the cluster exists).
+   */
+  fly?: { app: string } | { managedCluster: pulumi.Input<string> };
 }
+
+/** What `migrateCommand` needs: everything but the secrets, with a resolved Fly target. */
+export type MigrateCommandArgs = Omit<
+  MigrationsArgs,
+  "databaseUrl" | "supabaseProjectRef" | "fly"
+> & {
+  fly?: { app: string } | { managedCluster: string };
+};
 
 const SAFE_TOKEN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** The command line, built from non-secret inputs only. Pure, so tests pin it exactly. */
-export function migrateCommand(
-  args: Omit<MigrationsArgs, "databaseUrl" | "supabaseProjectRef">,
-): string {
+export function migrateCommand(args: MigrateCommandArgs): string {
   const root = args.migrationsRoot ?? "migrations";
   if (isAbsolute(root)) {
     throw new Error(
@@ -75,6 +87,10 @@ export function migrateCommand(
     parts.push("--baseline", args.baseline);
     if (args.baselineConfirm !== undefined) parts.push("--confirm", args.baselineConfirm);
   }
+  if (args.fly !== undefined) {
+    if ("app" in args.fly) parts.push("--fly-app", args.fly.app);
+    else parts.push("--fly-managed-cluster", args.fly.managedCluster);
+  }
   for (const extra of args.extraArgs ?? []) {
     if (!SAFE_TOKEN.test(extra)) {
       throw new Error(
@@ -89,6 +105,14 @@ export function migrateCommand(
     }
   }
   return parts.join(" ");
+}
+
+/**
+ * One sha256 over the file list: changes exactly when the set of SQL to apply changes (used to
+ * take production's pre-migration snapshot once per migration set).
+ */
+export function migrationSetChecksum(root: string, modules: readonly Module[]): string {
+  return createHash("sha256").update(migrationFileList(root, modules)).digest("hex");
 }
 
 /** `core/0001_live_schema.sql:<sha256>` per line, in application order. */
@@ -108,7 +132,13 @@ export class Migrations extends pulumi.ComponentResource {
     super("gaia:migrations:Migrations", name, {}, opts);
     const root = args.migrationsRoot ?? "migrations";
     const modules = parseModules(args.modules);
-    const command = migrateCommand(args);
+    const { fly, ...rest } = args;
+    const command: pulumi.Input<string> =
+      fly !== undefined && "managedCluster" in fly
+        ? pulumi
+            .output(fly.managedCluster)
+            .apply((id) => migrateCommand({ ...rest, fly: { managedCluster: id } }))
+        : migrateCommand({ ...rest, ...(fly ? { fly } : {}) });
     this.files = migrationFileList(root, modules);
     const stdin = pulumi.secret(
       pulumi

@@ -1,11 +1,13 @@
 /**
- * index.ts for a Fly stack: valid config registers nothing yet; bad config ends the program with
+ * index.ts for a Fly stack under plain mocks: valid config registers the Fly data tier with its
+ * migrations; bad config ends the program with
  * every problem at once, as a RunError (which the language host prints without a stack trace).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
+import { migrationSetChecksum } from "../../src/migrations/resource";
 import { FLY_SECRETS, rawConfig } from "../config/stackFiles";
-import { installMocks } from "./mocks";
+import { installMocks, secretEnvelope, settle } from "./mocks";
 
 describe("index.ts on the dev stack", () => {
   it("with bad config reports every problem and registers nothing", async () => {
@@ -40,7 +42,7 @@ describe("index.ts on the dev stack", () => {
     expect(registered).toEqual([]);
   });
 
-  it("with valid config registers no resource yet", async () => {
+  it("with valid config registers the Fly data tier, migrations through fly proxy", async () => {
     const registered = await installMocks(
       "dev",
       rawConfig("dev", FLY_SECRETS),
@@ -48,9 +50,82 @@ describe("index.ts on the dev stack", () => {
     );
     vi.resetModules();
     const program = await import("../../index.ts");
-    await new Promise((r) => setTimeout(r, 100));
-    expect(registered).toEqual([]);
+    await settle(registered);
+    const services = ["gateway", "auth-service", "asset-service", "chat-service", "web-service"];
+    const commands = registered
+      .filter((r) => r.type === "command:local:Command")
+      .map((r) => r.name)
+      .sort();
+    expect(commands).toEqual(
+      [
+        "gaia-dev-postgres-cluster",
+        "gaia-dev-postgres-database",
+        "gaia-dev-redis-redis",
+        "gaia-dev-migrations-migrate",
+        ...services.flatMap((s) => [
+          `gaia-dev-services-${s}-app`,
+          `gaia-dev-services-${s}-volumes`,
+          `gaia-dev-services-${s}-secrets`,
+        ]),
+      ].sort(),
+    );
+    const byName = (name: string) => registered.find((r) => r.name === name)!.inputs;
+    const cluster = byName("gaia-dev-postgres-cluster");
+    expect(cluster.environment).toMatchObject({
+      GAIA_RESOURCE_KIND: "postgres",
+      GAIA_STACK: "dev",
+      POSTGRES_KIND: "unmanaged",
+      APP_NAME: "gaia-db-dev",
+      ORG: "aeonia-dev",
+      REGION: "lax",
+      VM_SIZE: "shared-cpu-1x",
+      CLUSTER_SIZE: "1",
+      VOLUME_SIZE_GB: "10",
+    });
+    // The postgres password reaches the command only on (secret) stdin.
+    expect(JSON.stringify(cluster.environment)).not.toContain(FLY_SECRETS["gaia:postgresPassword"]);
+    expect(cluster.stdin).toEqual(
+      secretEnvelope(JSON.stringify({ password: FLY_SECRETS["gaia:postgresPassword"] })),
+    );
+    const migrate = byName("gaia-dev-migrations-migrate");
+    expect(migrate.create).toBe(
+      "node bin/gaia-db.js migrate dev --stdin-config --modules core,vector --json --isolation off --fly-app gaia-db-dev",
+    );
+    expect(migrate.stdin).toEqual(
+      secretEnvelope(
+        JSON.stringify({
+          databaseUrl: `postgres://postgres:${FLY_SECRETS["gaia:postgresPassword"]}@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable`,
+          supabaseProjectRef: "lbaohvnusingoztdzlmj",
+        }),
+      ),
+    );
+    expect(registered.some((r) => r.name.includes("snapshot"))).toBe(false);
     expect(program.environment).toBe("dev");
-    expect(program.databaseUrl).toBeUndefined();
+    expect(program.postgresApp).toBe("gaia-db-dev");
+    expect(await pulumi.isSecret(program.databaseUrl!)).toBe(true);
+    expect(program.postgresHost).toBeUndefined();
+  });
+
+  it("production snapshots before migrating and enforces isolation", async () => {
+    const registered = await installMocks(
+      "production",
+      rawConfig("production", FLY_SECRETS),
+      Object.keys(FLY_SECRETS),
+    );
+    vi.resetModules();
+    await import("../../index.ts");
+    await settle(registered);
+    const snapshot = registered.find(
+      (r) => r.name === "gaia-production-postgres-pre-migration-snapshot",
+    );
+    expect(snapshot?.inputs.environment).toMatchObject({
+      GAIA_RESOURCE_KIND: "snapshot",
+      APP_NAME: "gaia-db-production",
+      MIGRATIONS_CHECKSUM: migrationSetChecksum("migrations", ["core", "vector"]),
+    });
+    const migrate = registered.find((r) => r.name === "gaia-production-migrations-migrate");
+    expect(migrate?.inputs.create).toBe(
+      "node bin/gaia-db.js migrate production --stdin-config --modules core,vector --json --isolation on --fly-app gaia-db-production",
+    );
   });
 });

@@ -17,7 +17,7 @@ export const SHARED_CONFIG = {
 };
 
 /** Fake provider outputs, by resource type. */
-function outputsFor(type: string, name: string, inputs: Record<string, unknown>) {
+export function outputsFor(type: string, name: string, inputs: Record<string, unknown>) {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       return { result: `generated-${name}` };
@@ -28,6 +28,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
       return { certPem: `CERT ${name}` };
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `CSR ${name}` };
+    case "command:local:Command":
+      // Every gaia command prints one JSON result line last; a fresh stack creates everything.
+      return { stdout: JSON.stringify({ origin: "created" }), stderr: "" };
     case "docker:index/remoteImage:RemoteImage":
       return { imageId: `sha256:${String(inputs.name)}` };
     default:

@@ -84,13 +84,18 @@ export class CommandEngine {
       cwd: string;
       /** Environment of the `pulumi` process the provider inherits. */
       env: () => Record<string, string>;
+      /** Provider outputs of resources that are not commands (e.g. tls keys), as mocks give. */
+      stateFor?: (type: string, name: string, inputs: Record<string, unknown>) => object;
     },
   ) {}
 
   /** One `pulumi up` (or `preview`) of `program` on `stack`. */
   async run(
     stack: string,
-    program: () => Record<string, pulumi.Input<unknown>> | undefined,
+    program: () =>
+      | Record<string, pulumi.Input<unknown>>
+      | undefined
+      | Promise<Record<string, pulumi.Input<unknown>> | undefined>,
     mode: { preview?: boolean } = {},
   ): Promise<RunResult> {
     const preview = mode.preview ?? false;
@@ -105,7 +110,13 @@ export class CommandEngine {
         newResource: async (args) => {
           registrations++;
           if (args.type !== "command:local:Command")
-            return { id: `${args.name}-id`, state: args.inputs };
+            return {
+              id: `${args.name}-id`,
+              state: {
+                ...args.inputs,
+                ...this.options.stateFor?.(args.type, args.name, args.inputs),
+              },
+            };
           inflight++;
           try {
             seen.add(args.name);
@@ -141,7 +152,8 @@ export class CommandEngine {
       preview,
     );
 
-    const returned = program() ?? {};
+    // A program may be a module import (index.ts itself): its top level has run once it resolves.
+    const returned = (await program()) ?? {};
     let outputs: Record<string, unknown> | undefined;
     if (!preview) {
       try {

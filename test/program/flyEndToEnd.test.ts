@@ -1,0 +1,128 @@
+/**
+ * index.ts itself on the dev stack, end to end: every `local.Command` executed as the command
+ * provider would (test/support/commandEngine.ts) against the fake flyctl, whose `fly proxy`
+ * forwards to the real test PostgreSQL. Proves the wiring: the cluster and database exist before
+ * `gaia-db migrate --fly-app` runs through the proxy, and a second `up` changes nothing.
+ */
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { projectDefaults, stackFile } from "../config/stackFiles";
+import { CommandEngine } from "../support/commandEngine";
+import { createFakeFly, type FakeFly } from "../support/fakeFly";
+import { adminUrl, withAdmin, withClient } from "../support/postgres";
+import { outputsFor } from "./mocks";
+
+const ROOT = resolve(__dirname, "../..");
+const databases: string[] = [];
+const fakes: FakeFly[] = [];
+
+afterEach(() => {
+  for (const f of fakes.splice(0)) f.remove();
+});
+afterAll(async () => {
+  await withAdmin(async (c) => {
+    for (const d of databases) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+  });
+});
+
+function setup() {
+  const target = new URL(adminUrl());
+  const fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
+  fakes.push(fake);
+  const database = `llm_platform_${randomBytes(4).toString("hex")}`;
+  databases.push(database);
+  const secrets = {
+    // The fake proxy forwards to the test server, so the cluster's password is the test server's.
+    "gaia:postgresPassword": decodeURIComponent(target.password),
+    "gaia:supabaseAnonKey": "anon-key-value",
+    "gaia:supabaseJwtSecret": "jwt-secret-value",
+  };
+  const config = {
+    ...projectDefaults(),
+    ...stackFile("dev"),
+    "gaia:postgres": JSON.stringify({
+      ...JSON.parse(stackFile("dev")["gaia:postgres"] ?? "{}"),
+      database,
+    }),
+    // The test server has no pgvector.
+    "gaia:migrations": JSON.stringify({ modules: ["core"] }),
+    ...secrets,
+  };
+  const engine = new CommandEngine({
+    cwd: ROOT,
+    env: () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10" }),
+    stateFor: (type, name, inputs) => outputsFor(type, name, inputs),
+  });
+  const program = async () => {
+    pulumi.runtime.setAllConfig(config, Object.keys(secrets));
+    vi.resetModules();
+    const m = await import("../../index.ts");
+    return {
+      databaseUrl: m.databaseUrl,
+      postgresOrigin: m.postgresOrigin,
+      redisOrigin: m.redisOrigin,
+      serviceAppOrigins: m.serviceAppOrigins,
+    };
+  };
+  return { fake, database, engine, program };
+}
+
+describe("index.ts, dev stack, against the fake flyctl and a real PostgreSQL", () => {
+  it("creates the data tier, migrates through fly proxy, and a second up changes nothing", async () => {
+    const { fake, database, engine, program } = setup();
+    const up = await engine.run("dev", program);
+    expect(up.error).toBeUndefined();
+    const migrate = up.ops.find((o) => o.name === "gaia-dev-migrations-migrate");
+    expect(migrate).toMatchObject({ op: "create", ok: true });
+    expect(up.outputs).toMatchObject({
+      postgresOrigin: "created",
+      redisOrigin: "created",
+      serviceAppOrigins: {
+        gateway: "created",
+        "auth-service": "created",
+        "asset-service": "created",
+        "chat-service": "created",
+        "web-service": "created",
+      },
+    });
+
+    // The schema is in the database the stack created, bound to dev and the shared project.
+    await withClient(`${adminUrl().replace(/\/[^/]*$/, "")}/${database}`, async (c) => {
+      const tables = await c.query(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'",
+      );
+      expect(tables.rows[0].n).toBe(19);
+      const binding = await c.query(
+        "SELECT environment, supabase_project_ref FROM gaia_migrations.binding",
+      );
+      expect(binding.rows).toEqual([
+        { environment: "dev", supabase_project_ref: "lbaohvnusingoztdzlmj" },
+      ]);
+      const applied = await c.query(
+        "SELECT count(*)::int AS n FROM gaia_migrations.applied WHERE module = 'core'",
+      );
+      expect(applied.rows[0].n).toBeGreaterThanOrEqual(9);
+    });
+    // No secret ever reached flyctl's argv except the documented `postgres create --password`.
+    const argv = fake
+      .calls()
+      .filter((c) => c.command !== "postgres create")
+      .map((c) => c.argv.join(" "))
+      .join("\n");
+    for (const secret of [
+      "anon-key-value",
+      "jwt-secret-value",
+      decodeURIComponent(new URL(adminUrl()).password),
+    ]) {
+      expect(argv).not.toContain(secret);
+    }
+
+    fake.clearCalls();
+    const again = await engine.run("dev", program);
+    expect(again.error).toBeUndefined();
+    expect(again.ops.filter((o) => o.op !== "none")).toEqual([]);
+    expect(fake.mutations()).toEqual([]);
+  });
+});

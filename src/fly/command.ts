@@ -26,6 +26,7 @@ export type FlyCommandKind =
   | "app"
   | "certificate-volume"
   | "secrets"
+  | "service-secrets"
   | "database"
   | "snapshot";
 

@@ -12,6 +12,7 @@ import type { CommandContext, Operation } from "../runtime/context";
 import { databaseCommand, snapshotCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
+import { serviceSecretsCommand } from "../runtime/serviceSecrets";
 import { appCommand, redisCommand, secretsCommand, volumesCommand } from "../runtime/services";
 
 const HANDLERS: Record<string, (ctx: CommandContext) => Promise<Record<string, unknown>>> = {
@@ -20,6 +21,7 @@ const HANDLERS: Record<string, (ctx: CommandContext) => Promise<Record<string, u
   app: appCommand,
   "certificate-volume": volumesCommand,
   secrets: secretsCommand,
+  "service-secrets": serviceSecretsCommand,
   database: databaseCommand,
   snapshot: snapshotCommand,
 };

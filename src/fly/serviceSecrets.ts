@@ -1,0 +1,174 @@
+/**
+ * `gaia:fly:ServiceSecrets`: the secrets each service app of a Fly environment reads.
+ *
+ * - `<name>-app-login`: `gaia-db app-login <env> --stdin-config --fly-app <pg-app> --json` creates
+ *   or rotates the least-privilege login `gaia_app_<env>` (src/operations/appLogin.ts); the admin
+ *   URL and the password travel on stdin. The password is a `random.RandomPassword` child unless
+ *   `appPassword` is given; `appPasswordRotation` is its keeper (change it to rotate).
+ * - `<name>-<service>-secrets`, one per app, after the login: a `service-secrets` Fly command
+ *   (src/fly/runtime/serviceSecrets.ts) stages DATABASE_URL, REDIS_URL and, for the services that
+ *   validate JWTs, SUPABASE_URL / SUPABASE_ANON_KEY / SUPABASE_JWT_SECRET with
+ *   `fly secrets import --stage` through stdin, only the ones whose value changed, and keeps (and
+ *   reports in `kept`) a secret someone else set unless `adoptSecrets`.
+ * The environment of every command holds names only; values and the fingerprints derived from
+ * them live in the secret stdin and the secret stdout.
+ */
+import * as local from "@pulumi/command/local";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { appDatabaseUrl } from "../operations/appLogin";
+import type { Environment } from "../operations/environments";
+import { DEFAULT_JWT_SERVICES, secretNamesFor } from "../operations/serviceSecrets";
+import { flyCommand, type OptionsFor, resultOf } from "./command";
+
+const noOptions: OptionsFor = () => ({});
+
+export interface FlyServiceSecretsArgs {
+  readonly stack: string;
+  readonly environment: Environment;
+  /** Service → Fly app (gaia:services without adoptSecrets). */
+  readonly apps: Record<string, string>;
+  /** Unmanaged Postgres app, e.g. `gaia-db-dev`: reached through `fly proxy`, and over flycast. */
+  readonly postgresApp: string;
+  /** The services' database, e.g. `llm_platform`. */
+  readonly database: string;
+  /** An administrator's URL (`FlyPostgres.databaseUrl`), a secret: creates the login. */
+  readonly adminDatabaseUrl: pulumi.Input<string>;
+  /** `FlyRedis.redisUrl`, a secret. */
+  readonly redisUrl: pulumi.Input<string>;
+  readonly supabaseUrl: pulumi.Input<string>;
+  readonly supabaseAnonKey: pulumi.Input<string>;
+  readonly supabaseJwtSecret: pulumi.Input<string>;
+  /** gaia:services.adoptSecrets: overwrite a secret someone else set on an app. */
+  readonly adoptSecrets: boolean;
+  /** Services that get the Supabase settings (default: the auth service). */
+  readonly jwtServices?: readonly string[];
+  /** The login's password; default a generated one (RandomPassword child). */
+  readonly appPassword?: pulumi.Input<string>;
+  /** Keeper of the generated password: change it (e.g. a date) to rotate. */
+  readonly appPasswordRotation?: string;
+  /** What must exist first: the migrations (they create `gaia_app`) and the app shells. */
+  readonly dependsOn?: pulumi.Resource[];
+  readonly options?: OptionsFor;
+}
+
+/** `node bin/gaia-db.js app-login …`: the relative CLI, run from the program directory. */
+export function appLoginCommandLine(environment: string, postgresApp: string): string {
+  return `node bin/gaia-db.js app-login ${environment} --stdin-config --fly-app ${postgresApp} --json`;
+}
+
+/** The services' URL: the app login over Fly's private network (flycast, the Postgres proxy). */
+export function serviceDatabaseUrl(
+  postgresApp: string,
+  database: string,
+  environment: Environment,
+  password: string,
+): string {
+  return `${appDatabaseUrl({ host: `${postgresApp}.flycast`, port: 5432, database, environment, password })}?sslmode=disable`;
+}
+
+export class FlyServiceSecrets extends pulumi.ComponentResource {
+  readonly appLogin: local.Command;
+  readonly password?: random.RandomPassword;
+  readonly secretCommands: Record<string, local.Command> = {};
+  /** The services' DATABASE_URL, a secret. */
+  readonly databaseUrl: pulumi.Output<string>;
+  /** App → secret names left alone because someone else set them (names only, not secret). */
+  readonly kept: pulumi.Output<Record<string, string[]>>;
+  /** App → secret names staged by the last run that changed something (not secret). */
+  readonly staged: pulumi.Output<Record<string, string[]>>;
+
+  constructor(name: string, args: FlyServiceSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gaia:fly:ServiceSecrets", name, {}, opts);
+    const options = args.options ?? noOptions;
+    let password: pulumi.Output<string>;
+    if (args.appPassword !== undefined) password = pulumi.secret(args.appPassword);
+    else {
+      this.password = new random.RandomPassword(
+        `${name}-app-password`,
+        {
+          length: 32,
+          // URL-safe: the password goes into DATABASE_URL and a NAME=VALUE import line.
+          special: false,
+          ...(args.appPasswordRotation !== undefined
+            ? { keepers: { rotation: args.appPasswordRotation } }
+            : {}),
+        },
+        { parent: this },
+      );
+      password = pulumi.secret(this.password.result);
+    }
+
+    this.appLogin = new local.Command(
+      `${name}-app-login`,
+      {
+        create: appLoginCommandLine(args.environment, args.postgresApp),
+        // No delete: the services may still log in with it; dropping a role is a migration.
+        interpreter: ["/bin/bash", "-c"],
+        environment: { GAIA_STACK: args.stack },
+        stdin: pulumi.secret(
+          pulumi
+            .all([args.adminDatabaseUrl, password])
+            .apply(([databaseUrl, appPassword]) => JSON.stringify({ databaseUrl, appPassword })),
+        ),
+        logging: "stdoutAndStderr",
+      },
+      { parent: this, dependsOn: args.dependsOn, ...options("app") },
+    );
+
+    this.databaseUrl = pulumi.secret(
+      password.apply((pw) =>
+        serviceDatabaseUrl(args.postgresApp, args.database, args.environment, pw),
+      ),
+    );
+    const jwtServices = args.jwtServices ?? DEFAULT_JWT_SERVICES;
+    const all = {
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: args.redisUrl,
+      SUPABASE_URL: args.supabaseUrl,
+      SUPABASE_ANON_KEY: args.supabaseAnonKey,
+      SUPABASE_JWT_SECRET: args.supabaseJwtSecret,
+    };
+    const kept: Record<string, pulumi.Output<string[]>> = {};
+    const staged: Record<string, pulumi.Output<string[]>> = {};
+    for (const [service, app] of Object.entries(args.apps)) {
+      const names = secretNamesFor(service, jwtServices);
+      const values = pulumi.output(Object.fromEntries(names.map((n) => [n, all[n]])));
+      const cmd = flyCommand(
+        `${name}-${service}-secrets`,
+        {
+          kind: "service-secrets",
+          stack: args.stack,
+          environment: {
+            APP_NAME: app,
+            SERVICE: service,
+            SECRET_NAMES: names.join(","),
+            ADOPT_SECRETS: String(args.adoptSecrets),
+          },
+          secrets: pulumi.output({ values }),
+          // The result carries fingerprints of the values: secret, never logged.
+          secretOutput: true,
+          noDelete: true,
+        },
+        {
+          parent: this,
+          dependsOn: [this.appLogin, ...(args.dependsOn ?? [])],
+          ...options("app"),
+        },
+      );
+      this.secretCommands[service] = cmd;
+      // Names only: safe to show, though read from the secret stdout.
+      kept[app] = pulumi.unsecret(
+        cmd.stdout.apply((s) =>
+          ((resultOf(s).kept as { name: string }[] | undefined) ?? []).map((k) => k.name),
+        ),
+      );
+      staged[app] = pulumi.unsecret(
+        cmd.stdout.apply((s) => (resultOf(s).staged as string[] | undefined) ?? []),
+      );
+    }
+    this.kept = pulumi.output(kept);
+    this.staged = pulumi.output(staged);
+    this.registerOutputs({ databaseUrl: this.databaseUrl, kept: this.kept, staged: this.staged });
+  }
+}

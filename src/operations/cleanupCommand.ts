@@ -1,7 +1,7 @@
 /** Handler of `gaia-db cleanup-test-users <env>` (the core is cleanup.ts). */
 import { applyCleanup, type CleanupReport, planCleanup } from "./cleanup";
 import { parseEnvironment, TEST_TAGS } from "./environments";
-import { ExitCode, refusedError, usageError } from "./errors";
+import { checkConfirmation, ExitCode, usageError } from "./errors";
 import { plural, renderTable, writeJson, writeLine } from "./format";
 import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
 import { withConnection, withEnvironmentUrl } from "./reach";
@@ -108,16 +108,11 @@ export async function runCleanupTestUsers(args: string[], io: OperationsIo): Pro
     }
     const environment = parseEnvironment(positionals[0], "cleanup-test-users");
     const timeoutMs = parseTimeout("cleanup-test-users", values.timeout, 60);
-    if (values.confirm !== undefined && values.confirm !== environment) {
-      throw usageError(
-        `gaia-db cleanup-test-users: --confirm "${values.confirm}" does not match the environment "${environment}"`,
-      );
-    }
-    if (values.apply && environment === "production" && values.confirm !== "production") {
-      throw refusedError(
-        "gaia-db cleanup-test-users production --apply: deleting in production needs --confirm production",
-      );
-    }
+    checkConfirmation("cleanup-test-users", environment, values.confirm, {
+      flag: "--apply",
+      set: values.apply === true,
+      doing: "deleting in",
+    });
     const report = await withEnvironmentUrl(
       {
         environment,

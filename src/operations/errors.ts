@@ -20,3 +20,26 @@ export function describeError(error: unknown): { message: string; exitCode: numb
   }
   return { message: maskSecrets(String(error)), exitCode: ExitCode.runtime };
 }
+
+/**
+ * The one confirmation rule of the mutating operations: `--confirm` must name the environment it
+ * is given for, and a change to production needs `--confirm production`.
+ * `change` is the flag that makes the run mutate (`--write`, `--apply`) and what it does.
+ */
+export function checkConfirmation(
+  command: string,
+  environment: string,
+  confirm: string | undefined,
+  change: { flag: string; set: boolean; doing: string },
+): void {
+  if (confirm !== undefined && confirm !== environment) {
+    throw usageError(
+      `gaia-db ${command}: --confirm "${confirm}" does not match the environment "${environment}"`,
+    );
+  }
+  if (change.set && environment === "production" && confirm !== "production") {
+    throw refusedError(
+      `gaia-db ${command} production ${change.flag}: ${change.doing} production needs --confirm production`,
+    );
+  }
+}

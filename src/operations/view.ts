@@ -1,6 +1,6 @@
 /** `gaia-db view <env|all> [query]` — see readOnly.ts for how a statement is kept read-only. */
 import { parseEnvironment } from "./environments";
-import { ExitCode, refusedError, usageError } from "./errors";
+import { checkConfirmation, ExitCode, usageError } from "./errors";
 import { plural, renderTable, writeJson, writeLine } from "./format";
 import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
 import { withConnection, withEnvironmentUrl } from "./reach";
@@ -90,16 +90,11 @@ export async function runView(args: string[], io: OperationsIo): Promise<number>
     const environment = parseEnvironment(target, "view");
     const sql = query ?? DEFAULT_VIEW_QUERY;
     if (sql.trim() === "") throw usageError("gaia-db view: the query is empty");
-    if (values.confirm !== undefined && values.confirm !== environment) {
-      throw usageError(
-        `gaia-db view: --confirm "${values.confirm}" does not match the environment "${environment}"`,
-      );
-    }
-    if (values.write && environment === "production" && values.confirm !== "production") {
-      throw refusedError(
-        "gaia-db view production --write: writing to production needs --confirm production",
-      );
-    }
+    checkConfirmation("view", environment, values.confirm, {
+      flag: "--write",
+      set: values.write === true,
+      doing: "writing to",
+    });
     const result = await withEnvironmentUrl(
       {
         environment,

@@ -8,6 +8,7 @@ import { resourceOptions } from "./src/config/options";
 import type { FlyStackConfig, LocalStackConfig } from "./src/config/parseConfig";
 import { readConfig } from "./src/config/readConfig";
 import { FlyPostgres, FlyRedis, FlyServiceApps } from "./src/fly/components";
+import { FlyServiceSecrets } from "./src/fly/serviceSecrets";
 import { LocalDataTier } from "./src/local/dataTier";
 import { Migrations, migrationSetChecksum } from "./src/migrations/resource";
 
@@ -103,7 +104,28 @@ function flyStack(c: FlyStackConfig) {
     },
     { dependsOn: postgres.snapshot ? [postgres.database, postgres.snapshot] : [postgres.database] },
   );
-  return { postgres, redis, services, migrations };
+  // Each service app gets DATABASE_URL (a least-privilege login the migrations' gaia_app role
+  // backs), REDIS_URL and, for JWT validation, the Supabase settings, staged through stdin.
+  // Managed Postgres has no Fly app to proxy to for the login yet: its services keep their secrets.
+  const serviceSecrets =
+    c.postgres.kind === "unmanaged"
+      ? new FlyServiceSecrets(`gaia-${env}-service-secrets`, {
+          stack: env,
+          environment: env,
+          apps: c.services.apps,
+          postgresApp: c.postgres.name,
+          database: c.postgres.database,
+          adminDatabaseUrl: postgres.databaseUrl,
+          redisUrl: redis.redisUrl,
+          supabaseUrl: c.supabaseUrl,
+          supabaseAnonKey: c.supabaseAnonKey,
+          supabaseJwtSecret: c.supabaseJwtSecret,
+          adoptSecrets: c.services.adoptSecrets,
+          dependsOn: [migrations, services],
+          options,
+        })
+      : undefined;
+  return { postgres, redis, services, migrations, serviceSecrets };
 }
 
 export const environment = config.environment;
@@ -132,6 +154,9 @@ export const redisOrigin = fly?.redis.origin;
 export const serviceApps = fly ? config.services.apps : undefined;
 export const serviceAppOrigins = fly?.services.origins;
 export const certificateVolumeIds = fly?.services.volumeIds;
+/** Per app, the service secrets left alone because someone set them by hand (names only). */
+export const serviceSecretsKept = fly?.serviceSecrets?.kept;
+export const serviceSecretsStaged = fly?.serviceSecrets?.staged;
 
 // The shared Supabase project, for `gaia-db env` and the services (keys stay secret).
 export const supabaseProjectRef = config.supabaseProjectRef;

@@ -19,6 +19,7 @@ export const OPERATIONS_COMMANDS = [
   "env",
   "doctor",
   "verify-all",
+  "app-login",
 ] as const;
 
 const CONNECTION = `Connection (one of):
@@ -74,6 +75,7 @@ Operating the environments (each has its own --help):
              users tagged for another environment (dry run unless --apply)
   env        the service settings in dotenv format, from the stack outputs
   doctor     live Fly resources against the stack's config
+  app-login  create or rotate the services' database login (secrets on stdin only)
 
 Environments: local, dev, staging, production (no default).
 Run gaia-db <command> --help for the options of one command.

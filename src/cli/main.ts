@@ -142,7 +142,7 @@ export async function runCli(
   }
   // `gaia-db verify all` is the operations command; `gaia-db verify <env>` is the runner's.
   const operation = first === "verify" && rest[0] === "all" ? "verify-all" : first;
-  if ([...OPERATIONS_COMMANDS, "app-login"].includes(operation)) {
+  if ((OPERATIONS_COMMANDS as readonly string[]).includes(operation)) {
     const run = operations()[operation]?.run;
     if (run) return run(first === "verify" ? rest.slice(1) : [...rest], io);
   }

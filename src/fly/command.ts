@@ -40,10 +40,15 @@ export type ProtectionKind = "database" | "volume" | "redis" | "app" | "certific
 export type OptionsFor = (kind: ProtectionKind) => pulumi.CustomResourceOptions;
 
 const FLY_DIR = resolve(__dirname);
+/** Code outside src/fly that the Fly commands run (the service-secrets planner). */
+const RUNTIME_IMPORTS = ["../operations/serviceSecrets.ts"];
 
-/** sha256 over the TypeScript a Fly command runs (src/fly minus tests), in a stable order. */
+/**
+ * sha256 over the TypeScript a Fly command runs (src/fly, plus RUNTIME_IMPORTS when hashing the
+ * real tree), in a stable order.
+ */
 export function scriptHash(root = FLY_DIR): string {
-  const files: string[] = [];
+  const files: string[] = root === FLY_DIR ? RUNTIME_IMPORTS.map((f) => resolve(root, f)) : [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, entry.name);

@@ -66,7 +66,9 @@ describe("index.ts on the dev stack", () => {
           `gaia-dev-services-${s}-app`,
           `gaia-dev-services-${s}-volumes`,
           `gaia-dev-services-${s}-secrets`,
+          `gaia-dev-service-secrets-${s}-secrets`,
         ]),
+        "gaia-dev-service-secrets-app-login",
       ].sort(),
     );
     const byName = (name: string) => registered.find((r) => r.name === name)!.inputs;

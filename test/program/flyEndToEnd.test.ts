@@ -1,5 +1,5 @@
 /**
- * index.ts itself on the dev stack, end to end: every `local.Command` executed as the command
+ * index.ts itself on the staging stack, end to end: every `local.Command` executed as the command
  * provider would (test/support/commandEngine.ts) against the fake flyctl, whose `fly proxy`
  * forwards to the real test PostgreSQL. Proves the wiring: the cluster and database exist before
  * `gaia-db migrate --fly-app` runs through the proxy, and a second `up` changes nothing.
@@ -41,9 +41,9 @@ function setup() {
   };
   const config = {
     ...projectDefaults(),
-    ...stackFile("dev"),
+    ...stackFile("staging"),
     "gaia:postgres": JSON.stringify({
-      ...JSON.parse(stackFile("dev")["gaia:postgres"] ?? "{}"),
+      ...JSON.parse(stackFile("staging")["gaia:postgres"] ?? "{}"),
       database,
     }),
     // The test server has no pgvector.
@@ -69,12 +69,13 @@ function setup() {
   return { fake, database, engine, program };
 }
 
-describe("index.ts, dev stack, against the fake flyctl and a real PostgreSQL", () => {
+// staging, not dev: roles are cluster-wide and test/fly/serviceSecretsE2e.test.ts uses dev's.
+describe("index.ts, staging stack, against the fake flyctl and a real PostgreSQL", () => {
   it("creates the data tier, migrates through fly proxy, and a second up changes nothing", async () => {
     const { fake, database, engine, program } = setup();
-    const up = await engine.run("dev", program);
+    const up = await engine.run("staging", program);
     expect(up.error).toBeUndefined();
-    const migrate = up.ops.find((o) => o.name === "gaia-dev-migrations-migrate");
+    const migrate = up.ops.find((o) => o.name === "gaia-staging-migrations-migrate");
     expect(migrate).toMatchObject({ op: "create", ok: true });
     expect(up.outputs).toMatchObject({
       postgresOrigin: "created",
@@ -98,13 +99,36 @@ describe("index.ts, dev stack, against the fake flyctl and a real PostgreSQL", (
         "SELECT environment, supabase_project_ref FROM gaia_migrations.binding",
       );
       expect(binding.rows).toEqual([
-        { environment: "dev", supabase_project_ref: "lbaohvnusingoztdzlmj" },
+        { environment: "staging", supabase_project_ref: "lbaohvnusingoztdzlmj" },
       ]);
       const applied = await c.query(
         "SELECT count(*)::int AS n FROM gaia_migrations.applied WHERE module = 'core'",
       );
       expect(applied.rows[0].n).toBeGreaterThanOrEqual(9);
     });
+    // Every service app holds staged settings; the database URL is the least-privilege login.
+    const apps = fake.state().apps;
+    const auth = apps["gaia-auth-staging"].secrets;
+    for (const name of ["DATABASE_URL", "REDIS_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY"]) {
+      expect(auth[name]?.status).toBe("Staged");
+    }
+    expect(auth.SUPABASE_ANON_KEY.value).toBe("anon-key-value");
+    expect(apps["gaia-gateway-staging"].secrets.SUPABASE_ANON_KEY).toBeUndefined();
+    const serviceUrl = new URL(apps["gaia-gateway-staging"].secrets.DATABASE_URL.value);
+    expect([serviceUrl.username, serviceUrl.host, serviceUrl.pathname]).toEqual([
+      "gaia_app_staging",
+      "gaia-db-staging.flycast:5432",
+      `/${database}`,
+    ]);
+    const target = new URL(adminUrl());
+    serviceUrl.host = target.host;
+    serviceUrl.search = "";
+    await withClient(serviceUrl.toString(), async (c) => {
+      const who = await c.query("SELECT current_user, pg_has_role('gaia_app', 'member') AS app");
+      expect(who.rows).toEqual([{ current_user: "gaia_app_staging", app: true }]);
+      await expect(c.query("CREATE TABLE nope (id int)")).rejects.toThrow(/permission denied/);
+    });
+
     // No secret ever reached flyctl's argv except the documented `postgres create --password`.
     const argv = fake
       .calls()
@@ -120,7 +144,7 @@ describe("index.ts, dev stack, against the fake flyctl and a real PostgreSQL", (
     }
 
     fake.clearCalls();
-    const again = await engine.run("dev", program);
+    const again = await engine.run("staging", program);
     expect(again.error).toBeUndefined();
     expect(again.ops.filter((o) => o.op !== "none")).toEqual([]);
     expect(fake.mutations()).toEqual([]);

@@ -1,5 +1,5 @@
 /**
- * The one way a Fly `local.Command` is declared (see docs/readme-fly.md):
+ * The one way a Fly `local.Command` is declared (see the README section "Fly.io environments"):
  * - the command strings are a relative path (`node --import tsx src/fly/scripts/command.ts <op>`),
  *   run by `/bin/bash -c` from the program directory; no secret is ever interpolated into them;
  * - `environment` holds only non-secret parameters, so a preview shows `VOLUME_SIZE_GB: 10 → 20`

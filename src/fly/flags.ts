@@ -1,7 +1,7 @@
 /**
  * Pure flyctl argv builders. Every builder yields the complete non-interactive form of a command:
  * under Pulumi, stdin and stdout are never TTYs, so any flag left to a prompt fails the command
- * (see docs/readme-fly.md and the flyctl facts in shared/reference/fly.md §0).
+ * (see the README section "Fly.io environments" and the flyctl facts in shared/reference/fly.md §0).
  *
  * Deliberately absent, because they do not exist in flyctl ≈0.4.87: `pg create --cluster-size`,
  * `--yes`/`--json` on `pg create`, `pg destroy`, `--json` on any `redis` command.

@@ -279,7 +279,7 @@ describe("gaia-db binary", () => {
 
 describe("runCli in process", () => {
   it("the README section quotes every help text verbatim", () => {
-    const readme = readFileSync(join(REPO, "docs", "readme-migrations.md"), "utf8");
+    const readme = readFileSync(join(REPO, "README.md"), "utf8");
     for (const help of [GLOBAL_HELP, ...Object.values(COMMAND_HELP)]) {
       expect(readme).toContain(`\`\`\`\n${help}\n\`\`\``);
     }

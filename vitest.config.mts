@@ -9,5 +9,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only thrash.
     maxWorkers: 2,
+    // CI also writes a JSON report so .ci/run can print the plain "N passed, N failed" line.
+    reporters: process.env.CI
+      ? ["default", ["json", { outputFile: "test-results.json" }]]
+      : ["default"],
   },
 });

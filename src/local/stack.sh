@@ -46,6 +46,13 @@ pulumi_env() {
   if [[ -z ${PULUMI_CONFIG_PASSPHRASE+set} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
     export PULUMI_CONFIG_PASSPHRASE=
   fi
+  # The Docker provider reads DOCKER_HOST/DOCKER_CONTEXT, not the CLI's current context (Colima,
+  # OrbStack, rootless): point it at the daemon `docker info` just reached.
+  if [[ -z ${DOCKER_HOST:-}${DOCKER_CONTEXT:-} ]] && command -v docker >/dev/null 2>&1; then
+    local context
+    context=$(docker context show 2>/dev/null || true)
+    [[ -z $context || $context == default ]] || export DOCKER_CONTEXT=$context
+  fi
 }
 
 action=${1:-}
@@ -77,8 +84,25 @@ case $action in
     volumes=$(docker volume ls -q --filter "label=$label")
     [[ -z $volumes ]] || docker volume rm $volumes >/dev/null
     networks=$(docker network ls -q --filter "label=$label")
-    [[ -z $networks ]] || docker network rm $networks >/dev/null
-    echo "Removed the local containers, volumes and network. npm run local:up starts from empty volumes."
+    for network in $networks; do
+      # Service containers from other repositories join gaia_net; detach them so it can go.
+      for attached in $(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$network"); do
+        docker network disconnect -f "$network" "$attached" >/dev/null
+      done
+      docker network rm "$network" >/dev/null
+    done
+    # The stack's state still records the commands that migrated the old database and wrote the
+    # old certificates; they have no Read, so a refresh would not notice. Forget the stack so the
+    # next local:up starts from nothing.
+    if command -v pulumi >/dev/null 2>&1; then
+      pulumi_env
+      if pulumi stack select local --non-interactive >/dev/null 2>&1; then
+        pulumi stack rm local --force --yes --preserve-config --non-interactive >/dev/null
+      fi
+      echo "Removed the local containers, volumes, network and stack state. npm run local:up starts from empty volumes."
+    else
+      echo "Removed the local containers, volumes and network. The Pulumi CLI is not on PATH, so the local stack's state was kept: run pulumi stack rm local --force --preserve-config before the next npm run local:up."
+    fi
     ;;
   *)
     echo "usage: bash src/local/stack.sh up | down | wipe --yes" >&2

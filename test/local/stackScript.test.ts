@@ -41,7 +41,7 @@ const DOCKER_HINT =
 
 /** Fake tools: each logs its arguments (and pulumi its environment) to $FAKE_LOG. */
 const FAKES = {
-  pulumi: `echo "pulumi $* [backend=$PULUMI_BACKEND_URL passphrase=\${PULUMI_CONFIG_PASSPHRASE-unset}]" >> "$FAKE_LOG"`,
+  pulumi: `echo "pulumi $* [backend=$PULUMI_BACKEND_URL passphrase=\${PULUMI_CONFIG_PASSPHRASE-unset}\${DOCKER_CONTEXT:+ context=$DOCKER_CONTEXT}]" >> "$FAKE_LOG"`,
   docker: [
     'echo "docker $*" >> "$FAKE_LOG"',
     'case "$1 $2" in',
@@ -49,6 +49,8 @@ const FAKES = {
     '  "ps -aq") echo c1; echo c2 ;;',
     '  "volume ls") echo gaia_postgres_data; echo gaia_certs ;;',
     '  "network ls") [ -z "$NO_NETWORK" ] && echo n1 ;;',
+    '  "network inspect") echo "gaia-gateway-1 " ;;',
+    '  "context show") if [ -n "$FAKE_CONTEXT" ]; then echo "$FAKE_CONTEXT"; else echo default; fi ;;',
     "esac",
     "exit 0",
   ].join("\n"),
@@ -122,6 +124,7 @@ describe("npm run local:up", () => {
     expect(result.status).toBe(0);
     expect(result.calls).toEqual([
       "docker info",
+      "docker context show",
       "pulumi stack select --create local --non-interactive [backend=file://./.pulumi-state passphrase=]",
       "pulumi up --yes --refresh --non-interactive -s local [backend=file://./.pulumi-state passphrase=]",
     ]);
@@ -133,10 +136,17 @@ describe("npm run local:up", () => {
       PULUMI_BACKEND_URL: "s3://bucket/gaia",
       PULUMI_CONFIG_PASSPHRASE: "mine",
     });
-    expect(result.calls.slice(1)).toEqual([
+    expect(result.calls.slice(2)).toEqual([
       "pulumi stack select --create local --non-interactive [backend=s3://bucket/gaia passphrase=mine]",
       "pulumi up --yes --refresh --non-interactive -s local [backend=s3://bucket/gaia passphrase=mine]",
     ]);
+  });
+
+  it("points the Docker provider at the CLI's current context (Colima, OrbStack, rootless)", () => {
+    const result = run("scripts/local-up.sh", [], ["pulumi", "docker"], { FAKE_CONTEXT: "colima" });
+    expect(result.calls.at(-1)).toBe(
+      "pulumi up --yes --refresh --non-interactive -s local [backend=file://./.pulumi-state passphrase= context=colima]",
+    );
   });
 
   it("works from any directory", () => {
@@ -156,6 +166,7 @@ describe("npm run local:down", () => {
       stdout: "The data volumes are kept. To delete them too: npm run local:wipe -- --yes\n",
       stderr: "",
       calls: [
+        "docker context show",
         "pulumi destroy --yes --non-interactive -s local [backend=file://./.pulumi-state passphrase=]",
       ],
     });
@@ -173,21 +184,41 @@ describe("npm run local:wipe", () => {
     });
   });
 
-  it("with --yes removes the labelled containers, volumes and network, asking nothing", () => {
+  const DOCKER_WIPE = [
+    "docker info",
+    "docker ps -aq --filter label=com.aeonia.gaia.stack=local",
+    "docker rm -f c1 c2",
+    "docker volume ls -q --filter label=com.aeonia.gaia.stack=local",
+    "docker volume rm gaia_postgres_data gaia_certs",
+    "docker network ls -q --filter label=com.aeonia.gaia.stack=local",
+    "docker network inspect -f {{range .Containers}}{{.Name}} {{end}} n1",
+    "docker network disconnect -f n1 gaia-gateway-1",
+    "docker network rm n1",
+  ];
+
+  it("with --yes removes the labelled objects and forgets the stack's state, asking nothing", () => {
+    const result = run("src/local/stack.sh", ["wipe", "--yes"], ["pulumi", "docker"]);
+    expect(result).toEqual({
+      status: 0,
+      stdout:
+        "Removed the local containers, volumes, network and stack state. npm run local:up starts from empty volumes.\n",
+      stderr: "",
+      calls: [
+        ...DOCKER_WIPE,
+        "docker context show",
+        "pulumi stack select local --non-interactive [backend=file://./.pulumi-state passphrase=]",
+        "pulumi stack rm local --force --yes --preserve-config --non-interactive [backend=file://./.pulumi-state passphrase=]",
+      ],
+    });
+  });
+
+  it("without the Pulumi CLI removes the Docker objects and says how to forget the state", () => {
     expect(run("src/local/stack.sh", ["wipe", "--yes"], ["docker"])).toEqual({
       status: 0,
       stdout:
-        "Removed the local containers, volumes and network. npm run local:up starts from empty volumes.\n",
+        "Removed the local containers, volumes and network. The Pulumi CLI is not on PATH, so the local stack's state was kept: run pulumi stack rm local --force --preserve-config before the next npm run local:up.\n",
       stderr: "",
-      calls: [
-        "docker info",
-        "docker ps -aq --filter label=com.aeonia.gaia.stack=local",
-        "docker rm -f c1 c2",
-        "docker volume ls -q --filter label=com.aeonia.gaia.stack=local",
-        "docker volume rm gaia_postgres_data gaia_certs",
-        "docker network ls -q --filter label=com.aeonia.gaia.stack=local",
-        "docker network rm n1",
-      ],
+      calls: DOCKER_WIPE,
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * The one way a Fly `local.Command` is declared (see the README section "Fly.io environments"):
  * - the command strings are a relative path (`node --import tsx src/fly/scripts/command.ts <op>`),
- *   run by `/bin/bash -c` from the program directory; no secret is ever interpolated into them;
+ *   run by the provider's default shell from the program directory; no secret is ever interpolated
+ *   into them;
  * - `environment` holds only non-secret parameters, so a preview shows `VOLUME_SIZE_GB: 10 → 20`
  *   (one secret value would turn the whole map into `[secret]`), plus GAIA_RESOURCE_KIND and
  *   GAIA_STACK for the policy pack, and the sha256 of the code the command runs, so a change of
@@ -60,7 +61,8 @@ export function scriptHash(root = FLY_DIR): string {
   const hash = createHash("sha256");
   for (const f of files.sort()) {
     hash.update(`${relative(root, f)}\0`);
-    hash.update(readFileSync(f));
+    // Line endings normalised: a CRLF checkout must not turn every Fly command into an update.
+    hash.update(readFileSync(f, "utf8").replace(/\r\n?/g, "\n"));
     hash.update("\0");
   }
   return hash.digest("hex");
@@ -97,7 +99,6 @@ export function flyCommand(
       create: `${RUN} create`,
       update: `${RUN} update`,
       delete: args.noDelete ? undefined : `${RUN} delete`,
-      interpreter: ["/bin/bash", "-c"],
       environment: {
         GAIA_RESOURCE_KIND: args.kind,
         GAIA_STACK: args.stack,
@@ -110,6 +111,9 @@ export function flyCommand(
     {
       ...opts,
       additionalSecretOutputs: args.secretOutput ? ["stdout", "stderr"] : undefined,
+      // A hung flyctl (proxy, machine wait) must not hold `up` and the backend's lock forever;
+      // `fly postgres create` waits up to 5 minutes per node.
+      customTimeouts: { create: "30m", update: "30m", delete: "30m" },
     },
   );
 }

@@ -88,8 +88,9 @@ export class FlyPostgres extends pulumi.ComponentResource {
       },
       { parent: this, ...options("database") },
     );
-    this.origin = field(this.cluster, "origin", "adopted");
-    this.volumeIds = field<string[]>(this.cluster, "volumes", []);
+    // Not secrets, though read from the (secret) stdout of the cluster command.
+    this.origin = pulumi.unsecret(field(this.cluster, "origin", "adopted"));
+    this.volumeIds = pulumi.unsecret(field<string[]>(this.cluster, "volumes", []));
     // Not a secret, though read from the (secret) stdout of the cluster command.
     this.clusterId = pulumi.unsecret(field(this.cluster, "cluster", ""));
 
@@ -205,7 +206,7 @@ export class FlyRedis extends pulumi.ComponentResource {
       },
       { parent: this, ...options("redis") },
     );
-    this.origin = field(this.command, "origin", "adopted");
+    this.origin = pulumi.unsecret(field(this.command, "origin", "adopted"));
     this.redisUrl = pulumi.secret(field(this.command, "privateUrl", ""));
     this.registerOutputs({ origin: this.origin, redisUrl: this.redisUrl });
   }

@@ -104,7 +104,6 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
       {
         create: appLoginCommandLine(args.environment, args.postgresApp),
         // No delete: the services may still log in with it; dropping a role is a migration.
-        interpreter: ["/bin/bash", "-c"],
         environment: { GAIA_STACK: args.stack },
         stdin: pulumi.secret(
           pulumi
@@ -113,7 +112,13 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
         ),
         logging: "stdoutAndStderr",
       },
-      { parent: this, dependsOn: args.dependsOn, ...options("app") },
+      {
+        parent: this,
+        dependsOn: args.dependsOn,
+        ...options("app"),
+        // Connects through `fly proxy`: never hold `up` forever on a hung tunnel.
+        customTimeouts: { create: "10m", update: "10m" },
+      },
     );
 
     this.databaseUrl = pulumi.secret(

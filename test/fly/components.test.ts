@@ -123,7 +123,6 @@ describe("gaia:fly components", () => {
       create: "node --import tsx src/fly/scripts/command.ts create",
       update: "node --import tsx src/fly/scripts/command.ts update",
       delete: "node --import tsx src/fly/scripts/command.ts delete",
-      interpreter: ["/bin/bash", "-c"],
       environment: {
         GAIA_RESOURCE_KIND: "postgres",
         GAIA_STACK: "production",

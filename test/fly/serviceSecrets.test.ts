@@ -136,7 +136,6 @@ describe("gaia:fly:ServiceSecrets", () => {
     expect(byName("wiring-app-login").inputs).toEqual({
       create:
         "node bin/gaia-db.js app-login production --stdin-config --fly-app gaia-db-production --json",
-      interpreter: ["/bin/bash", "-c"],
       environment: { GAIA_STACK: "production" },
       stdin: {
         ...SECRET,
@@ -152,7 +151,6 @@ describe("gaia:fly:ServiceSecrets", () => {
     expect(byName("wiring-auth-service-secrets").inputs).toEqual({
       create: fly("create"),
       update: fly("update"),
-      interpreter: ["/bin/bash", "-c"],
       environment: {
         GAIA_RESOURCE_KIND: "service-secrets",
         GAIA_STACK: "production",

@@ -66,7 +66,7 @@ COMMENT ON SCHEMA gaia_migrations IS '${LEDGER_VERSION}';
 /** What the runner sends to the server; wraps a pg client and counts round trips. */
 export interface Db {
   query<R extends pg.QueryResultRow = Record<string, unknown>>(
-    text: string,
+    text: string | pg.QueryConfig,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>>;
   /** Round trips sent through this Db since it was created. */
@@ -76,10 +76,12 @@ export interface Db {
 export function countingDb(client: pg.ClientBase, counter?: { count: number }): Db {
   let trips = 0;
   return {
-    query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+    query<R extends pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]) {
       trips++;
       if (counter) counter.count++;
-      return client.query<R>(text, values);
+      return typeof text === "string"
+        ? client.query<R>(text, values)
+        : client.query<R>(text as pg.QueryConfig<unknown[]>, values);
     },
     get roundTrips() {
       return trips;

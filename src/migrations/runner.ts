@@ -461,6 +461,16 @@ function statementFailure(
   );
 }
 
+/**
+ * Sends one migration statement through the extended protocol: the server refuses a text that
+ * holds more than one command ("cannot insert multiple commands into a prepared statement"), so a
+ * splitter mistake fails loudly instead of running a hidden COMMIT or the next statement unseen.
+ */
+export function runStatement(db: Db, text: string): Promise<pg.QueryResult> {
+  // queryMode is a node-postgres option that @types/pg does not declare.
+  return db.query({ text, queryMode: "extended" } as pg.QueryConfig);
+}
+
 async function applyTransactional(
   db: Db,
   file: MigrationFile,
@@ -473,7 +483,7 @@ async function applyTransactional(
   try {
     for (const [i, s] of statements.entries()) {
       try {
-        await db.query(s.text);
+        await runStatement(db, s.text);
       } catch (err) {
         throw statementFailure(file, s, i, statements.length, err, options);
       }
@@ -542,7 +552,7 @@ async function applyNoTransaction(
   for (let i = done; i < statements.length; i++) {
     const s = statements[i] as PreparedStatement;
     try {
-      await db.query(s.text);
+      await runStatement(db, s.text);
     } catch (err) {
       throw statementFailure(file, s, i, statements.length, err, options);
     }

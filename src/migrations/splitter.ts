@@ -18,12 +18,23 @@ const isWordChar = (c: string | undefined) =>
 const isWordStart = (c: string | undefined) => c !== undefined && /[A-Za-z_\u0080-\uffff]/.test(c);
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 
+/** CREATE [OR REPLACE] FUNCTION|PROCEDURE … */
+function isRoutine(words: readonly string[]): boolean {
+  if (words[0] !== "create") return false;
+  const kind = words[1] === "or" && words[2] === "replace" ? words[3] : words[1];
+  return kind === "function" || kind === "procedure";
+}
+
 export function splitStatements(sql: string): Statement[] {
   const out: Statement[] = [];
   const n = sql.length;
   let start = -1; // index of the current statement's first significant character
-  let firstWord = ""; // lower-cased first word of the current statement
-  let atomicDepth = 0; // BEGIN/CASE … END nesting inside CREATE statements (psql's rule)
+  // psql's rule: only a CREATE [OR REPLACE] FUNCTION|PROCEDURE statement can hold a
+  // BEGIN ATOMIC … END body (a dollar-quoted body is skipped whole), and only BEGIN/CASE/END at
+  // parenthesis depth 0 count. Elsewhere (e.g. a column named "begin") they are plain words.
+  let words: string[] = []; // the first four lower-cased words of the current statement
+  let parenDepth = 0;
+  let atomicDepth = 0; // BEGIN/CASE … END nesting inside a routine body
   // Line numbers are computed lazily; positions only grow, so count incrementally.
   let linePos = 0;
   let lineNo = 1;
@@ -40,7 +51,8 @@ export function splitStatements(sql: string): Statement[] {
       if (text.length > 0) out.push({ text, line: lineOf(start) });
     }
     start = -1;
-    firstWord = "";
+    words = [];
+    parenDepth = 0;
     atomicDepth = 0;
   };
 
@@ -129,14 +141,19 @@ export function splitStatements(sql: string): Statement[] {
       let j = i + 1;
       while (j < n && isWordChar(sql[j])) j++;
       const word = sql.slice(i, j).toLowerCase();
-      if (firstWord === "") firstWord = word;
-      else if (firstWord === "create") {
-        if (word === "begin" || word === "case") atomicDepth++;
-        else if (word === "end" && atomicDepth > 0) atomicDepth--;
+      if (words.length < 4) words.push(word);
+      if (parenDepth === 0 && isRoutine(words)) {
+        if (word === "begin") atomicDepth++;
+        else if (word === "case") {
+          // CASE also ends with END; it only matters inside a BEGIN.
+          if (atomicDepth > 0) atomicDepth++;
+        } else if (word === "end" && atomicDepth > 0) atomicDepth--;
       }
       i = j;
       continue;
     }
+    if (c === "(") parenDepth++;
+    else if (c === ")" && parenDepth > 0) parenDepth--;
     i++;
   }
   finish(n);

@@ -137,6 +137,48 @@ const cases: { name: string; sql: string; expected: { text: string; line: number
     ],
   },
   {
+    name: "a column named begin in CREATE TABLE does not hide the next statements",
+    sql: "CREATE TABLE t (id int, begin timestamptz);\nCOMMIT;\nCREATE TABLE u (x int);",
+    expected: [
+      { text: "CREATE TABLE t (id int, begin timestamptz)", line: 1 },
+      { text: "COMMIT", line: 2 },
+      { text: "CREATE TABLE u (x int)", line: 3 },
+    ],
+  },
+  {
+    name: "a CASE in a CREATE TABLE default does not open a block",
+    sql: "CREATE TABLE t (a int DEFAULT (CASE WHEN true THEN 1 END), case_ int);\nSELECT 6;",
+    expected: [
+      {
+        text: "CREATE TABLE t (a int DEFAULT (CASE WHEN true THEN 1 END), case_ int)",
+        line: 1,
+      },
+      { text: "SELECT 6", line: 2 },
+    ],
+  },
+  {
+    name: "a parameter named begin in CREATE FUNCTION is at parenthesis depth 1",
+    sql: "CREATE OR REPLACE FUNCTION f(begin int) RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\nSELECT 7;",
+    expected: [
+      {
+        text: "CREATE OR REPLACE FUNCTION f(begin int) RETURNS int LANGUAGE sql AS $$ SELECT 1; $$",
+        line: 1,
+      },
+      { text: "SELECT 7", line: 2 },
+    ],
+  },
+  {
+    name: "BEGIN ATOMIC body of CREATE OR REPLACE PROCEDURE",
+    sql: "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;\nSELECT 8;",
+    expected: [
+      {
+        text: "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END",
+        line: 1,
+      },
+      { text: "SELECT 8", line: 2 },
+    ],
+  },
+  {
     name: "the no-transaction marker is a comment",
     sql: "-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n\nCREATE INDEX CONCURRENTLY j ON t (b);\n",
     expected: [

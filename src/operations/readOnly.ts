@@ -7,13 +7,18 @@
  * 2. `BEGIN READ ONLY` + `SET LOCAL statement_timeout`: writes and DDL fail; the statement cannot
  *    switch the transaction back to read-write once it has started (PostgreSQL forbids it after
  *    the first snapshot).
- * 3. `SET LOCAL ROLE gaia_readonly`: no superuser rights, so `COPY … TO PROGRAM`,
- *    `pg_read_file`, `pg_terminate_backend` of others are out of reach.
- * 4. Layer 3 alone is not enough for a SUPERUSER login: SET ROLE is checked against the session
- *    user, so `SELECT set_config('role', 'postgres', true), pg_read_file(…)` would climb back.
- *    For such a login the statement runs on a second connection, logged in as a temporary
- *    role (`gaia_view_<random>`, member of gaia_readonly only, password valid for minutes, dropped
- *    afterwards): a session that never had superuser rights cannot regain them.
+ * 3. `SET LOCAL ROLE gaia_readonly`. This alone guarantees nothing: any statement can undo it
+ *    (`SELECT set_config('role', 'none', true), …`) and then runs with every right of the SESSION
+ *    user. So the guarantee rests on who the session user is:
+ * 4. The statement runs on a second connection logged in as a temporary role
+ *    (`gaia_view_<random>`: member of gaia_readonly only, no other attribute, password valid for
+ *    minutes, dropped afterwards). Resetting the role there gains nothing: the worst the statement
+ *    can do is read what gaia_readonly can read. Creating that role needs the connecting login to
+ *    be a superuser or have CREATEROLE.
+ *    A login with neither is used directly only when it is itself no more than gaia_readonly as
+ *    far as cheaply visible (a member of gaia_readonly and of no other role, no BYPASSRLS or
+ *    REPLICATION, owns no relation or schema and holds no direct table grant in this database);
+ *    any other login is refused (exit 3) with the login to use instead.
  */
 import type pg from "pg";
 import { refusedError } from "./errors";
@@ -36,7 +41,12 @@ export interface StatementResult {
 export interface LoginFacts {
   user: string;
   superuser: boolean;
+  createRole: boolean;
   readonlyRoleExists: boolean;
+  /** Direct member of gaia_readonly. */
+  readonlyMember: boolean;
+  /** What makes the login more than gaia_readonly (empty when nothing cheap to detect does). */
+  extraPrivileges: string[];
 }
 
 // int2, int4, int8, oid, float4, float8, numeric, money
@@ -63,24 +73,81 @@ export async function runSingleStatement(client: pg.Client, sql: string): Promis
 }
 
 export async function inspectLogin(client: pg.Client): Promise<LoginFacts> {
-  const { rows } = await client.query<{ user: string; superuser: boolean; readonly: boolean }>(
-    `SELECT session_user AS "user",
-            (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS superuser,
-            EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS readonly`,
+  const { rows } = await client.query<{
+    user: string;
+    superuser: boolean;
+    createrole: boolean;
+    readonly: boolean;
+    member: boolean;
+    other_roles: string[];
+    bypassrls: boolean;
+    replication: boolean;
+    owns_relations: boolean;
+    owns_schemas: boolean;
+    table_grants: boolean;
+  }>(
+    `WITH me AS (SELECT oid, rolname, rolsuper, rolcreaterole, rolbypassrls, rolreplication
+                   FROM pg_roles WHERE rolname = session_user),
+          ro AS (SELECT oid FROM pg_roles WHERE rolname = $1)
+     SELECT me.rolname AS "user", me.rolsuper AS superuser, me.rolcreaterole AS createrole,
+            EXISTS (SELECT 1 FROM ro) AS readonly,
+            EXISTS (SELECT 1 FROM pg_auth_members m, ro
+                     WHERE m.member = me.oid AND m.roleid = ro.oid) AS member,
+            ARRAY(SELECT r.rolname::text FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+                   WHERE m.member = me.oid AND r.rolname <> $1 ORDER BY 1) AS other_roles,
+            me.rolbypassrls AS bypassrls, me.rolreplication AS replication,
+            EXISTS (SELECT 1 FROM pg_class WHERE relowner = me.oid) AS owns_relations,
+            EXISTS (SELECT 1 FROM pg_namespace WHERE nspowner = me.oid) AS owns_schemas,
+            EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a
+                     WHERE c.relacl IS NOT NULL AND a.grantee = me.oid) AS table_grants
+       FROM me`,
     [READONLY_ROLE],
   );
   const row = rows[0]!;
-  return { user: row.user, superuser: row.superuser, readonlyRoleExists: row.readonly };
+  const extraPrivileges = [
+    ...(row.other_roles.length > 0
+      ? [`is a member of ${row.other_roles.map((r) => `"${r}"`).join(", ")}`]
+      : []),
+    ...(row.bypassrls ? ["has BYPASSRLS"] : []),
+    ...(row.replication ? ["has REPLICATION"] : []),
+    ...(row.owns_relations ? ["owns relations"] : []),
+    ...(row.owns_schemas ? ["owns schemas"] : []),
+    ...(row.table_grants ? ["holds table grants of its own"] : []),
+  ];
+  return {
+    user: row.user,
+    superuser: row.superuser,
+    createRole: row.createrole,
+    readonlyRoleExists: row.readonly,
+    readonlyMember: row.member,
+    extraPrivileges,
+  };
 }
 
-/** Which way a read-only statement runs for this login (see the module comment, layer 4). */
+const useInstead = `connect as a superuser or a login with CREATEROLE (a temporary login that is a member of ${READONLY_ROLE} only is then used), or as a login that is a member of ${READONLY_ROLE} and nothing else`;
+
+/**
+ * Which way a read-only statement runs for this login (see the module comment, layer 4):
+ * a temporary login, or the login itself when it is no more than gaia_readonly; otherwise refused.
+ */
 export function readOnlyStrategy(login: LoginFacts): "temporary-login" | "set-role" {
   if (!login.readonlyRoleExists) {
     throw refusedError(
       `the database has no role ${READONLY_ROLE}: run gaia-db migrate <environment> first (the core migrations create it)`,
     );
   }
-  return login.superuser ? "temporary-login" : "set-role";
+  if (login.superuser || login.createRole) return "temporary-login";
+  if (!login.readonlyMember) {
+    throw refusedError(
+      `login "${login.user}" is not a member of ${READONLY_ROLE} and may not create a temporary login: ${useInstead}`,
+    );
+  }
+  if (login.extraPrivileges.length > 0) {
+    throw refusedError(
+      `login "${login.user}" ${login.extraPrivileges.join(", ")}: a statement could reset its role to it, so it cannot run a read-only view: ${useInstead}`,
+    );
+  }
+  return "set-role";
 }
 
 async function readOnlyTransaction(
@@ -101,6 +168,7 @@ async function readOnlyTransaction(
 /** Creates the temporary login, runs `fn` connected as it, then drops it. */
 async function withTemporaryLogin<T>(
   admin: pg.Client,
+  login: string,
   url: string,
   timeoutMs: number,
   fn: (client: pg.Client) => Promise<T>,
@@ -118,11 +186,21 @@ async function withTemporaryLogin<T>(
          END LOOP; END $$`,
     )
     .catch(() => {});
-  await admin.query(
-    `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
-       CONNECTION LIMIT 2 IN ROLE ${READONLY_ROLE}
-       PASSWORD '${scramVerifier(password)}' VALID UNTIL '${validUntil}'`,
-  );
+  await admin
+    .query(
+      `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+         NOINHERIT CONNECTION LIMIT 2 IN ROLE ${READONLY_ROLE}
+         PASSWORD '${scramVerifier(password)}' VALID UNTIL '${validUntil}'`,
+    )
+    .catch((error: unknown) => {
+      // PostgreSQL 16+: CREATEROLE alone may not grant gaia_readonly without its ADMIN OPTION.
+      if ((error as { code?: string }).code === "42501") {
+        throw refusedError(
+          `login "${login}" may not create a temporary login in ${READONLY_ROLE} (${(error as Error).message}): GRANT ${READONLY_ROLE} TO "${login}" WITH ADMIN OPTION, or connect as a superuser`,
+        );
+      }
+      throw error;
+    });
   try {
     const target = new URL(url);
     target.username = role;
@@ -153,15 +231,16 @@ export async function viewReadOnly(
     try {
       return await readOnlyTransaction(admin, sql, timeoutMs);
     } catch (error) {
+      // PostgreSQL 16+: membership granted WITH SET FALSE.
       if ((error as { code?: string }).code === "42501" && /set role/i.test(String(error))) {
         throw refusedError(
-          `login "${login.user}" may not SET ROLE ${READONLY_ROLE}: GRANT ${READONLY_ROLE} TO "${login.user}", or connect as a superuser (a temporary read-only login is then used)`,
+          `login "${login.user}" may not SET ROLE ${READONLY_ROLE}: ${useInstead}`,
         );
       }
       throw error;
     }
   }
-  return withTemporaryLogin(admin, url, timeoutMs, (client) =>
+  return withTemporaryLogin(admin, login.user, url, timeoutMs, (client) =>
     readOnlyTransaction(client, sql, timeoutMs),
   );
 }

@@ -16,8 +16,10 @@ Default query: ${DEFAULT_VIEW_QUERY}
 
 The statement is sent through the extended protocol (a second statement such as
 "SELECT 1; DELETE ..." is rejected by the server), in a READ ONLY transaction with a
-statement timeout, as the role gaia_readonly (a superuser login is replaced by a temporary
-login that is a member of gaia_readonly only), so writes, DDL and COPY ... TO PROGRAM fail.
+statement timeout, as a temporary login that is a member of gaia_readonly only (created by
+the connecting login, which must be a superuser or have CREATEROLE; a login with neither is
+used only if it is itself a member of gaia_readonly and nothing more), so writes, DDL,
+COPY ... TO PROGRAM and reading beyond gaia_readonly fail, even after resetting the role.
 
 "all" prints one row per environment (local, dev, staging, production): reachable or not
 (and why), users, applied and pending migrations, bound environment and Supabase project.
@@ -32,7 +34,8 @@ Options:
   -h, --help              this text
 
 Exit codes: 0 ok, 1 runtime error (including an unreachable environment in "all"),
-2 usage, 3 refused (write on production without --confirm, missing gaia_readonly role).`;
+2 usage, 3 refused (write on production without --confirm, missing gaia_readonly role,
+a login that can neither create a temporary login nor is gaia_readonly only).`;
 
 const options = {
   write: { type: "boolean" },

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runView } from "../../src/operations/view";
 import { dropAll, withAdmin, withClient } from "../support/postgres";
@@ -203,7 +204,7 @@ describe("gaia-db view <env>", () => {
     expect(result).toEqual({
       code: 3,
       out: "",
-      err: `error: login "${login}" may not SET ROLE gaia_readonly: GRANT gaia_readonly TO "${login}", or connect as a superuser (a temporary read-only login is then used)\n`,
+      err: `error: login "${login}" is not a member of gaia_readonly and may not create a temporary login: connect as a superuser or a login with CREATEROLE (a temporary login that is a member of gaia_readonly only is then used), or as a login that is a member of gaia_readonly and nothing else\n`,
     });
   });
 
@@ -320,6 +321,145 @@ describe("gaia-db view <env>", () => {
     );
     expect(result.err).not.toContain("s3cret-pw");
   });
+});
+
+describe("resetting the role inside the statement gains nothing", () => {
+  // A schema the owner login owns, with a table gaia_readonly may not read.
+  let owner: string;
+  const loginUrl = (login: string) => {
+    const url = new URL(dev.url);
+    url.username = login;
+    url.password = "login-pass";
+    return url.toString();
+  };
+  const createLogin = async (prefix: string, attributes: string) => {
+    const login = `${prefix}_${randomBytes(4).toString("hex")}`;
+    await withAdmin((client) =>
+      client.query(`CREATE ROLE ${login} LOGIN PASSWORD 'login-pass' ${attributes}`),
+    );
+    return login;
+  };
+  // The reviewer's attack: back to the session user, read beyond gaia_readonly, kill a session.
+  const attack = (victimApp: string) =>
+    `SELECT set_config('role', 'none', true), current_user,
+            query_to_xml('SELECT v FROM vault.secrets', false, false, ''),
+            pg_terminate_backend(pid)
+       FROM pg_stat_activity WHERE application_name = '${victimApp}'`;
+  const terminateOnly = (victimApp: string) =>
+    `SELECT set_config('role', 'none', true), pg_terminate_backend(pid)
+       FROM pg_stat_activity WHERE application_name = '${victimApp}'`;
+
+  /** Runs `fn` while the owner holds another session (the victim), then checks it survived. */
+  async function withVictim(fn: (victimApp: string) => Promise<void>) {
+    const victimApp = `victim_${randomBytes(4).toString("hex")}`;
+    const victim = new pg.Client({
+      connectionString: loginUrl(owner),
+      application_name: victimApp,
+    });
+    await victim.connect();
+    try {
+      await fn(victimApp);
+      expect((await victim.query("SELECT 1 AS alive")).rows).toEqual([{ alive: 1 }]);
+    } finally {
+      await victim.end().catch(() => {});
+    }
+  }
+
+  beforeAll(async () => {
+    owner = await createLogin("ops_owner", "CREATEROLE IN ROLE gaia_readonly");
+    await withAdmin(async (client) => {
+      await client.query(
+        `GRANT CONNECT ON DATABASE ${new URL(dev.url).pathname.slice(1)} TO PUBLIC`,
+      );
+    });
+    await withClient(dev.url, (client) =>
+      client.query(`CREATE SCHEMA vault AUTHORIZATION ${owner}`),
+    );
+    await withClient(loginUrl(owner), (client) =>
+      client.query(
+        "CREATE TABLE vault.secrets (v text); INSERT INTO vault.secrets VALUES ('top-secret')",
+      ),
+    );
+  });
+
+  it("an owner login with CREATEROLE runs the statement as a temporary login", async () => {
+    const result = await view([
+      "dev",
+      "SELECT session_user LIKE 'gaia_view_%' AS temporary, current_user",
+      "--json",
+      "--database-url",
+      loginUrl(owner),
+    ]);
+    expect(JSON.parse(result.out).rows).toEqual([["t", "gaia_readonly"]]);
+  });
+
+  it("an owner login with CREATEROLE: neither reads its table nor kills its session", async () => {
+    await withVictim(async (victimApp) => {
+      const both = await view(["dev", attack(victimApp), "--database-url", loginUrl(owner)]);
+      expect(both.code).toBe(1);
+      expect(both.out).toBe("");
+      expect(both.err).toMatch(/permission denied for schema vault/);
+      const kill = await view(["dev", terminateOnly(victimApp), "--database-url", loginUrl(owner)]);
+      expect(kill.code).toBe(1);
+      expect(kill.err).toMatch(/must be a member of the role whose process is being terminated/);
+    });
+  });
+
+  it("a plain login, member of gaia_readonly only: neither reads nor kills", async () => {
+    const plain = await createLogin("ops_plain", "IN ROLE gaia_readonly");
+    await withVictim(async (victimApp) => {
+      const both = await view(["dev", attack(victimApp), "--database-url", loginUrl(plain)]);
+      expect(both.code).toBe(1);
+      expect(both.err).toMatch(/permission denied for schema vault/);
+      const kill = await view(["dev", terminateOnly(victimApp), "--database-url", loginUrl(plain)]);
+      expect(kill.code).toBe(1);
+      expect(kill.err).toMatch(/must be a member of the role whose process is being terminated/);
+    });
+  });
+
+  it.each([
+    [
+      "owns relations",
+      "vault owner",
+      async (login: string) => [`ALTER TABLE vault.secrets OWNER TO ${login}`],
+    ],
+    [
+      "holds table grants",
+      "direct grant",
+      async (login: string) => [
+        `GRANT USAGE ON SCHEMA vault TO ${login}`,
+        `GRANT SELECT ON vault.secrets TO ${login}`,
+      ],
+    ],
+    [
+      "is a member of another role",
+      "other role",
+      async (login: string) => [`GRANT ${owner} TO ${login}`],
+    ],
+  ])(
+    "a login in gaia_readonly that %s is refused, and the attack never runs (%s)",
+    async (_what, _name, grants) => {
+      const login = await createLogin("ops_more", "IN ROLE gaia_readonly");
+      for (const sql of await grants(login)) {
+        await withClient(dev.url, (client) => client.query(sql));
+      }
+      await withVictim(async (victimApp) => {
+        const result = await view(["dev", attack(victimApp), "--database-url", loginUrl(login)]);
+        expect(result.code).toBe(3);
+        expect(result.out).toBe("");
+        expect(result.err).toMatch(
+          new RegExp(
+            `^error: login "${login}" .*: a statement could reset its role to it, so it cannot run a read-only view: connect as a superuser or a login with CREATEROLE`,
+          ),
+        );
+      });
+      if (_what === "owns relations") {
+        await withClient(dev.url, (client) =>
+          client.query(`ALTER TABLE vault.secrets OWNER TO ${owner}`),
+        );
+      }
+    },
+  );
 });
 
 describe("reaching an environment through the stack outputs", () => {

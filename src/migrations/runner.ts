@@ -441,17 +441,17 @@ function statementFailure(
   const text = maskSecrets(errorText(err), secretsOfUrl(options.databaseUrl));
   const where = `${file.relativePath} line ${statement.line} (statement ${index + 1} of ${total})`;
   const undone = file.noTransaction
-    ? `statements 1-${index} of this no-transaction file are recorded as applied; the next run resumes at statement ${index + 1}`
+    ? `statements 1-${index} of this no-transaction file are recorded as applied; the next run resumes at statement ${index + 1}${/\bconcurrently\b/i.test(statement.text) ? "; a failed CONCURRENTLY build can leave an INVALID index, and the next run refuses until it is dropped with DROP INDEX CONCURRENTLY" : ""}`
     : "the file was rolled back, nothing from it was applied";
   if (code === "55P03") {
     return new GaiaDbError(
-      `${where}: could not get a table lock within the lock wait timeout (${formatSeconds(options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS)}): ${text}; ${undone}; another session holds a conflicting lock, so re-running later is safe (or raise --lock-wait-timeout)`,
+      `${where}: could not get a table lock within the lock wait timeout (${formatSeconds(options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS)}): ${text}; ${undone}; another session holds a conflicting lock, so ${file.noTransaction ? "check the database (see gaia-db status) and run migrate again" : "re-running later is safe"} (or raise --lock-wait-timeout)`,
       ExitCode.runtime,
     );
   }
   if (code === "57014") {
     return new GaiaDbError(
-      `${where}: cancelled by the statement timeout (${formatSeconds(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS)}): ${text}; ${undone}; re-running later is safe, or raise --statement-timeout`,
+      `${where}: cancelled by the statement timeout (${formatSeconds(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS)}): ${text}; ${undone}; ${file.noTransaction ? "run migrate again" : "re-running later is safe"}, or raise --statement-timeout`,
       ExitCode.runtime,
     );
   }
@@ -522,6 +522,34 @@ async function applyTransactional(
   }
 }
 
+/** Statements that build or rebuild an index concurrently (they may leave an INVALID index). */
+const CONCURRENT = /\bconcurrently\b/i;
+/** Statements that wait for other transactions and must not give up after lock_timeout. */
+const WAITS_FOR_OTHERS = (text: string) => CONCURRENT.test(text) || /^reindex\b/i.test(text);
+
+/** INVALID indexes outside the system schemas (left by a failed CONCURRENTLY build). */
+export async function invalidIndexes(db: Db): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT i.indexrelid::regclass::text AS name
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT i.indisvalid
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
+async function refuseInvalidIndexes(db: Db, file: MigrationFile, when: string): Promise<void> {
+  const names = await invalidIndexes(db);
+  if (names.length === 0) return;
+  throw refused(
+    `${file.relativePath}: ${when} the database has ${names.length === 1 ? "an INVALID index" : "INVALID indexes"} (${names.join(", ")}), left by a failed or interrupted CREATE INDEX CONCURRENTLY / REINDEX CONCURRENTLY: an invalid index is maintained but never used, and CREATE INDEX ... IF NOT EXISTS would skip it and record the file as applied; drop ${names.length === 1 ? "it" : "them"} (${names.map((n) => `DROP INDEX CONCURRENTLY ${n};`).join(" ")}), then run migrate again`,
+  );
+}
+
 async function applyNoTransaction(
   db: Db,
   file: MigrationFile,
@@ -531,6 +559,7 @@ async function applyNoTransaction(
 ): Promise<number> {
   const started = Date.now();
   let done = 0;
+  await refuseInvalidIndexes(db, file, row ? "before resuming," : "before running,");
   if (row) {
     done = row.statements_applied;
     for (let i = 0; i < done; i++) {
@@ -551,10 +580,31 @@ async function applyNoTransaction(
   }
   for (let i = done; i < statements.length; i++) {
     const s = statements[i] as PreparedStatement;
+    const waits = WAITS_FOR_OTHERS(s.text);
+    // CREATE INDEX CONCURRENTLY waits for every older transaction: the session lock_timeout
+    // would make it fail (and leave an INVALID index) on any busy database.
+    if (waits) await db.query("SET lock_timeout = 0");
+    let failed: unknown;
     try {
       await runStatement(db, s.text);
     } catch (err) {
-      throw statementFailure(file, s, i, statements.length, err, options);
+      failed = err ?? new Error("statement failed");
+    }
+    if (waits) {
+      const restore = db.query(
+        `SET lock_timeout = ${Math.floor(options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS)}`,
+      );
+      if (failed === undefined) await restore;
+      else await restore.catch(() => {});
+    }
+    if (failed !== undefined)
+      throw statementFailure(file, s, i, statements.length, failed, options);
+    if (CONCURRENT.test(s.text)) {
+      await refuseInvalidIndexes(
+        db,
+        file,
+        `after statement ${i + 1} (line ${s.line}), which is not recorded as applied,`,
+      );
     }
     await db.query(
       `UPDATE gaia_migrations.applied

@@ -2,13 +2,13 @@
  * Regression tests for the review of the runner: statement splitting, no-transaction files,
  * repair's binding check, session settings, bind away from production and mode changes.
  */
-import type pg from "pg";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { GaiaDbError } from "../../../src/migrations/errors";
 import { countingDb } from "../../../src/migrations/ledger";
 import { type MigrateOptions, migrate, runStatement } from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withClient } from "../../support/postgres";
-import { makeTree, removeTrees } from "./fixtures";
+import { makeTree, removeTrees, writeFiles } from "./fixtures";
 
 afterAll(async () => {
   removeTrees();
@@ -67,5 +67,82 @@ describe("statement splitting and sending", () => {
       await runStatement(db, "CREATE TABLE c (x int)");
       await runStatement(db, "CREATE INDEX CONCURRENTLY c_x ON c (x)");
     });
+  });
+});
+
+describe("no-transaction files and INVALID indexes", () => {
+  const DUPLICATES = {
+    "core/0001_t.sql": "CREATE TABLE t (x int);\nINSERT INTO t VALUES (1), (1);\n",
+    "core/0002_idx.sql":
+      "-- gaia:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);\n",
+  };
+
+  it("a failed CREATE INDEX CONCURRENTLY is not recorded as applied on the re-run", async () => {
+    const { url, opts } = await setup(DUPLICATES);
+    const first = await failure(migrate(opts()));
+    expect(first.exitCode).toBe(1);
+    expect(first.message).toContain("can leave an INVALID index");
+    expect(first.message).not.toContain("re-running later is safe");
+    // The invalid index is still there; IF NOT EXISTS would skip it.
+    const again = await failure(migrate(opts()));
+    expect(again.exitCode).toBe(3);
+    expect(again.message).toContain("INVALID index (t_x)");
+    expect(again.message).toContain("DROP INDEX CONCURRENTLY t_x;");
+    const rows = await q(
+      url,
+      "SELECT finished_at IS NULL AS partial FROM gaia_migrations.applied WHERE version = '0002'",
+    );
+    expect(rows).toEqual([{ partial: true }]);
+    // Dropping it and fixing the data lets the file finish with a valid index.
+    await q(url, "DROP INDEX CONCURRENTLY t_x");
+    await q(url, "DELETE FROM t WHERE ctid <> (SELECT min(ctid) FROM t)");
+    const done = await migrate(opts());
+    expect(done.applied.map((a) => a.file)).toEqual(["core/0002_idx.sql"]);
+    expect(
+      await q(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_x'::regclass"),
+    ).toEqual([{ indisvalid: true }]);
+  });
+
+  it("refuses to start a no-transaction file while an INVALID index exists", async () => {
+    const { url, opts } = await setup({
+      "core/0001_t.sql": "CREATE TABLE t (x int);\nINSERT INTO t VALUES (1), (1);\n",
+    });
+    await migrate(opts());
+    await q(url, "CREATE UNIQUE INDEX CONCURRENTLY stale ON t (x)").catch(() => {});
+    writeFiles(opts().migrationsDir, {
+      "core/0002_idx.sql": "-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY t_y ON t (x);\n",
+    });
+    const e = await failure(migrate(opts()));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain("before running, the database has an INVALID index (stale)");
+    expect(e.message).toContain("DROP INDEX CONCURRENTLY stale;");
+    expect(await q(url, "SELECT to_regclass('public.t_y') IS NULL AS absent")).toEqual([
+      { absent: true },
+    ]);
+  });
+
+  it("CREATE INDEX CONCURRENTLY waits for older transactions instead of failing on lock_timeout", async () => {
+    const { url, opts } = await setup({ "core/0001_t.sql": "CREATE TABLE t (x int);\n" });
+    await migrate(opts());
+    writeFiles(opts().migrationsDir, {
+      "core/0002_idx.sql": "-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n",
+    });
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query("INSERT INTO t VALUES (1)");
+      const release = new Promise((res) => setTimeout(res, 1500)).then(() =>
+        writer.query("COMMIT"),
+      );
+      const result = await migrate(opts({ lockWaitTimeoutMs: 200 }));
+      await release;
+      expect(result.applied.map((a) => a.file)).toEqual(["core/0002_idx.sql"]);
+    } finally {
+      await writer.end();
+    }
+    expect(
+      await q(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_x'::regclass"),
+    ).toEqual([{ indisvalid: true }]);
   });
 });

@@ -1,4 +1,5 @@
 /** Handler of `gaia-db cleanup-test-users <env>` (the core is cleanup.ts). */
+import { checkBoundEnvironment } from "./binding";
 import { applyCleanup, type CleanupReport, planCleanup } from "./cleanup";
 import { parseEnvironment, TEST_TAGS } from "./environments";
 import { checkConfirmation, ExitCode, usageError } from "./errors";
@@ -26,7 +27,8 @@ Options:
   --json                  one JSON document on stdout
   -h, --help              this text
 
-Exit codes: 0 ok, 1 runtime error, 2 usage, 3 refused (production --apply without --confirm).`;
+Exit codes: 0 ok, 1 runtime error, 2 usage, 3 refused (production --apply without --confirm,
+--apply on a database bound to another environment).`;
 
 const options = {
   apply: { type: "boolean" },
@@ -124,7 +126,11 @@ export async function runCleanupTestUsers(args: string[], io: OperationsIo): Pro
       (url) =>
         withConnection(url, timeoutMs, (client) =>
           values.apply
-            ? applyCleanup(client, environment, timeoutMs)
+            ? checkBoundEnvironment(
+                client,
+                `cleanup-test-users ${environment} --apply`,
+                environment,
+              ).then(() => applyCleanup(client, environment, timeoutMs))
             : planCleanup(client, environment),
         ),
     );

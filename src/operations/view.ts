@@ -1,4 +1,5 @@
 /** `gaia-db view <env|all> [query]` — see readOnly.ts for how a statement is kept read-only. */
+import { checkBoundEnvironment } from "./binding";
 import { parseEnvironment } from "./environments";
 import { checkConfirmation, ExitCode, usageError } from "./errors";
 import { plural, renderTable, writeJson, writeLine } from "./format";
@@ -34,7 +35,8 @@ Options:
   -h, --help              this text
 
 Exit codes: 0 ok, 1 runtime error (including an unreachable environment in "all"),
-2 usage, 3 refused (write on production without --confirm, missing gaia_readonly role,
+2 usage, 3 refused (write on production without --confirm, write to a database bound to
+another environment, missing gaia_readonly role,
 a login that can neither create a temporary login nor is gaia_readonly only).`;
 
 const options = {
@@ -109,7 +111,9 @@ export async function runView(args: string[], io: OperationsIo): Promise<number>
       (url) =>
         withConnection(url, timeoutMs, (client) =>
           values.write
-            ? runWrite(client, sql, timeoutMs)
+            ? checkBoundEnvironment(client, `view ${environment} --write`, environment).then(() =>
+                runWrite(client, sql, timeoutMs),
+              )
             : viewReadOnly(client, url, sql, timeoutMs),
         ),
     );

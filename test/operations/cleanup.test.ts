@@ -272,6 +272,21 @@ describe("gaia-db cleanup-test-users", () => {
     expect((await snapshot(db.url)).users).toEqual(["dana@example.com", "erin+news@example.com"]);
   });
 
+  it("--apply refuses a database bound to another environment; the dry run still lists", async () => {
+    const db = await seededDatabase("production");
+    const before = await snapshot(db.url);
+    const refused = await cleanup(["dev", "--apply", "--database-url", db.url]);
+    expect(refused).toEqual({
+      code: 3,
+      out: "",
+      err: 'error: gaia-db cleanup-test-users dev --apply: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)\n',
+    });
+    expect(await snapshot(db.url)).toEqual(before);
+    const dry = await cleanup(["dev", "--database-url", db.url]);
+    expect(dry.code).toBe(0);
+    expect(await snapshot(db.url)).toEqual(before);
+  });
+
   it("with isolation enforced, rows from before it are still cleaned up while new ones are refused", async () => {
     const db = await seededDatabase("production");
     await withClient(db.url, (client) =>

@@ -270,6 +270,42 @@ describe("gaia-db view <env>", () => {
     expect(done).toEqual({ code: 0, out: "DELETE 0\n", err: "" });
   });
 
+  it("--write refuses a database bound to another environment (a leftover DATABASE_URL)", async () => {
+    const prod = await prepareEnvironmentDatabase("production");
+    await withClient(prod.url, (client) =>
+      client.query("INSERT INTO users (email, name) VALUES ('pat@example.com', 'Pat')"),
+    );
+    const refused = await view(["dev", "DELETE FROM users", "--write"], {
+      ...baseEnv(),
+      DATABASE_URL: prod.url,
+    });
+    expect(refused).toEqual({
+      code: 3,
+      out: "",
+      err: 'error: gaia-db view dev --write: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)\n',
+    });
+    const users = await withClient(
+      prod.url,
+      async (client) => (await client.query("SELECT count(*)::int AS n FROM users")).rows[0].n,
+    );
+    expect(users).toBe(1);
+    // Reading is harmless: the read-only view does not check the binding.
+    const read = await view(["dev", "--database-url", prod.url]);
+    expect(read).toEqual({ code: 0, out: "users\n-----\n    1\n(1 row)\n", err: "" });
+  });
+
+  it("--write on a database without a ledger (no binding to check) runs", async () => {
+    const empty = await prepareEnvironmentDatabase("dev", { empty: true });
+    const result = await view([
+      "dev",
+      "CREATE TABLE t (id int)",
+      "--write",
+      "--database-url",
+      empty.url,
+    ]);
+    expect(result).toEqual({ code: 0, out: "CREATE\n", err: "" });
+  });
+
   it.each([
     [
       [],

@@ -1118,6 +1118,7 @@ async function expectedCatalog(
 
 export interface RepairOptions extends CommonOptions {
   file: string;
+  supabaseProjectRef?: string;
   lockTimeoutMs?: number;
 }
 
@@ -1144,6 +1145,15 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
       throw usageError(`--file ${options.file}: no such file in ${options.migrationsDir}`);
     }
     const ledger = await readLedgerIfAny(db, p);
+    // The same check as migrate: repairing the ledger of another environment's database is
+    // as wrong as migrating it.
+    const bindingProblem = bindingRefusal(
+      ledger.binding,
+      options.environment,
+      options.supabaseProjectRef,
+      p.database,
+    );
+    if (bindingProblem) throw refused(bindingProblem);
     const row = ledger.rows.find((r) => r.module === file.module && r.version === file.version);
     if (!row) {
       throw refused(

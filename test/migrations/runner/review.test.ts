@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { GaiaDbError } from "../../../src/migrations/errors";
 import { countingDb } from "../../../src/migrations/ledger";
-import { type MigrateOptions, migrate, runStatement } from "../../../src/migrations/runner";
+import { type MigrateOptions, migrate, repair, runStatement } from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withClient } from "../../support/postgres";
 import { makeTree, removeTrees, writeFiles } from "./fixtures";
 
@@ -144,5 +144,30 @@ describe("no-transaction files and INVALID indexes", () => {
     expect(
       await q(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_x'::regclass"),
     ).toEqual([{ indisvalid: true }]);
+  });
+});
+
+describe("repair", () => {
+  it("refuses a database bound to another environment", async () => {
+    const { url, dir, opts } = await setup({ "core/0001_t.sql": "CREATE TABLE t (x int);\n" });
+    await migrate(opts());
+    writeFiles(dir, { "core/0001_t.sql": "-- a comment\nCREATE TABLE t (x int);\n" });
+    const e = await failure(
+      repair({
+        databaseUrl: url,
+        environment: "staging",
+        migrationsDir: dir,
+        file: "core/0001_t.sql",
+      }),
+    );
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain('is bound to environment "dev", not "staging"');
+    const rows = await q(
+      url,
+      "SELECT count(*)::int AS n FROM gaia_migrations.history WHERE event = 'repair'",
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+    const ok = await repair({ ...opts(), file: "core/0001_t.sql" });
+    expect(ok.repaired).toBe(true);
   });
 });

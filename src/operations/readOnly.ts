@@ -176,11 +176,13 @@ async function withTemporaryLogin<T>(
   const password = generatePassword();
   const role = `${VIEW_LOGIN_PREFIX}${generatePassword(6)}`;
   const validUntil = new Date(Date.now() + 10 * 60_000).toISOString();
-  // Logins left behind by a killed run have long expired; drop them quietly.
+  // Logins left behind by a killed run have long expired; drop them quietly. `_` is a LIKE
+  // wildcard: escaped (standard_conforming_strings is on, so the backslash reaches LIKE).
+  const sweepPattern = `${VIEW_LOGIN_PREFIX.replace(/[\\_%]/g, (c) => `\\${c}`)}%`;
   await admin
     .query(
       `DO $$ DECLARE r text; BEGIN
-         FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE '${VIEW_LOGIN_PREFIX}%'
+         FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE '${sweepPattern}'
                    AND rolvaliduntil < now() - interval '1 hour' LOOP
            EXECUTE format('DROP ROLE IF EXISTS %I', r);
          END LOOP; END $$`,

@@ -174,6 +174,28 @@ describe("gaia-db view <env>", () => {
     expect(left).toBe(0);
   });
 
+  it("sweeps expired gaia_view_ logins left behind, and no role that only matches with _ as a wildcard", async () => {
+    const suffix = randomBytes(4).toString("hex");
+    const stale = `gaia_view_stale${suffix}`;
+    const lookalike = `gaiaXviewXold${suffix}`;
+    const expired = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await withAdmin(async (client) => {
+      await client.query(`CREATE ROLE ${stale} LOGIN VALID UNTIL '${expired}'`);
+      await client.query(`CREATE ROLE "${lookalike}" LOGIN VALID UNTIL '${expired}'`);
+    });
+    const result = await view(["dev", "SELECT 1 AS one", "--database-url", dev.url]);
+    expect(result.code).toBe(0);
+    const left = await withAdmin(async (client) =>
+      (
+        await client.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1", [
+          [stale, lookalike],
+        ])
+      ).rows.map((r) => r.rolname),
+    );
+    expect(left).toEqual([lookalike]);
+    await withAdmin((client) => client.query(`DROP ROLE "${lookalike}"`));
+  });
+
   it("a non-superuser login member of gaia_readonly runs the query under SET ROLE", async () => {
     const login = `ops_reader_${randomBytes(4).toString("hex")}`;
     await withAdmin((client) =>

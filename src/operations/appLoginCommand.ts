@@ -105,7 +105,11 @@ export interface AppLoginResult {
 
 export async function runAppLogin(
   args: string[],
-  io: OperationsIo & { readStdin?: () => Promise<string> },
+  io: OperationsIo & {
+    readStdin?: () => Promise<string>;
+    /** Whether stdin is a terminal (default: process.stdin.isTTY). */
+    stdinIsTTY?: boolean;
+  },
 ): Promise<number> {
   return guarded(io, async () => {
     const { values, positionals } = parseFlags("app-login", args, options);
@@ -123,6 +127,12 @@ export async function runAppLogin(
     if (!values["stdin-config"] || io.readStdin === undefined) {
       throw usageError(
         `gaia-db app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe ${STDIN_SHAPE}`,
+      );
+    }
+    // Reading a terminal would wait for input nobody is going to type.
+    if (io.stdinIsTTY ?? process.stdin.isTTY === true) {
+      throw usageError(
+        `gaia-db app-login: --stdin-config reads stdin, which is a terminal: pipe ${STDIN_SHAPE}`,
       );
     }
     const input = parseAppLoginInput(await io.readStdin());

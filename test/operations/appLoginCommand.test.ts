@@ -34,9 +34,14 @@ afterAll(async () => {
   await dropAll();
 });
 
-async function run(args: string[], stdin: string, env: NodeJS.ProcessEnv = process.env) {
+async function run(
+  args: string[],
+  stdin: string,
+  env: NodeJS.ProcessEnv = process.env,
+  stdinIsTTY = false,
+) {
   const { io, stdout, stderr } = captureIo(env);
-  const code = await runAppLogin(args, { ...io, readStdin: async () => stdin });
+  const code = await runAppLogin(args, { ...io, readStdin: async () => stdin, stdinIsTTY });
   return { code, out: stdout.text, err: stderr.text };
 }
 
@@ -98,6 +103,25 @@ describe("gaia-db app-login", () => {
     expect((await run(["prod", "--stdin-config"], input("x"))).err).toBe(
       'error: gaia-db app-login: unknown environment "prod": allowed are local, dev, staging, production\n',
     );
+  });
+
+  it("--stdin-config on a terminal is a usage error instead of waiting for input", async () => {
+    let read = false;
+    const { io, stdout, stderr } = captureIo(process.env);
+    const code = await runAppLogin(["dev", "--stdin-config"], {
+      ...io,
+      stdinIsTTY: true,
+      readStdin: () => {
+        read = true;
+        return new Promise<string>(() => {}); // a terminal nobody types into
+      },
+    });
+    expect({ code, out: stdout.text, err: stderr.text, read }).toEqual({
+      code: 2,
+      out: "",
+      err: 'error: gaia-db app-login: --stdin-config reads stdin, which is a terminal: pipe {"databaseUrl": "postgres://...", "appPassword": "..."}\n',
+      read: false,
+    });
   });
 
   it("creates the login (member of gaia_app only), then rotation replaces the password", async () => {

@@ -14,6 +14,8 @@ export interface CliIo {
   readStdin: () => Promise<string>;
   /** True when stdout is a terminal (progress lines). */
   isTty?: boolean;
+  /** True when stdin is a terminal: --stdin-config would wait for input nobody pipes in. */
+  stdinIsTty?: boolean;
 }
 
 export type Flags = Record<string, string | boolean | undefined>;

@@ -194,6 +194,11 @@ export async function runCli(
       if (databaseUrl !== undefined) {
         throw usageError("--stdin-config and --database-url both give the connection: use one");
       }
+      if (io.stdinIsTty) {
+        throw usageError(
+          `--stdin-config reads a JSON document from stdin: pipe it in, e.g. echo '{"databaseUrl": "postgresql://..."}' | gaia-db ${command} ${environment} --stdin-config`,
+        );
+      }
       const config = parseStdinConfig(await io.readStdin());
       databaseUrl = config.databaseUrl;
       supabaseProjectRef = config.supabaseProjectRef ?? supabaseProjectRef;
@@ -275,6 +280,7 @@ export function main(): void {
     env: process.env,
     readStdin: () => readAll(process.stdin),
     isTty: process.stdout.isTTY === true,
+    stdinIsTty: process.stdin.isTTY === true,
   }).then(
     (code) => {
       process.exitCode = code;

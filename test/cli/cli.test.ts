@@ -372,6 +372,31 @@ describe("runCli in process", () => {
     expect(r.stdout + r.stderr).not.toContain("pw-from-stdin");
   });
 
+  it("--stdin-config with a terminal on stdin is a usage error instead of waiting", async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = "";
+    stderr.on("data", (d) => {
+      err += d;
+    });
+    const code = await runCli(
+      ["status", "dev", "--stdin-config"],
+      {
+        stdout,
+        stderr,
+        env: {},
+        // A terminal: reading would block until the user types EOF.
+        readStdin: () => new Promise<string>(() => {}),
+        stdinIsTty: true,
+      },
+      () => operationsCommands as unknown as OperationsRegistry,
+    );
+    expect(code).toBe(2);
+    expect(err).toContain(
+      '--stdin-config reads a JSON document from stdin: pipe it in, e.g. echo \'{"databaseUrl": "postgresql://..."}\' | gaia-db status dev --stdin-config',
+    );
+  }, 5_000);
+
   it.each([
     [
       "not json",

@@ -136,6 +136,28 @@ const TRANSACTION_CONTROL =
 const OUTSIDE_TRANSACTION_ONLY =
   /^(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently\b|reindex\s+(system|database)\b|vacuum\b|alter\s+system\b|(create|drop)\s+(database|tablespace)\b)/i;
 
+/**
+ * Statements that change the session rather than the transaction: the runner applies every file
+ * on one session, so they would leak into the files that follow (SET LOCAL, SET CONSTRAINTS and
+ * SET TRANSACTION end with the transaction and are allowed).
+ */
+const SESSION_STATE = /^(set\b(?!\s+(local|constraints|transaction)\b)|reset\b|discard\b)/i;
+/** Releasing advisory locks would release the runner's migration lock. */
+const ADVISORY_UNLOCK = /\bpg_advisory_unlock(_all)?\s*\(/i;
+/** A routine definition only stores its body; calls inside run later, not during the migration. */
+const ROUTINE_DEFINITION = /^create\s+(or\s+replace\s+)?(function|procedure)\b/i;
+
+function sessionStateProblem(file: MigrationFile, s: Statement): string | null {
+  if (SESSION_STATE.test(s.text)) {
+    const what = leadingWords(s.text, /^set\s+(role|session)\b/i.test(s.text) ? 2 : 1);
+    return `${file.relativePath} line ${s.line}: "${what}" changes the session, and the runner applies every file on one session, so it would leak into the files that follow: use SET LOCAL (it ends with the file's transaction), or a routine's own SET clause${file.noTransaction ? ", in a transactional file (SET LOCAL has no effect outside a transaction block)" : ""}`;
+  }
+  if (ADVISORY_UNLOCK.test(s.text) && !ROUTINE_DEFINITION.test(s.text)) {
+    return `${file.relativePath} line ${s.line}: pg_advisory_unlock / pg_advisory_unlock_all would release the runner's migration lock held by this session: use transaction-level locks (pg_advisory_xact_lock), which are released when the file's transaction ends, and SET LOCAL for settings`;
+  }
+  return null;
+}
+
 /** The leading keywords of a statement, for messages: "CREATE INDEX CONCURRENTLY". */
 function leadingWords(text: string, n: number): string {
   return text.split(/\s+/, n).join(" ").toUpperCase();
@@ -157,6 +179,8 @@ export function prepareStatements(file: MigrationFile): PreparedStatement[] {
         `${file.relativePath} line ${s.line}: ${what} cannot run inside a transaction block, and this file runs in one: make "${NO_TRANSACTION_MARKER}" its first line (each statement then runs on its own and progress is recorded), preferably in a file of its own`,
       );
     }
+    const sessionProblem = sessionStateProblem(file, s);
+    if (sessionProblem) throw refused(sessionProblem);
     if (TRANSACTION_CONTROL.test(s.text) && !/^begin\s+atomic\b/i.test(s.text)) {
       throw refused(
         `${file.relativePath} line ${s.line}: transaction control statement "${s.text.split(/\s/, 1)[0]}" is not allowed; the runner wraps each file in one transaction (or runs it statement by statement when its first line is "${NO_TRANSACTION_MARKER}"): remove it`,

@@ -169,6 +169,48 @@ describe("prepareStatements", () => {
   );
 });
 
+describe("session state", () => {
+  const prepare = (sql: string) => {
+    const root = makeTree({ "core/0001_a.sql": sql });
+    const [file] = loadMigrationSet(root, ["core"]);
+    return () => prepareStatements(file as NonNullable<typeof file>);
+  };
+  it.each([
+    ["SET search_path = other", '"SET"'],
+    ["set statement_timeout to 0", '"SET"'],
+    ["SET SESSION work_mem = '1GB'", '"SET SESSION"'],
+    ["SET ROLE gaia_readonly", '"SET ROLE"'],
+    ["SET SESSION AUTHORIZATION someone", '"SET SESSION"'],
+    ["RESET search_path", '"RESET"'],
+    ["DISCARD ALL", '"DISCARD"'],
+  ])("%s is refused naming the file and line, pointing at SET LOCAL", (stmt, what) => {
+    const e = failure(prepare(`SELECT 1;\n${stmt};\n`));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain(`core/0001_a.sql line 2: ${what} changes the session`);
+    expect(e.message).toContain("use SET LOCAL");
+  });
+  it.each([
+    "SELECT pg_advisory_unlock(42)",
+    "SELECT pg_advisory_unlock_all()",
+    "DO $$ BEGIN PERFORM pg_advisory_unlock_all(); END $$",
+  ])("%s is refused: it would release the migration lock", (stmt) => {
+    const e = failure(prepare(`SELECT 1;\n\n${stmt};\n`));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain("core/0001_a.sql line 3: pg_advisory_unlock");
+    expect(e.message).toContain("SET LOCAL");
+  });
+  it.each([
+    "SET LOCAL search_path = other",
+    "set local role gaia_readonly",
+    "SET CONSTRAINTS ALL DEFERRED",
+    "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+    "CREATE FUNCTION f() RETURNS void LANGUAGE sql SET search_path = pg_catalog AS $$ SELECT pg_advisory_unlock_all() $$",
+    "UPDATE t SET a = 1",
+  ])("%s is allowed", (stmt) => {
+    expect(prepare(`${stmt};\n`)()).toHaveLength(1);
+  });
+});
+
 describe("statements that cannot run in a transaction", () => {
   it.each([
     ["CREATE INDEX CONCURRENTLY i ON t (a)", "CREATE INDEX CONCURRENTLY"],

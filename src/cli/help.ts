@@ -178,7 +178,8 @@ first run and refuses a mismatch afterwards). Recorded in gaia_migrations.histor
 Options:
   --supabase-project-ref <ref>  the project to bind to (default: keep the bound one)
   --isolation on|off            enforce environment isolation of users
-  --confirm <env>               repeat the environment (required)
+  --confirm <env>               repeat the environment (required); to move a database bound
+                                to production elsewhere, name both: --confirm <env>,production
 
 ${CONNECTION}
 

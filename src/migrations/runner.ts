@@ -1237,15 +1237,28 @@ export interface BindResult {
 
 /** The deliberate (re)bind of a database to an environment and Supabase project. */
 export async function bind(options: BindOptions): Promise<BindResult> {
-  if (options.confirm !== options.environment) {
+  // --confirm names the target environment; moving a database away from production also needs
+  // "production" in the list (--confirm staging,production).
+  const confirmed = (options.confirm ?? "").split(",").map((e) => e.trim());
+  if (!confirmed.includes(options.environment)) {
     throw usageError(
       `bind changes which environment the database serves: confirm with --confirm ${options.environment}`,
     );
   }
   return withLockedSession(options, "bind", async (db, p) => {
     const ledger = await readLedgerIfAny(db, p);
-    if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
     const old = ledger.binding;
+    if (
+      old &&
+      old.environment === "production" &&
+      options.environment !== "production" &&
+      !confirmed.includes("production")
+    ) {
+      throw usageError(
+        `database ${p.database} is bound to production: binding it to ${options.environment} takes it away from production; confirm both environments with --confirm ${options.environment},production`,
+      );
+    }
+    if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
     const ref = options.supabaseProjectRef ?? old?.supabase_project_ref ?? null;
     const isolation = options.isolation ?? old?.isolation_enforced ?? false;
     const changes: string[] = [];

@@ -6,7 +6,13 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { GaiaDbError } from "../../../src/migrations/errors";
 import { countingDb } from "../../../src/migrations/ledger";
-import { type MigrateOptions, migrate, repair, runStatement } from "../../../src/migrations/runner";
+import {
+  bind,
+  type MigrateOptions,
+  migrate,
+  repair,
+  runStatement,
+} from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withClient } from "../../support/postgres";
 import { makeTree, removeTrees, writeFiles } from "./fixtures";
 
@@ -169,5 +175,28 @@ describe("repair", () => {
     expect(rows).toEqual([{ n: 0 }]);
     const ok = await repair({ ...opts(), file: "core/0001_t.sql" });
     expect(ok.repaired).toBe(true);
+  });
+});
+
+describe("bind", () => {
+  it("moving the production database elsewhere needs --confirm to name production too", async () => {
+    const { url, opts } = await setup({ "core/0001_t.sql": "CREATE TABLE t (x int);\n" });
+    await migrate(opts({ environment: "production", supabaseProjectRef: "prodref" }));
+    const db = new URL(url).pathname.slice(1);
+    const e = await failure(bind({ ...opts(), environment: "staging", confirm: "staging" }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(
+      `database ${db} is bound to production: binding it to staging takes it away from production; confirm both environments with --confirm staging,production`,
+    );
+    expect(await q(url, "SELECT gaia_migrations.bound_environment() AS env")).toEqual([
+      { env: "production" },
+    ]);
+    const b = await bind({ ...opts(), environment: "staging", confirm: "staging,production" });
+    expect(b.previous?.environment).toBe("production");
+    expect(await q(url, "SELECT gaia_migrations.bound_environment() AS env")).toEqual([
+      { env: "staging" },
+    ]);
+    // Moving back to production names production, which is the target anyway.
+    await bind({ ...opts(), environment: "production", confirm: "production" });
   });
 });

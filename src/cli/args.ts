@@ -33,6 +33,8 @@ export interface Invocation {
   io: CliIo;
 }
 
+export const MAX_DURATION_MS = 2_147_483_647;
+
 /** "500ms", "10s", "15m", "1h" or a bare number of seconds → milliseconds. */
 export function parseDuration(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
@@ -44,7 +46,14 @@ export function parseDuration(flag: string, value: string): number {
   const n = Number(m[1]);
   const unit = m[2] ?? "s";
   const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
-  return Math.round(n * factor);
+  const ms = Math.round(n * factor);
+  // PostgreSQL timeouts (and Node timers) are 32-bit signed milliseconds.
+  if (ms > MAX_DURATION_MS) {
+    throw usageError(
+      `--${flag} ${value}: too long; the longest duration is ${MAX_DURATION_MS}ms (about 24 days), e.g. 24h`,
+    );
+  }
+  return ms;
 }
 
 export function parseOnOff(flag: string, value: string | undefined): boolean | undefined {

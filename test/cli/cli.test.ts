@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseDuration, parseStdinConfig } from "../../src/cli/args";
 import { COMMAND_HELP, GLOBAL_HELP } from "../../src/cli/help";
 import { type OperationsRegistry, runCli } from "../../src/cli/main";
+import { GaiaDbError } from "../../src/migrations/errors";
 import { LOCK_KEY } from "../../src/migrations/lock";
 import { operationsCommands } from "../../src/operations/commands";
 import { makeTree, REPO, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
@@ -426,7 +427,38 @@ describe("runCli in process", () => {
     ["1.5s", 1500],
     ["15m", 900_000],
     ["1h", 3_600_000],
+    ["2147483647ms", 2_147_483_647],
   ])("parseDuration(%j) = %d", (text, ms) => {
     expect(parseDuration("lock-timeout", text)).toBe(ms);
+  });
+
+  it.each(["2147483648ms", "600h", "99999999999"])(
+    "parseDuration(%j) beyond 2^31-1 ms is a usage error",
+    (text) => {
+      let e: unknown;
+      try {
+        parseDuration("statement-timeout", text);
+      } catch (err) {
+        e = err;
+      }
+      expect(e).toBeInstanceOf(GaiaDbError);
+      expect((e as GaiaDbError).exitCode).toBe(2);
+      expect((e as GaiaDbError).message).toBe(
+        `--statement-timeout ${text}: too long; the longest duration is 2147483647ms (about 24 days), e.g. 24h`,
+      );
+    },
+  );
+
+  it("an over-long --statement-timeout exits 2 before connecting", async () => {
+    const r = await inProcess([
+      "migrate",
+      "dev",
+      "--database-url",
+      "postgresql://u@127.0.0.1:1/db",
+      "--statement-timeout",
+      "600h",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--statement-timeout 600h: too long");
   });
 });

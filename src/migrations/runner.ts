@@ -15,6 +15,7 @@ import {
   type MigrationFile,
   MODULES,
   type Module,
+  NO_TRANSACTION_MARKER,
   type PreparedStatement,
   parseModules,
   prepareStatements,
@@ -374,6 +375,10 @@ export function refusals(
     if (f.state === "changed") {
       out.push(
         `${f.file} was changed after it was applied (ledger checksum ${short(f.ledgerChecksum)}, file ${short(f.checksum)}): restore the applied text and put the change in a new file; if the edit is equivalent (comments, formatting), record it with: gaia-db repair ${environment} --file ${f.file}`,
+      );
+    } else if (f.state === "partial" && !f.noTransaction) {
+      out.push(
+        `${f.file} is partly applied (${f.statementsApplied} of ${f.statementsTotal} statements, recorded while it ran statement by statement as a "${NO_TRANSACTION_MARKER}" file) but its first line is no longer that marker: the file changed mode mid-application, and running it again in one transaction would repeat the applied statements; put "${NO_TRANSACTION_MARKER}" back as its first line so migrate resumes at statement ${(f.statementsApplied ?? 0) + 1}`,
       );
     } else if (f.state === "out-of-order") {
       const later = applied.filter((a) => a.module === f.module && a.version > f.version);

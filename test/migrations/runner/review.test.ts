@@ -12,6 +12,7 @@ import {
   migrate,
   repair,
   runStatement,
+  status,
 } from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withClient } from "../../support/postgres";
 import { makeTree, removeTrees, writeFiles } from "./fixtures";
@@ -198,5 +199,23 @@ describe("bind", () => {
     ]);
     // Moving back to production names production, which is the target anyway.
     await bind({ ...opts(), environment: "production", confirm: "production" });
+  });
+});
+
+describe("a partly applied file that lost its no-transaction marker", () => {
+  it("is refused (exit 3) as a mode change, in migrate and in status", async () => {
+    const NT =
+      "-- gaia:no-transaction\nCREATE TABLE a (x int);\nCREATE TABLE b (x int REFERENCES missing);\n";
+    const { dir, opts } = await setup({ "core/0001_nt.sql": NT });
+    expect((await failure(migrate(opts()))).exitCode).toBe(1);
+    writeFiles(dir, { "core/0001_nt.sql": NT.replace("-- gaia:no-transaction\n", "") });
+    const e = await failure(migrate(opts()));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain(
+      'core/0001_nt.sql is partly applied (1 of 2 statements, recorded while it ran statement by statement as a "-- gaia:no-transaction" file) but its first line is no longer that marker: the file changed mode mid-application',
+    );
+    expect(e.message).toContain("resumes at statement 2");
+    const s = await status(opts());
+    expect(s.refusals.join("\n")).toContain("changed mode mid-application");
   });
 });

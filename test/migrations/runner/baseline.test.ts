@@ -1,18 +1,10 @@
 import { join } from "node:path";
-import type pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { GaiaDbError } from "../../../src/migrations/errors";
 import { loadMigrationSet, sha256 } from "../../../src/migrations/files";
-import {
-  baseline,
-  type MigrateOptions,
-  migrate,
-  parseBaselineSpec,
-  status,
-} from "../../../src/migrations/runner";
+import { baseline, migrate, parseBaselineSpec, status } from "../../../src/migrations/runner";
 import { buildLiveDatabase } from "../../fixtures/live/build";
 import { createTestDatabase, dropAll, withAdmin, withClient } from "../../support/postgres";
-import { makeTree, REPO, removeTrees } from "./fixtures";
+import { failure, makeTree, q, REPO, removeTrees, setupRun } from "./fixtures";
 
 afterAll(async () => {
   removeTrees();
@@ -28,31 +20,8 @@ const TREE = {
 const LIVE =
   "CREATE TABLE accounts (id serial PRIMARY KEY, email text NOT NULL UNIQUE); CREATE INDEX accounts_email_lower ON accounts (lower(email)); INSERT INTO accounts (email) VALUES ('x@example.com');";
 
-async function setup(liveSql: string, files: Record<string, string> = TREE) {
-  const url = await createTestDatabase("gaia_base");
-  await withClient(url, (c) => c.query(liveSql));
-  const dir = makeTree(files);
-  const opts = (extra: Partial<MigrateOptions> = {}): MigrateOptions => ({
-    databaseUrl: url,
-    environment: "staging",
-    migrationsDir: dir,
-    ...extra,
-  });
-  return { url, dir, opts };
-}
-
-async function failure(p: Promise<unknown>): Promise<GaiaDbError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GaiaDbError) return e;
-    throw e;
-  }
-  throw new Error("expected a GaiaDbError");
-}
-
-const q = async <T extends pg.QueryResultRow>(url: string, sql: string) =>
-  withClient(url, async (c) => (await c.query<T>(sql)).rows);
+const setup = (liveSql: string, files: Record<string, string> = TREE) =>
+  setupRun("gaia_base", files, "staging", liveSql);
 
 const scratchDatabases = () =>
   withAdmin(

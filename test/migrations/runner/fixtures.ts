@@ -5,6 +5,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type pg from "pg";
+import { GaiaDbError } from "../../../src/migrations/errors";
+import type { MigrateOptions } from "../../../src/migrations/runner";
+import { createTestDatabase, withClient } from "../../support/postgres";
 
 export const REPO = resolve(__dirname, "..", "..", "..");
 export const BIN = join(REPO, "bin", "gaia-db.js");
@@ -30,6 +34,43 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 export function removeTrees(): void {
   for (const t of trees.splice(0)) rmSync(t, { recursive: true, force: true });
 }
+
+/** A fresh database (after `before`, e.g. a hand-built schema) and a tree of `files`. */
+export async function setupRun(
+  prefix: string,
+  files: Record<string, string>,
+  environment: MigrateOptions["environment"] = "dev",
+  before?: string,
+) {
+  const url = await createTestDatabase(prefix);
+  if (before !== undefined) await withClient(url, (c) => c.query(before));
+  const dir = makeTree(files);
+  const opts = (extra: Partial<MigrateOptions> = {}): MigrateOptions => ({
+    databaseUrl: url,
+    environment,
+    migrationsDir: dir,
+    ...extra,
+  });
+  return { url, dir, opts };
+}
+
+/** The GaiaDbError `p` rejects with (anything else fails the test). */
+export async function failure(p: Promise<unknown>): Promise<GaiaDbError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof GaiaDbError) return e;
+    throw e;
+  }
+  throw new Error("expected a GaiaDbError");
+}
+
+/** The rows of one query on `url`. */
+export const q = async <T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values?: unknown[],
+) => withClient(url, async (c) => (await c.query<T>(sql, values)).rows);
 
 export interface CliRun {
   code: number | null;

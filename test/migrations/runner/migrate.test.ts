@@ -2,20 +2,12 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { GaiaDbError } from "../../../src/migrations/errors";
 import { sha256 } from "../../../src/migrations/files";
 import { LEDGER_DDL } from "../../../src/migrations/ledger";
 import { LOCK_KEY } from "../../../src/migrations/lock";
-import {
-  bind,
-  type MigrateOptions,
-  migrate,
-  plan,
-  repair,
-  status,
-} from "../../../src/migrations/runner";
-import { createTestDatabase, dropAll, withAdmin, withClient } from "../../support/postgres";
-import { makeTree, removeTrees, writeFiles } from "./fixtures";
+import { bind, migrate, plan, repair, status } from "../../../src/migrations/runner";
+import { createTestDatabase, dropAll, withAdmin } from "../../support/postgres";
+import { failure, q, removeTrees, setupRun, writeFiles } from "./fixtures";
 
 afterAll(async () => {
   removeTrees();
@@ -28,30 +20,7 @@ const BASIC = {
   "core/0002_seed.sql": "INSERT INTO users (email) VALUES ('a@example.com');\n",
 };
 
-async function setup(files: Record<string, string> = BASIC) {
-  const url = await createTestDatabase("gaia_run");
-  const dir = makeTree(files);
-  const opts = (extra: Partial<MigrateOptions> = {}): MigrateOptions => ({
-    databaseUrl: url,
-    environment: "dev",
-    migrationsDir: dir,
-    ...extra,
-  });
-  return { url, dir, opts };
-}
-
-async function failure(p: Promise<unknown>): Promise<GaiaDbError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GaiaDbError) return e;
-    throw e;
-  }
-  throw new Error("expected a GaiaDbError");
-}
-
-const q = async <T extends pg.QueryResultRow>(url: string, sql: string, values?: unknown[]) =>
-  withClient(url, async (c) => (await c.query<T>(sql, values)).rows);
+const setup = (files: Record<string, string> = BASIC) => setupRun("gaia_run", files);
 
 describe("migrate", () => {
   it("applies a fresh tree, records the ledger and binds the environment", async () => {

@@ -4,48 +4,17 @@
  */
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { GaiaDbError } from "../../../src/migrations/errors";
 import { countingDb } from "../../../src/migrations/ledger";
-import {
-  bind,
-  type MigrateOptions,
-  migrate,
-  repair,
-  runStatement,
-  status,
-} from "../../../src/migrations/runner";
+import { bind, migrate, repair, runStatement, status } from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withClient } from "../../support/postgres";
-import { makeTree, removeTrees, writeFiles } from "./fixtures";
+import { failure, q, removeTrees, setupRun, writeFiles } from "./fixtures";
 
 afterAll(async () => {
   removeTrees();
   await dropAll();
 });
 
-async function setup(files: Record<string, string>) {
-  const url = await createTestDatabase("gaia_rev");
-  const dir = makeTree(files);
-  const opts = (extra: Partial<MigrateOptions> = {}): MigrateOptions => ({
-    databaseUrl: url,
-    environment: "dev",
-    migrationsDir: dir,
-    ...extra,
-  });
-  return { url, dir, opts };
-}
-
-async function failure(p: Promise<unknown>): Promise<GaiaDbError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GaiaDbError) return e;
-    throw e;
-  }
-  throw new Error("expected a GaiaDbError");
-}
-
-const q = async <T extends pg.QueryResultRow>(url: string, sql: string, values?: unknown[]) =>
-  withClient(url, async (c) => (await c.query<T>(sql, values)).rows);
+const setup = (files: Record<string, string>) => setupRun("gaia_rev", files);
 
 describe("statement splitting and sending", () => {
   it("a column named begin does not hide a COMMIT: the file is refused, nothing is applied", async () => {

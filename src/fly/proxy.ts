@@ -77,6 +77,26 @@ export async function withFlyProxy<T>(
     }
   };
 
+  // The proxy runs in its own process group (so the whole group can be killed), which also means
+  // Ctrl-C and a SIGTERM to this process never reach it, and `fly mpg proxy` has no --watch-stdin:
+  // kill the group ourselves if this process is interrupted or exits.
+  const killNow = () => {
+    if (!exited && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    killNow();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.once("exit", killNow);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let stdout = "";
@@ -116,6 +136,9 @@ export async function withFlyProxy<T>(
     return await fn(port);
   } finally {
     await killGroup();
+    process.removeListener("exit", killNow);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -132,6 +132,37 @@ describe("withFlyProxy", () => {
     expect(one).toBe(1);
     expect(await portIsClosed(seen)).toBe(true);
     expect(fake.calls().at(-1)?.argv).toEqual(["mpg", "proxy", id, "--local-port", "0"]);
+  });
+
+  it("a SIGTERM to this process also ends fly mpg proxy (it has no --watch-stdin)", async () => {
+    const created = spawnSync(
+      "fly",
+      ["mpg", "create", "--name", "gaia-db-sigterm", "--org", "aeonia-dev", "--region", "lax"],
+      { env: fake.env(), encoding: "utf8" },
+    );
+    const id = /^ {2}ID: (\S+)$/m.exec(created.stdout)![1]!;
+    const script = `require("./src/fly/proxy").withFlyProxy({ app: "x", managedCluster: ${JSON.stringify(id)} },
+      async (port) => { console.log("PORT " + port); await new Promise(() => {}); });`;
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: join(__dirname, "..", ".."),
+      env: fake.env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /PORT (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code} before the proxy was ready`)));
+    });
+    expect(await portIsClosed(port)).toBe(false);
+    const exited = new Promise((r) => child.on("exit", (_code, signal) => r(signal)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await portIsClosed(port)).toBe(true);
   });
 
   it("names a missing flyctl binary", async () => {

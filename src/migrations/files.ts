@@ -133,7 +133,7 @@ const TRANSACTION_CONTROL =
   /^(begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\b/i;
 
 /** Statements PostgreSQL refuses inside a transaction block (SQLSTATE 25001). */
-const OUTSIDE_TRANSACTION_ONLY =
+export const OUTSIDE_TRANSACTION_ONLY =
   /^(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently\b|reindex\s+(system|database)\b|vacuum\b|alter\s+system\b|(create|drop)\s+(database|tablespace)\b)/i;
 
 /**

@@ -16,6 +16,7 @@ import {
   MODULES,
   type Module,
   NO_TRANSACTION_MARKER,
+  OUTSIDE_TRANSACTION_ONLY,
   type PreparedStatement,
   parseModules,
   prepareStatements,
@@ -589,11 +590,17 @@ async function applyNoTransaction(
     // CREATE INDEX CONCURRENTLY waits for every older transaction: the session lock_timeout
     // would make it fail (and leave an INVALID index) on any busy database.
     if (waits) await db.query("SET lock_timeout = 0");
+    // A statement that may run in a transaction commits together with its progress row, so a
+    // crash between the two cannot make a resumed run repeat it; only the statements PostgreSQL
+    // refuses in a transaction (CONCURRENTLY, VACUUM, …) run bare.
+    const atomic = !OUTSIDE_TRANSACTION_ONLY.test(s.text);
     let failed: unknown;
     try {
+      if (atomic) await db.query("BEGIN");
       await runStatement(db, s.text);
     } catch (err) {
       failed = err ?? new Error("statement failed");
+      if (atomic) await db.query("ROLLBACK").catch(() => {});
     }
     if (waits) {
       const restore = db.query(
@@ -618,6 +625,7 @@ async function applyNoTransaction(
         WHERE module = $1 AND version = $2`,
       [file.module, file.version, i + 1, statements.length, s.checksum],
     );
+    if (atomic) await db.query("COMMIT");
   }
   const duration = Date.now() - started;
   await db.query(

@@ -123,6 +123,25 @@ describe("no-transaction files and INVALID indexes", () => {
   });
 });
 
+describe("no-transaction files: statements that may run in a transaction commit with their progress", () => {
+  it("the statement and its ledger progress are one transaction, so a resume cannot repeat it", async () => {
+    const { url, opts } = await setupRun("gaia_rev", {
+      "core/0001_t.sql": "CREATE TABLE t (tx bigint);\n",
+      "core/0002_nt.sql":
+        "-- gaia:no-transaction\nINSERT INTO t SELECT txid_current();\nSELECT 1/0;\n",
+    });
+    const e = await failure(migrate(opts()));
+    expect(e.message).toContain("core/0002_nt.sql");
+    // The progress row (1 of 2 applied) was last written by the INSERT's own transaction.
+    const [row] = await q<{ same: boolean; applied: number }>(
+      url,
+      `SELECT a.xmin::text::bigint = (SELECT tx FROM t) AS same, a.statements_applied AS applied
+         FROM gaia_migrations.applied a WHERE module = 'core' AND version = '0002'`,
+    );
+    expect(row).toEqual({ same: true, applied: 1 });
+  });
+});
+
 describe("repair", () => {
   it("refuses a database bound to another environment", async () => {
     const { url, dir, opts } = await setup({ "core/0001_t.sql": "CREATE TABLE t (x int);\n" });

@@ -73,6 +73,19 @@ export interface Db {
   readonly roundTrips: number;
 }
 
+/** Runs `fn` in one transaction on `db`: COMMIT on success, ROLLBACK (best effort) on failure. */
+export async function inTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  await db.query("BEGIN");
+  try {
+    const result = await fn();
+    await db.query("COMMIT");
+    return result;
+  } catch (err) {
+    await db.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
 export function countingDb(client: pg.ClientBase, counter?: { count: number }): Db {
   let trips = 0;
   return {

@@ -28,6 +28,7 @@ import {
   ENVIRONMENTS,
   type Environment,
   ensureLedger,
+  inTransaction,
   LEDGER_VERSION,
   type LedgerRow,
   type LedgerState,
@@ -1032,14 +1033,13 @@ async function baselineLocked(
   const write = bindingUpdate(ledger.binding, options, ledger.binding ? null : modules);
   if (write) await writeBinding(db, ledger.binding, write);
   const driftText = drift.length > 0 ? drift.join("\n") : null;
-  await db.query("BEGIN");
-  try {
+  await inTransaction(db, async () => {
     for (const { file, statements } of prepared) {
       await db.query(
         `INSERT INTO gaia_migrations.applied
-           (module, version, name, checksum, finished_at, duration_ms, statements_applied,
-            statements_total, statement_checksums, kind, drift, applied_by)
-         VALUES ($1, $2, $3, $4, now(), 0, $5, $5, $6, 'baseline', $7, current_user || ' (' || $8 || ')')`,
+         (module, version, name, checksum, finished_at, duration_ms, statements_applied,
+          statements_total, statement_checksums, kind, drift, applied_by)
+       VALUES ($1, $2, $3, $4, now(), 0, $5, $5, $6, 'baseline', $7, current_user || ' (' || $8 || ')')`,
         [
           file.module,
           file.version,
@@ -1060,11 +1060,7 @@ async function baselineLocked(
         client: clientName(),
       });
     }
-    await db.query("COMMIT");
-  } catch (err) {
-    await db.query("ROLLBACK").catch(() => {});
-    throw err;
-  }
+  });
   return {
     environment: options.environment,
     database: p.database,
@@ -1188,13 +1184,12 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
       };
     }
     const statements = prepareStatements(file);
-    await db.query("BEGIN");
-    try {
+    await inTransaction(db, async () => {
       await db.query(
         `UPDATE gaia_migrations.applied
-            SET checksum = $3, statement_checksums = $4, statements_total = $5,
-                statements_applied = $5, name = $6
-          WHERE module = $1 AND version = $2`,
+          SET checksum = $3, statement_checksums = $4, statements_total = $5,
+              statements_applied = $5, name = $6
+        WHERE module = $1 AND version = $2`,
         [
           file.module,
           file.version,
@@ -1213,11 +1208,7 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
         detail: `accepted the edited text of ${file.relativePath} as equivalent`,
         client: clientName(),
       });
-      await db.query("COMMIT");
-    } catch (err) {
-      await db.query("ROLLBACK").catch(() => {});
-      throw err;
-    }
+    });
     return {
       environment: options.environment,
       file: file.relativePath,

@@ -5,7 +5,7 @@ import { parseEnvironment, TEST_TAGS } from "./environments";
 import { checkConfirmation, ExitCode, usageError } from "./errors";
 import { plural, renderTable, writeJson, writeLine } from "./format";
 import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
-import { withConnection, withEnvironmentUrl } from "./reach";
+import { withEnvironmentClient } from "./reach";
 
 export const cleanupHelp = `Usage: gaia-db cleanup-test-users <environment> [options]
 
@@ -115,7 +115,7 @@ export async function runCleanupTestUsers(args: string[], io: OperationsIo): Pro
       set: values.apply === true,
       doing: "deleting in",
     });
-    const report = await withEnvironmentUrl(
+    const report = await withEnvironmentClient(
       {
         environment,
         databaseUrl: values["database-url"],
@@ -123,16 +123,14 @@ export async function runCleanupTestUsers(args: string[], io: OperationsIo): Pro
         timeoutMs,
         openProxy: io.openProxy,
       },
-      (url) =>
-        withConnection(url, timeoutMs, (client) =>
-          values.apply
-            ? checkBoundEnvironment(
-                client,
-                `cleanup-test-users ${environment} --apply`,
-                environment,
-              ).then(() => applyCleanup(client, environment, timeoutMs))
-            : planCleanup(client, environment),
-        ),
+      (client) =>
+        values.apply
+          ? checkBoundEnvironment(
+              client,
+              `cleanup-test-users ${environment} --apply`,
+              environment,
+            ).then(() => applyCleanup(client, environment, timeoutMs))
+          : planCleanup(client, environment),
     );
     if (values.json) writeJson(io.stdout, report);
     else writeLine(io.stdout, renderCleanup(report));

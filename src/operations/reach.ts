@@ -129,6 +129,19 @@ export async function connect(url: string, timeoutMs: number): Promise<pg.Client
   return client;
 }
 
+/**
+ * Reaches the environment (see withEnvironmentUrl) and runs `fn` with a connected client, which
+ * is closed afterwards. `opts.timeoutMs` bounds the connection attempt.
+ */
+export function withEnvironmentClient<T>(
+  opts: ReachOptions,
+  fn: (client: pg.Client, url: string) => Promise<T>,
+): Promise<T> {
+  return withEnvironmentUrl(opts, (url) =>
+    withConnection(url, opts.timeoutMs, (client) => fn(client, url)),
+  );
+}
+
 export async function withConnection<T>(
   url: string,
   timeoutMs: number,

@@ -4,7 +4,7 @@ import { parseEnvironment } from "./environments";
 import { checkConfirmation, ExitCode, usageError } from "./errors";
 import { plural, renderTable, writeJson, writeLine } from "./format";
 import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
-import { withConnection, withEnvironmentUrl } from "./reach";
+import { withEnvironmentClient } from "./reach";
 import { runWrite, type StatementResult, viewReadOnly } from "./readOnly";
 import { renderSurvey, surveyAll } from "./survey";
 
@@ -100,7 +100,7 @@ export async function runView(args: string[], io: OperationsIo): Promise<number>
       set: values.write === true,
       doing: "writing to",
     });
-    const result = await withEnvironmentUrl(
+    const result = await withEnvironmentClient(
       {
         environment,
         databaseUrl: values["database-url"],
@@ -108,14 +108,12 @@ export async function runView(args: string[], io: OperationsIo): Promise<number>
         timeoutMs,
         openProxy: io.openProxy,
       },
-      (url) =>
-        withConnection(url, timeoutMs, (client) =>
-          values.write
-            ? checkBoundEnvironment(client, `view ${environment} --write`, environment).then(() =>
-                runWrite(client, sql, timeoutMs),
-              )
-            : viewReadOnly(client, url, sql, timeoutMs),
-        ),
+      (client, url) =>
+        values.write
+          ? checkBoundEnvironment(client, `view ${environment} --write`, environment).then(() =>
+              runWrite(client, sql, timeoutMs),
+            )
+          : viewReadOnly(client, url, sql, timeoutMs),
     );
     if (values.json) {
       writeJson(io.stdout, {

@@ -139,7 +139,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
       this.snapshotIds = this.snapshot.stdout.apply((s) =>
         ((resultOf(s).snapshots as { snapshot: string | null }[]) ?? [])
           .map((x) => x.snapshot)
-          .filter((x): x is string => x !== null),
+          .filter((x): x is string => typeof x === "string" && x !== ""),
       );
     } else {
       this.snapshotIds = pulumi.output([]);

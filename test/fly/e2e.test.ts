@@ -405,6 +405,79 @@ describe("Fly production stack", () => {
   }, 600_000);
 });
 
+describe("Fly production pre-migration snapshot", () => {
+  const SNAPSHOT = "postgres-pre-migration-snapshot";
+  const snapshotCreates = (fake: FakeFly) =>
+    fake.mutations().filter((c) => c.command === "volumes snapshots create");
+  const pgVolume = (fake: FakeFly) =>
+    fake.state().volumes.find((v: { name: string }) => v.name === "pg_data");
+
+  it("is taken once per migration set: a change of the Fly code runs its update and takes none", async () => {
+    const { fake, engine, program } = setup();
+    const e = engine();
+    const first = await e.run(
+      "production",
+      program({ stack: "production", migrationsChecksum: "a1" }),
+    );
+    expect(first.error).toBeUndefined();
+    const [taken] = pgVolume(fake).snapshots;
+    expect(first.outputs!.snapshots).toEqual([taken.id]);
+
+    // A new release of the Fly code changes GAIA_SCRIPT_SHA256, an input of every Fly command.
+    for (const saved of e.saved.values()) {
+      (saved.inputs.environment as Record<string, string>).GAIA_SCRIPT_SHA256 = "older-code";
+    }
+    fake.clearCalls();
+    const codeChange = await e.run(
+      "production",
+      program({ stack: "production", migrationsChecksum: "a1" }),
+    );
+    expect(codeChange.error).toBeUndefined();
+    expect(codeChange.ops.find((o) => o.name === SNAPSHOT)?.op).toBe("update");
+    expect(snapshotCreates(fake)).toEqual([]);
+    expect(pgVolume(fake).snapshots).toHaveLength(1);
+    expect(codeChange.outputs!.snapshots).toEqual([taken.id]);
+
+    const newSet = await e.run(
+      "production",
+      program({ stack: "production", migrationsChecksum: "b2" }),
+    );
+    expect(newSet.error).toBeUndefined();
+    expect(snapshotCreates(fake)).toHaveLength(1);
+    expect(pgVolume(fake).snapshots).toHaveLength(2);
+    expect(newSet.outputs!.snapshots).toEqual([pgVolume(fake).snapshots[1].id]);
+  }, 600_000);
+
+  it("never records a pending snapshot's empty id, and one pending before does not cause a duplicate", async () => {
+    const { fake, engine, program } = setup();
+    fake.update((s) => {
+      s.pendingSnapshots = true;
+    });
+    const e = engine();
+    const first = await e.run(
+      "production",
+      program({ stack: "production", migrationsChecksum: "a1" }),
+    );
+    expect(first.error).toBeUndefined();
+    expect(pgVolume(fake).snapshots.map((s: { id: string }) => s.id)).toEqual([""]);
+    expect(first.outputs!.snapshots).toEqual([]);
+    expect(e.saved.get(SNAPSHOT)!.stdout).toContain('"snapshot":null');
+
+    // The first snapshot is still pending (listed with id ""); this create succeeds at Fly but
+    // reports a failure, so the handler must recognise the new entry among identical ids.
+    fake.injectFault({ match: "volumes snapshots create", kind: "fail-after-create" });
+    fake.clearCalls();
+    const second = await e.run(
+      "production",
+      program({ stack: "production", migrationsChecksum: "b2" }),
+    );
+    expect(second.error).toBeUndefined();
+    expect(snapshotCreates(fake)).toHaveLength(1);
+    expect(pgVolume(fake).snapshots).toHaveLength(2);
+    expect(second.outputs!.snapshots).toEqual([]);
+  }, 600_000);
+});
+
 describe("Fly staging stack", () => {
   it("creates, then applies a VM-size change without allowRestart (only production refuses it)", async () => {
     const { fake, engine, program } = setup();

@@ -93,6 +93,14 @@ export async function snapshotCommand(ctx: CommandContext): Promise<ResultLine> 
     // Snapshots expire with the volume's retention; nothing to undo.
     return { app, deleted: false };
   }
+  const checksum = param(env, "MIGRATIONS_CHECKSUM");
+  // Any input change (the Fly code's hash, the app name) runs this update; only a new migration
+  // set needs a new snapshot. The previous result says which set the last snapshot preceded.
+  const previous = previousResult(env);
+  if (ctx.op === "update" && previous?.migrationsChecksum === checksum) {
+    ctx.log(`the pre-migration snapshot for this migration set was taken already: none taken`);
+    return previous;
+  }
   const volumes = parseVolumes((await fly.read(volumesListArgs(app))) ?? "[]").filter(
     (v) => v.name === PG_VOLUME_NAME,
   );
@@ -101,14 +109,16 @@ export async function snapshotCommand(ctx: CommandContext): Promise<ResultLine> 
   const snapshots: { volume: string; snapshot: string | null }[] = [];
   for (const v of volumes) {
     const list = async () => parseSnapshots((await fly.read(snapshotListArgs(app, v.id))) ?? "[]");
-    const before = new Set((await list()).map((s) => s.id));
-    // `snapshots create` prints no id: the new one is the snapshot the list did not have before.
+    const before = await list();
+    // A pending snapshot is listed with an empty id (volumes/snapshots/list.go prints it as
+    // "(pending)"), so ids cannot tell a new pending snapshot from an old one: a longer list can.
     await fly.mutate(snapshotCreateArgs(app, v.id), {
-      verify: async () => (await list()).some((s) => !before.has(s.id)),
+      verify: async () => (await list()).length > before.length,
     });
-    const fresh = (await list()).filter((s) => !before.has(s.id)).at(-1);
+    const known = new Set(before.map((s) => s.id));
+    const fresh = (await list()).filter((s) => s.id !== "" && !known.has(s.id)).at(-1);
     snapshots.push({ volume: v.id, snapshot: fresh?.id ?? null });
     ctx.log(`snapshot of ${v.id}: ${fresh?.id ?? "(pending, id not yet listed)"}`);
   }
-  return { app, migrationsChecksum: env.MIGRATIONS_CHECKSUM ?? null, snapshots };
+  return { app, migrationsChecksum: checksum, snapshots };
 }

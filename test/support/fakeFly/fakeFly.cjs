@@ -960,19 +960,24 @@ function volumesDestroy(state, { flags, args }) {
   }
 }
 
-function snapshotsCreate(state, { flags, args }) {
+// internal/command/volumes/snapshots/create.go: the API only schedules the snapshot and prints no
+// id. A scheduled snapshot is listed with an empty id until it exists (snapshots/list.go shows
+// such an entry as "(pending)"); state.pendingSnapshots makes new snapshots stay that way until a
+// test completes them (its status text is not in flyctl's source: tests must not rely on it).
+function snapshotsCreate(state, { flags, args, fault }) {
   if (args.length !== 1) throw new FlyError(`accepts 1 arg(s), received ${args.length}`);
   const v = findVolume(state, args[0], flags.app);
+  const pending = Boolean(state.pendingSnapshots);
   v.snapshots.push({
-    id: nextId(state, "vs_", 16),
-    size: 1024 * 1024 * 20,
+    id: pending ? "" : nextId(state, "vs_", 16),
+    size: pending ? 0 : 1024 * 1024 * 20,
     digest: "",
     created_at: now(),
-    status: "created",
+    status: pending ? (state.pendingSnapshotStatus ?? "pending") : "created",
     retention_days: v.snapshot_retention,
     volume_size: v.size_gb * 1024 ** 3,
   });
-  // flyctl prints this even with --json: the API returns no snapshot id.
+  fault.afterCreate();
   print(`Scheduled to snapshot volume ${v.id}`);
 }
 

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FlyStackConfig } from "../config/parseConfig";
+import { flyctlVersionArgs, flyctlVersionWarning, parseFlyctlVersion } from "../fly/flyctlVersion";
 import { type Drift, diagnose, expectedFromConfig, flyRunner, observe } from "./doctor";
 import { parseEnvironment } from "./environments";
 import { ExitCode, usageError } from "./errors";
@@ -129,11 +130,14 @@ export async function runDoctor(args: string[], io: OperationsIo): Promise<numbe
     if (!parsed.ok) throw usageError(formatProblems(parsed.errors, environment));
     const expected = expectedFromConfig(parsed.config as FlyStackConfig);
     const fly = flyRunner("fly", io.env, parseTimeout("doctor", values.timeout, 60));
+    const version = await fly(flyctlVersionArgs());
     const drifts = diagnose(expected, await observe(fly, expected));
-    const notes =
+    const notes = [
+      flyctlVersionWarning(version.code === 0 ? parseFlyctlVersion(version.stdout) : null),
       expected.postgres.kind === "managed"
-        ? [`managed Postgres ${expected.postgres.name} is not compared (fly mpg status)`]
-        : [];
+        ? `managed Postgres ${expected.postgres.name} is not compared (fly mpg status)`
+        : null,
+    ].filter((note): note is string => note !== null);
     if (values.json) writeJson(io.stdout, { environment, drifts, notes });
     else writeLine(io.stdout, renderDrifts(environment, drifts, notes));
     return drifts.length === 0 ? ExitCode.ok : ExitCode.gap;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  flyctlVersionWarning,
+  PINNED_FLYCTL_VERSION,
+  parseFlyctlVersion,
+} from "../../src/fly/flyctlVersion";
+import {
   classifyFailure,
   parseAppStatus,
   parseManagedCreate,
@@ -300,5 +305,26 @@ describe("vmSizeOf", () => {
     [{ cpuKind: "shared", cpus: 1, memoryMb: 1024 }, "shared-1cpu-1024mb"],
   ])("%j → %s", (guest, expected) => {
     expect(vmSizeOf(guest)).toBe(expected);
+  });
+});
+
+describe("fly version --json (internal/command/version/version.go)", () => {
+  it.each([
+    [
+      '{"Name":"flyctl","Version":"0.4.87","Commit":"3eb236fab","BranchName":"","BuildDate":"2026-08-20T18:56:30Z","OS":"linux","Architecture":"amd64","Environment":"production"}\n',
+      "0.4.87",
+    ],
+    ['A newer version is available\n{"Name":"flyctl","Version":"0.5.1"}', "0.5.1"],
+    ["flyctl v0.4.87 linux/amd64 Commit: 3eb236fab BuildDate: 2026-08-20T18:56:30Z", null],
+    ['{"Name":"flyctl","Version":""}', null],
+    ["", null],
+  ])("%j → %s", (stdout, version) => {
+    expect(parseFlyctlVersion(stdout)).toBe(version);
+  });
+
+  it("warns only for another release", () => {
+    expect(flyctlVersionWarning(PINNED_FLYCTL_VERSION)).toBeNull();
+    expect(flyctlVersionWarning(null)).toMatch(/^flyctl of an unknown version is installed;/);
+    expect(flyctlVersionWarning("0.4.86")).toMatch(/^flyctl 0\.4\.86 is installed;/);
   });
 });

@@ -340,18 +340,34 @@ describe("gaia-db doctor against the fake flyctl", () => {
     });
     expect(fake.mutations()).toEqual([]);
     const calls = fake.calls().map((c) => c.argv.join(" "));
-    expect(calls.slice(0, 3)).toEqual([
+    expect(calls.slice(0, 4)).toEqual([
+      "version --json",
       "status -a gaia-db-dev --json",
       "volumes list -a gaia-db-dev --json",
       "redis status gaia-redis-dev",
     ]);
-    expect(calls.slice(3).sort()).toEqual(
+    expect(calls.slice(4).sort()).toEqual(
       APPS.flatMap((app) => [
         `status -a ${app} --json`,
         `volumes list -a ${app} --json`,
         `secrets list -a ${app} --json`,
       ]).sort(),
     );
+  });
+
+  it("warns, without failing, when the local flyctl is not the release the code was checked against", async () => {
+    fake.update((state) => {
+      state.flyctlVersion = "0.4.99";
+    });
+    expect(await doctor(["dev"])).toEqual({
+      code: 0,
+      out:
+        "note: flyctl 0.4.99 is installed; gaia-infra is verified against flyctl 0.4.87, whose flags and output it parses. Install that release (https://github.com/superfly/flyctl/releases/tag/v0.4.87), or re-check the code against the newer one first (docs/fly.md).\n" +
+        "dev: no drift: Fly matches the stack's config.\n",
+      err: "",
+    });
+    const json = JSON.parse((await doctor(["dev", "--json"])).out) as { notes: string[] };
+    expect(json.notes).toEqual([expect.stringMatching(/^flyctl 0\.4\.99 is installed;/)]);
   });
 
   it("reports each kind of drift made by hand and exits 5", async () => {

@@ -61,10 +61,11 @@ export function flyStacks(root = ROOT): string[] {
     .sort();
 }
 
-const PINNED_USES = /^\s*(?:-\s+)?uses:\s+[\w.-]+\/[\w./-]+@[0-9a-f]{40}\s+#\s+v\d+\.\d+\.\d+\s*$/;
+const PINNED_USES =
+  /^\s*(?:-\s+)?uses:\s+[\w.-]+\/[\w./-]+@[0-9a-f]{40}\s+#\s+v?\d+\.\d+(?:\.\d+)?\s*$/;
 
 /**
- * Every `uses:` line that is not `owner/repo[/path]@<40-hex SHA> # vX.Y.Z`. Local actions
+ * Every `uses:` line that is not `owner/repo[/path]@<40-hex SHA> # <release tag>` (v1.2.3 or 1.6). Local actions
  * (`./…`) are part of the repository and need no pin.
  */
 export function unpinnedUses(text: string, file = "workflow"): string[] {

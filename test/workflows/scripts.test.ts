@@ -1,7 +1,15 @@
 // The bash scripts the workflows run, executed for real. squawk itself is not installed here, so a
 // stand-in `npx` records how the script calls it and fails on files containing DROP, as squawk would.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -47,6 +55,45 @@ describe("check-backend.sh", () => {
     ],
   ])("refuses %j", (url, stderr) => {
     expect(run(url)).toEqual({ status: 1, stdout: "", stderr });
+  });
+});
+
+describe("check-flyctl.sh", () => {
+  /** A PATH holding a stand-in `flyctl` that prints `versionJson` for `flyctl version --json`. */
+  const run = (versionJson: string | null) => {
+    const bin = mkdtempSync(join(scratch, "flyctl-"));
+    if (versionJson !== null) {
+      const script = `#!/usr/bin/env bash\n[[ "$*" == "version --json" ]] || exit 9\necho '${versionJson}'\n`;
+      writeFileSync(join(bin, "flyctl"), script);
+      chmodSync(join(bin, "flyctl"), 0o755);
+    }
+    const result = spawnSync("bash", [join(ROOT, ".github/scripts/check-flyctl.sh")], {
+      cwd: ROOT,
+      env: { PATH: `${bin}:/usr/bin:/bin:${dirname(process.execPath)}` },
+      encoding: "utf8",
+    });
+    return { bin, status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it("accepts the pinned release and links fly to flyctl", () => {
+    const r = run('{"Name":"flyctl","Version":"0.4.87","Commit":"3eb236fab"}');
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, `flyctl 0.4.87 at ${r.bin}/flyctl\n`, ""]);
+    expect(readlinkSync(join(r.bin, "fly"))).toBe(join(r.bin, "flyctl"));
+  });
+
+  it.each([
+    [
+      '{"Name":"flyctl","Version":"0.4.90"}',
+      "::error::flyctl 0.4.90 is installed, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n",
+    ],
+    [
+      "flyctl v0.4.87 linux/amd64",
+      "::error::flyctl of an unknown version is installed, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n",
+    ],
+    [null, "::error::flyctl is not on PATH: the setup-flyctl step must run before this one.\n"],
+  ])("refuses %j", (versionJson, stderr) => {
+    const r = run(versionJson);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", stderr]);
   });
 });
 

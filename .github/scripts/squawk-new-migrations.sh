@@ -4,13 +4,26 @@
 # Outputs ($GITHUB_OUTPUT): report=<path of the Markdown report>, failed=true|false.
 set -euo pipefail
 
-range="origin/${BASE_REF}...HEAD"
+base="origin/${BASE_REF:-}"
+# Without the base (a shallow checkout, an unset BASE_REF) every diff below would be empty and the
+# lint would pass having checked nothing.
+if [[ -z "${BASE_REF:-}" ]] || ! git rev-parse --verify --quiet "${base}^{commit}" >/dev/null ||
+  ! git merge-base "$base" HEAD >/dev/null 2>&1; then
+  what="$base"
+  [[ -n "${BASE_REF:-}" ]] || what="(BASE_REF is not set)"
+  echo "::error::The pull request's base $what or its merge base with HEAD is not in this checkout, so the new migration files cannot be found. Check out with fetch-depth: 0 and set BASE_REF to the base branch." >&2
+  exit 1
+fi
+range="${base}...HEAD"
 report="${RUNNER_TEMP:-/tmp}/sql-lint.md"
 failed=false
 
-mapfile -t added < <(git diff --name-only --diff-filter=A "$range" -- 'migrations/**/*.sql')
+# Captured first (not read through a process substitution) so that a failing git stops the script.
+added_list=$(git diff --name-only --diff-filter=A "$range" -- 'migrations/**/*.sql')
 # Edits, renames and deletions of shipped files: the runner checksums applied files and refuses them.
-mapfile -t changed < <(git diff --name-only --diff-filter=MDR "$range" -- 'migrations/**/*.sql')
+changed_list=$(git diff --name-only --diff-filter=MDR "$range" -- 'migrations/**/*.sql')
+mapfile -t added < <(printf '%s' "$added_list" | sed '/^$/d')
+mapfile -t changed < <(printf '%s' "$changed_list" | sed '/^$/d')
 
 {
   echo "### SQL lint"

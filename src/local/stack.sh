@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The local stack's lifecycle: `up` (npm run local:up), `down` (npm run local:down) and
-# `wipe --yes` (npm run local:wipe -- --yes). Needs no Pulumi account, login or passphrase prompt.
+# The local stack's lifecycle: `up` (npm run local:up), `down` (npm run local:down), `wipe --yes`
+# (npm run local:wipe -- --yes), and `pulumi <args>` (npm run local:pulumi -- <args>: any pulumi
+# command on the local stack, with its backend and passphrase). Needs no Pulumi account, login or
+# passphrase prompt; the empty passphrase never leaves this script, so it cannot reach a Fly stack.
 set -euo pipefail
 
 # The project root: the relative file backend below resolves against the working directory.
@@ -69,19 +71,56 @@ case $action in
   down)
     require_tools pulumi docker
     pulumi_env
-    pulumi destroy --yes --non-interactive -s local
-    echo "The data volumes are kept. To delete them too: npm run local:wipe -- --yes"
+    # Only the containers (and what depends on them: the password and migration commands) go.
+    # The passwords, the CA, certificates and JWT keys stay in state and the volumes keep the data,
+    # so the next local:up brings back the same tier the services were configured for.
+    pulumi destroy --yes --non-interactive -s local \
+      --target '**$docker:index/container:Container::*' --target-dependents
+    echo "Stopped the local containers. Data volumes, passwords, certificates and keys are kept: npm run local:up brings them back. To delete everything: npm run local:wipe -- --yes"
+    ;;
+  pulumi)
+    shift
+    for arg in "$@"; do
+      case $arg in
+        -s | --stack | -s=* | --stack=*)
+          echo "local:pulumi always works on the local stack; drop $arg (for a Fly stack run pulumi itself, with that stack's passphrase)." >&2
+          exit 2
+          ;;
+      esac
+    done
+    require_tools pulumi
+    pulumi_env
+    exec pulumi "$@" --stack local
     ;;
   wipe)
     if [[ ${2:-} != --yes ]]; then
       echo "local:wipe deletes the local Postgres, Redis and certificate volumes for good. To go ahead: npm run local:wipe -- --yes" >&2
       exit 2
     fi
-    require_tools docker
+    require_tools pulumi docker
     require_docker_running
+    volumes=$(docker volume ls -q --filter "label=$label")
+    # A volume a container of another project still uses (services mount gaia_certs) cannot be
+    # removed: find that out before anything is changed.
+    holders=""
+    for volume in $volumes; do
+      for holder in $(docker ps -a --filter "volume=$volume" --format '{{.Names}}:{{.Label "com.aeonia.gaia.stack"}}'); do
+        [[ $holder == *:local ]] || holders+=" ${holder%%:*} (uses $volume)"
+      done
+    done
+    if [[ -n $holders ]]; then
+      echo "local:wipe: nothing was removed. Containers of other projects use the local stack's volumes:$holders. Remove them (docker rm -f <name>) and run npm run local:wipe -- --yes again." >&2
+      exit 1
+    fi
+    # The state goes first: it records the commands that migrated the old database and wrote the
+    # old certificates, which have no Read. Were it kept while a volume survived, the next
+    # local:up would trust it and leave an empty database unmigrated.
+    pulumi_env
+    if pulumi stack select local --non-interactive >/dev/null 2>&1; then
+      pulumi stack rm local --force --yes --preserve-config --non-interactive >/dev/null
+    fi
     containers=$(docker ps -aq --filter "label=$label")
     [[ -z $containers ]] || docker rm -f $containers >/dev/null
-    volumes=$(docker volume ls -q --filter "label=$label")
     [[ -z $volumes ]] || docker volume rm $volumes >/dev/null
     networks=$(docker network ls -q --filter "label=$label")
     for network in $networks; do
@@ -91,21 +130,10 @@ case $action in
       done
       docker network rm "$network" >/dev/null
     done
-    # The stack's state still records the commands that migrated the old database and wrote the
-    # old certificates; they have no Read, so a refresh would not notice. Forget the stack so the
-    # next local:up starts from nothing.
-    if command -v pulumi >/dev/null 2>&1; then
-      pulumi_env
-      if pulumi stack select local --non-interactive >/dev/null 2>&1; then
-        pulumi stack rm local --force --yes --preserve-config --non-interactive >/dev/null
-      fi
-      echo "Removed the local containers, volumes, network and stack state. npm run local:up starts from empty volumes."
-    else
-      echo "Removed the local containers, volumes and network. The Pulumi CLI is not on PATH, so the local stack's state was kept: run pulumi stack rm local --force --preserve-config before the next npm run local:up."
-    fi
+    echo "Removed the local stack's state, containers, volumes and network. npm run local:up starts from empty volumes."
     ;;
   *)
-    echo "usage: bash src/local/stack.sh up | down | wipe --yes" >&2
+    echo "usage: bash src/local/stack.sh up | down | wipe --yes | pulumi <args>" >&2
     exit 2
     ;;
 esac

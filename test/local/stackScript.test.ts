@@ -47,6 +47,7 @@ const FAKES = {
     'case "$1 $2" in',
     '  "info ") [ -z "$DOCKER_DOWN" ] || exit 1 ;;',
     '  "ps -aq") echo c1; echo c2 ;;',
+    '  "ps -a") echo "gaia-postgres:local"; [ -z "$FAKE_HOLDER" ] || echo "$FAKE_HOLDER" ;;',
     '  "volume ls") echo gaia_postgres_data; echo gaia_certs ;;',
     '  "network ls") [ -z "$NO_NETWORK" ] && echo n1 ;;',
     '  "network inspect") echo "gaia-gateway-1 " ;;',
@@ -160,17 +161,48 @@ describe("npm run local:up", () => {
 });
 
 describe("npm run local:down", () => {
-  it("destroys the stack and says the data volumes are kept", () => {
+  it("removes only the containers and what depends on them, keeping passwords, keys and volumes", () => {
     expect(run("src/local/stack.sh", ["down"], ["pulumi", "docker"])).toEqual({
       status: 0,
-      stdout: "The data volumes are kept. To delete them too: npm run local:wipe -- --yes\n",
+      stdout:
+        "Stopped the local containers. Data volumes, passwords, certificates and keys are kept: npm run local:up brings them back. To delete everything: npm run local:wipe -- --yes\n",
       stderr: "",
       calls: [
         "docker context show",
-        "pulumi destroy --yes --non-interactive -s local [backend=file://./.pulumi-state passphrase=]",
+        // A glob --target (pkg/resource/deploy/deployment.go NewUrnTargets: '*' makes a glob);
+        // the password and migration commands depend on the Postgres container.
+        "pulumi destroy --yes --non-interactive -s local --target **$docker:index/container:Container::* --target-dependents [backend=file://./.pulumi-state passphrase=]",
       ],
     });
   });
+});
+
+describe("npm run local:pulumi", () => {
+  it("runs any pulumi command on the local stack with its backend and empty passphrase", () => {
+    expect(
+      run("src/local/stack.sh", ["pulumi", "stack", "output", "--show-secrets"], ["pulumi"]),
+    ).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+      calls: [
+        "pulumi stack output --show-secrets --stack local [backend=file://./.pulumi-state passphrase=]",
+      ],
+    });
+  });
+
+  it.each([["-s"], ["--stack"], ["--stack=dev"], ["-s=production"]])(
+    "refuses another stack (%s)",
+    (flag) => {
+      const result = run("src/local/stack.sh", ["pulumi", "up", flag, "dev"], ["pulumi"]);
+      expect(result).toEqual({
+        status: 2,
+        stdout: "",
+        stderr: `local:pulumi always works on the local stack; drop ${flag} (for a Fly stack run pulumi itself, with that stack's passphrase).\n`,
+        calls: [],
+      });
+    },
+  );
 });
 
 describe("npm run local:wipe", () => {
@@ -184,11 +216,15 @@ describe("npm run local:wipe", () => {
     });
   });
 
-  const DOCKER_WIPE = [
+  const HOLDER_CHECK = [
     "docker info",
+    "docker volume ls -q --filter label=com.aeonia.gaia.stack=local",
+    'docker ps -a --filter volume=gaia_postgres_data --format {{.Names}}:{{.Label "com.aeonia.gaia.stack"}}',
+    'docker ps -a --filter volume=gaia_certs --format {{.Names}}:{{.Label "com.aeonia.gaia.stack"}}',
+  ];
+  const DOCKER_WIPE = [
     "docker ps -aq --filter label=com.aeonia.gaia.stack=local",
     "docker rm -f c1 c2",
-    "docker volume ls -q --filter label=com.aeonia.gaia.stack=local",
     "docker volume rm gaia_postgres_data gaia_certs",
     "docker network ls -q --filter label=com.aeonia.gaia.stack=local",
     "docker network inspect -f {{range .Containers}}{{.Name}} {{end}} n1",
@@ -196,34 +232,49 @@ describe("npm run local:wipe", () => {
     "docker network rm n1",
   ];
 
-  it("with --yes removes the labelled objects and forgets the stack's state, asking nothing", () => {
+  it("with --yes forgets the stack's state first, then removes the labelled objects, asking nothing", () => {
     const result = run("src/local/stack.sh", ["wipe", "--yes"], ["pulumi", "docker"]);
     expect(result).toEqual({
       status: 0,
       stdout:
-        "Removed the local containers, volumes, network and stack state. npm run local:up starts from empty volumes.\n",
+        "Removed the local stack's state, containers, volumes and network. npm run local:up starts from empty volumes.\n",
       stderr: "",
       calls: [
-        ...DOCKER_WIPE,
+        ...HOLDER_CHECK,
         "docker context show",
         "pulumi stack select local --non-interactive [backend=file://./.pulumi-state passphrase=]",
         "pulumi stack rm local --force --yes --preserve-config --non-interactive [backend=file://./.pulumi-state passphrase=]",
+        ...DOCKER_WIPE,
       ],
     });
   });
 
-  it("without the Pulumi CLI removes the Docker objects and says how to forget the state", () => {
+  it("changes nothing while a container of another project uses a volume, and names it", () => {
+    const result = run("src/local/stack.sh", ["wipe", "--yes"], ["pulumi", "docker"], {
+      FAKE_HOLDER: "gaia-gateway-1:",
+    });
+    expect(result).toEqual({
+      status: 1,
+      stdout: "",
+      stderr:
+        "local:wipe: nothing was removed. Containers of other projects use the local stack's volumes: gaia-gateway-1 (uses gaia_postgres_data) gaia-gateway-1 (uses gaia_certs). Remove them (docker rm -f <name>) and run npm run local:wipe -- --yes again.\n",
+      calls: HOLDER_CHECK,
+    });
+  });
+
+  it("without the Pulumi CLI removes nothing (the state must go first) and says what to install", () => {
     expect(run("src/local/stack.sh", ["wipe", "--yes"], ["docker"])).toEqual({
-      status: 0,
-      stdout:
-        "Removed the local containers, volumes and network. The Pulumi CLI is not on PATH, so the local stack's state was kept: run pulumi stack rm local --force --preserve-config before the next npm run local:up.\n",
-      stderr: "",
-      calls: DOCKER_WIPE,
+      status: 127,
+      stdout: "",
+      stderr: PULUMI_HINT,
+      calls: [],
     });
   });
 
   it("skips what is already gone", () => {
-    const result = run("src/local/stack.sh", ["wipe", "--yes"], ["docker"], { NO_NETWORK: "1" });
+    const result = run("src/local/stack.sh", ["wipe", "--yes"], ["pulumi", "docker"], {
+      NO_NETWORK: "1",
+    });
     expect(result.status).toBe(0);
     expect(result.calls.at(-1)).toBe(
       "docker network ls -q --filter label=com.aeonia.gaia.stack=local",
@@ -235,6 +286,8 @@ describe("stack.sh", () => {
   it("rejects an unknown action", () => {
     const result = run("src/local/stack.sh", ["start"], []);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe("usage: bash src/local/stack.sh up | down | wipe --yes\n");
+    expect(result.stderr).toBe(
+      "usage: bash src/local/stack.sh up | down | wipe --yes | pulumi <args>\n",
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,5 +119,13 @@ describe("gaia-db env", () => {
     expect((await env(["local", "dev"])).err).toBe(
       "error: gaia-db env: expected one environment, got 2 arguments\n",
     );
+  });
+});
+
+describe("the files gaia-db env is redirected into", () => {
+  // The help suggests `gaia-db env local > .env.local`: it holds secrets and must never be committed.
+  it.each([".env", ".env.local", ".env.dev"])("%s is ignored by git", (file) => {
+    const root = join(__dirname, "..", "..");
+    expect(spawnSync("git", ["check-ignore", "-q", file], { cwd: root }).status).toBe(0);
   });
 });

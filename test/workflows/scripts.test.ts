@@ -160,6 +160,40 @@ describe("squawk-new-migrations.sh", () => {
     };
   }
 
+  it.each([
+    [
+      "BASE_REF names a branch that was not fetched",
+      "main",
+      "gone",
+      "::error::The pull request's base origin/gone or its merge base with HEAD is not in this checkout, so the new migration files cannot be found. Check out with fetch-depth: 0 and set BASE_REF to the base branch.\n",
+    ],
+    [
+      "BASE_REF is not set",
+      undefined,
+      undefined,
+      "::error::The pull request's base (BASE_REF is not set) or its merge base with HEAD is not in this checkout, so the new migration files cannot be found. Check out with fetch-depth: 0 and set BASE_REF to the base branch.\n",
+    ],
+  ])("fails, never passes, when the base is missing: %s", (_title, remote, baseRef, stderr) => {
+    const repo = join(scratch, `no-base-${remote ?? "unset"}`);
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+    mkdirSync(join(repo, "migrations/core"), { recursive: true });
+    git("init", "-q", "-b", "feature");
+    git("config", "user.email", "ci@example.com");
+    git("config", "user.name", "ci");
+    writeFileSync(join(repo, "migrations/core/0002_drop.sql"), "DROP TABLE legacy;\n");
+    git("add", ".");
+    git("-c", "commit.gpgsign=false", "commit", "-q", "-m", "change");
+    if (remote !== undefined) git("update-ref", `refs/remotes/origin/${remote}`, "HEAD");
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_OUTPUT: join(repo, "out") };
+    if (baseRef !== undefined) env.BASE_REF = baseRef;
+    const result = spawnSync("bash", [join(ROOT, ".github/scripts/squawk-new-migrations.sh")], {
+      cwd: repo,
+      encoding: "utf8",
+      env,
+    });
+    expect([result.status, result.stdout, result.stderr]).toEqual([1, "", stderr]);
+  });
+
   it("lints only added files, each group under its transaction assumption, and fails on findings", () => {
     const { outputs, report, npxCalls, repo } = pullRequest("findings", (repo) => {
       writeFileSync(join(repo, "migrations/core/0002_drop_legacy.sql"), "DROP TABLE legacy;\n");

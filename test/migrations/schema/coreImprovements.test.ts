@@ -4,6 +4,8 @@
  */
 import type pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { emailEnvironmentTag } from "../../../src/operations/environments";
+import { EMAIL_ENVIRONMENT_CASES } from "../../support/emailEnvironmentCases";
 import { dropAll, withClient } from "../../support/postgres";
 import {
   applyFile,
@@ -125,34 +127,6 @@ describe("core/0002 users.auth_user_id and users.environment", () => {
         ).toEqual([{ n: 6 }]);
       },
     );
-  });
-
-  it("maps plus-tags to environments (gaia_email_environment)", async () => {
-    const url = await boundDatabase("dev");
-    await withClient(url, async (c) => {
-      await applyModules(c, ["core"], fileByVersion("core", "0002"));
-      const cases: [string, string | null][] = [
-        ["jason@example.com", null],
-        ["jason+local@example.com", "local"],
-        ["jason+dev@example.com", "dev"],
-        ["jason+staging@example.com", "staging"],
-        ["jason+Staging@example.com", "staging"],
-        ["jason+production@example.com", null],
-        ["jason+dev-2@example.com", null],
-        ["jason+@example.com", null],
-        ["first+second+dev@example.com", "dev"],
-        ["dev@example.com", null],
-        ["jason@dev+example.com", null],
-      ];
-      for (const [email, expected] of cases) {
-        const result = await rows<{ env: string | null }>(
-          c,
-          "SELECT gaia_email_environment($1) AS env",
-          [email],
-        );
-        expect({ email, env: result[0]?.env }).toEqual({ email, env: expected });
-      }
-    });
   });
 
   it("refuses to backfill an unbound database holding untagged users, with a clear message", async () => {
@@ -675,6 +649,41 @@ describe("core/0008 environment isolation", () => {
         },
       ]);
     });
+  });
+});
+
+describe("core/0010 gaia_email_environment follows gaia-db's rule", () => {
+  it("gives exactly the environment gaia-db's emailEnvironmentTag gives, for every case", async () => {
+    const url = await boundDatabase("dev");
+    await withClient(url, async (c) => {
+      await applyModules(c, ["core"], fileByVersion("core", "0010"));
+      const found: [string, string | null][] = [];
+      for (const [email] of EMAIL_ENVIRONMENT_CASES) {
+        const result = await rows<{ env: string | null }>(
+          c,
+          "SELECT gaia_email_environment($1) AS env",
+          [email],
+        );
+        found.push([email, result[0]!.env]);
+      }
+      expect(found).toEqual(
+        EMAIL_ENVIRONMENT_CASES.map(([email]) => [email, emailEnvironmentTag(email)]),
+      );
+      expect(found).toEqual(EMAIL_ENVIRONMENT_CASES);
+    });
+  });
+
+  it("isolation now judges a doubly-tagged address by the tag before its last '@'", async () => {
+    await beforeAndAfter(
+      "0010",
+      async (c) => setIsolation(c, true),
+      async (c) => {
+        const error = await pgError(() => insertUser(c, "x+staging@evil+dev@example.com"));
+        expect(error.message).toContain("dev");
+        await insertUser(c, "noat+dev");
+      },
+      "staging",
+    );
   });
 });
 

@@ -71,6 +71,7 @@ const EXPECTED_FILES = [
   "core/0007_least_privilege_roles.sql",
   "core/0008_users_environment_isolation.sql",
   "core/0009_assets_category_allows_image.sql",
+  "core/0010_email_environment_one_rule.sql",
   "vector/0001_kb_semantic_embeddings.sql",
   "rbac/0001_rbac_tables.sql",
   "rbac/0002_rbac_seed.sql",

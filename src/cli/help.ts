@@ -1,5 +1,6 @@
 /**
- * The `gaia-db` help texts. Exported so the README quotes them verbatim.
+ * The `gaia-db` help texts of the migration commands and the global help. docs/cli.md quotes them
+ * verbatim, through `helpText` (src/cli/helpTopics.ts).
  */
 
 export const COMMANDS = [

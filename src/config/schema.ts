@@ -1,7 +1,7 @@
 /**
  * The one declaration of every `gaia:` config key except the shared Supabase scalars' defaults
  * (those live in Pulumi.yaml): field types, allowed values, descriptions and per-environment
- * defaults. `parseConfig` validates against it and the README's config reference is generated
+ * defaults. `parseConfig` validates against it and docs/configuration.md's reference is generated
  * from it (`renderConfigReference`), so the three cannot drift apart.
  */
 import { z } from "zod";
@@ -42,7 +42,7 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-/** What the README and every error message say about a field. */
+/** What docs/configuration.md and every error message say about a field. */
 export interface FieldDoc {
   /** The allowed values, in words a user can act on. */
   allowed: string;

@@ -2,8 +2,6 @@
  * The gaia-db binary end to end (node bin/gaia-db.js via child_process), every exit code at least
  * once, plus in-process checks of parsing and printing through runCli.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,7 +11,7 @@ import { type OperationsRegistry, runCli } from "../../src/cli/main";
 import { GaiaDbError } from "../../src/migrations/errors";
 import { LOCK_KEY } from "../../src/migrations/lock";
 import { operationsCommands } from "../../src/operations/commands";
-import { makeTree, REPO, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
+import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
 
 afterAll(async () => {
@@ -279,13 +277,6 @@ describe("gaia-db binary", () => {
 });
 
 describe("runCli in process", () => {
-  it("the README section quotes every help text verbatim", () => {
-    const readme = readFileSync(join(REPO, "README.md"), "utf8");
-    for (const help of [GLOBAL_HELP, ...Object.values(COMMAND_HELP)]) {
-      expect(readme).toContain(`\`\`\`\n${help}\n\`\`\``);
-    }
-  });
-
   it("prints the exported help texts verbatim", async () => {
     expect(await inProcess(["--help"])).toEqual({
       code: 0,

@@ -1,7 +1,7 @@
 // The rules of the gaia policy pack. They live apart from `index.ts` because constructing a
 // `PolicyPack` starts a gRPC server: tests import this module and call `validateResource` directly.
 //
-// What the rules can rely on (docs/design.md, "Resource kinds seen by the policy pack"): every
+// What the rules can rely on (docs/design.md#resource-kinds-seen-by-the-policy-pack): every
 // `command:local:Command` that manages something on Fly carries a non-secret `GAIA_RESOURCE_KIND`
 // and `GAIA_STACK` in its `environment`, plus its non-secret parameters (`CLUSTER_SIZE`,
 // `POSTGRES_KIND`, `VOLUME_SIZE_GB`); secrets travel on `stdin`. The policy SDK hands the rules the

@@ -1,5 +1,6 @@
 /**
- * The one way a Fly `local.Command` is declared (see the README section "Fly.io environments"):
+ * The one way a Fly `local.Command` is declared (what each one does on Fly:
+ * docs/fly.md#what-each-resource-does):
  * - the command strings are a relative path (`node --import tsx src/fly/scripts/command.ts <op>`),
  *   run by the provider's default shell from the program directory; no secret is ever interpolated
  *   into them;
@@ -20,7 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 export const COMMAND_SCRIPT = "src/fly/scripts/command.ts";
 export const RUN = `node --import tsx ${COMMAND_SCRIPT}`;
 
-/** GAIA_RESOURCE_KIND values (docs/design.md "Resource kinds seen by the policy pack"). */
+/** GAIA_RESOURCE_KIND values (docs/design.md#resource-kinds-seen-by-the-policy-pack). */
 export type FlyCommandKind =
   | "postgres"
   | "redis"

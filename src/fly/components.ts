@@ -1,6 +1,7 @@
 /**
  * The Fly.io data tier as `gaia:fly:*` components over `local.Command` (see src/fly/command.ts for
- * how every command is declared and the README section "Fly.io environments" for what each one does on Fly).
+ * how every command is declared, and docs/fly.md#what-each-resource-does for what each one does on
+ * Fly).
  */
 import type * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,7 +1,8 @@
 /**
  * Pure flyctl argv builders. Every builder yields the complete non-interactive form of a command:
  * under Pulumi, stdin and stdout are never TTYs, so any flag left to a prompt fails the command
- * (see the README section "Fly.io environments" and the flyctl facts in shared/reference/fly.md §0).
+ * (flyctl refuses to prompt without a terminal). What each command is for:
+ * docs/fly.md#what-each-resource-does.
  *
  * Deliberately absent, because they do not exist in flyctl ≈0.4.87: `pg create --cluster-size`,
  * `--yes`/`--json` on `pg create`, `pg destroy`, `--json` on any `redis` command.

@@ -287,8 +287,8 @@ export type FailureClass = "retryable" | "not-found" | "fatal";
 
 /**
  * Classifies a failed flyctl call from its exit code and stderr. flyctl prints no stable error
- * codes, so this is text matching (fly.md §0): exit 126 is a context deadline; 429 and 5xx come
- * back as `request returned non-2xx status: <code>` or the API message.
+ * codes, so this is text matching: exit 126 is a context deadline; 429 and 5xx come back as
+ * `request returned non-2xx status: <code>` or the API message.
  */
 export function classifyFailure(exitCode: number | null, stderr: string): FailureClass {
   if (exitCode === 126) return "retryable";

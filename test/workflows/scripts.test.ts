@@ -39,19 +39,19 @@ describe("check-backend.sh", () => {
   it.each([
     [
       undefined,
-      "::error::Repository variable PULUMI_BACKEND_URL is not set. Set it to the state backend (s3://<bucket>/gaia?region=<region> or https://api.pulumi.com); see README.md#pull-requests-and-deploys.\n",
+      "::error::Repository variable PULUMI_BACKEND_URL is not set. Set it to the state backend (s3://<bucket>/gaia?region=<region> or https://api.pulumi.com); see docs/ci.md#state-backend-and-secrets-one-time-operator-steps.\n",
     ],
     [
       "",
-      "::error::Repository variable PULUMI_BACKEND_URL is not set. Set it to the state backend (s3://<bucket>/gaia?region=<region> or https://api.pulumi.com); see README.md#pull-requests-and-deploys.\n",
+      "::error::Repository variable PULUMI_BACKEND_URL is not set. Set it to the state backend (s3://<bucket>/gaia?region=<region> or https://api.pulumi.com); see docs/ci.md#state-backend-and-secrets-one-time-operator-steps.\n",
     ],
     [
       `file${"://"}~`,
-      "::error::PULUMI_BACKEND_URL is a local file backend; CI runners are ephemeral, so state written there is lost. Use s3://, gs://, azblob:// or Pulumi Cloud (README.md#pull-requests-and-deploys).\n",
+      "::error::PULUMI_BACKEND_URL is a local file backend; CI runners are ephemeral, so state written there is lost. Use s3://, gs://, azblob:// or Pulumi Cloud (docs/ci.md#state-backend-and-secrets-one-time-operator-steps).\n",
     ],
     [
       `file${"://"}./state`,
-      "::error::PULUMI_BACKEND_URL is a local file backend; CI runners are ephemeral, so state written there is lost. Use s3://, gs://, azblob:// or Pulumi Cloud (README.md#pull-requests-and-deploys).\n",
+      "::error::PULUMI_BACKEND_URL is a local file backend; CI runners are ephemeral, so state written there is lost. Use s3://, gs://, azblob:// or Pulumi Cloud (docs/ci.md#state-backend-and-secrets-one-time-operator-steps).\n",
     ],
   ])("refuses %j", (url, stderr) => {
     expect(run(url)).toEqual({ status: 1, stdout: "", stderr });

@@ -103,7 +103,7 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
           volumeSizeGb: desired.volumeSizeGb,
           initialClusterSize: desired.clusterSize,
         }),
-        // The one secret in argv: flyctl has no other way to take it (documented in the README).
+        // The one secret in argv: flyctl has no other way to take it (docs/fly.md#secrets).
         "--password",
         password,
       ],

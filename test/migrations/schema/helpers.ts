@@ -26,7 +26,7 @@ export function readMigration(relativePath: string): string {
   return readFileSync(join(MIGRATIONS_ROOT, relativePath), "utf8");
 }
 
-/** The runner's objects that SQL files rely on (design.md "Ledger and binding"). */
+/** The runner's objects that SQL files rely on (docs/design.md#ledger-and-binding-owned-by-the-runner-relied-on-by-the-sql). */
 export async function createRunnerStandIn(
   client: pg.Client,
   environment: Environment | null,

@@ -308,7 +308,7 @@ export interface DiffOptions {
    * What not to compare. `baseline` should pass `["functionBodies"]`: the live reference build's
    * `update_updated_at_column` is 001's `now()` body, a database whose last definition came from
    * init or apply_remote_migrations.py has `CURRENT_TIMESTAMP`, and both set the transaction start
-   * time (live-schema.md §8 #11). Signature, result type and language are still compared.
+   * time. Signature, result type and language are still compared.
    * Comments should be compared: the live tables carry them and core/0001 reproduces them.
    */
   ignore?: DiffIgnorable[];

@@ -1,8 +1,7 @@
 /**
  * The migration lock: a session-level advisory lock taken with pg_try_advisory_lock and polled
  * with jittered exponential backoff. Never pg_advisory_lock (a blocked waiter deadlocks with
- * CREATE INDEX CONCURRENTLY) nor the xact variants (CIC then waits forever): migrations.md
- * finding 2.
+ * CREATE INDEX CONCURRENTLY) nor the xact variants (CIC then waits forever).
  */
 import { ExitCode, GaiaDbError } from "./errors";
 import type { Db } from "./ledger";

@@ -1076,7 +1076,8 @@ async function baselineLocked(
 /**
  * What baseline compares. The legacy public.schema_migrations table is not ours and is ignored.
  * Function bodies are not compared because the live databases carry equivalent variants (init's
- * CURRENT_TIMESTAMP vs 001's now(), live-schema.md §8 #11); signatures and languages still are.
+ * CURRENT_TIMESTAMP vs 001's now(), both the transaction start time); signatures and languages
+ * still are.
  * Comments are not compared: they change no behaviour, and adoption must not hinge on wording.
  */
 export const BASELINE_DIFF_OPTIONS: DiffOptions = {

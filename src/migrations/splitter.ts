@@ -1,8 +1,8 @@
 /**
  * Client-side statement splitter. node-postgres sends a multi-statement string as one implicit
- * transaction, so CREATE INDEX CONCURRENTLY and friends fail unless each statement is sent alone
- * (migrations.md finding 1). This splitter knows enough PostgreSQL lexical structure to find the
- * semicolons that end statements: dollar quoting, '…' and E'…' strings, "…" identifiers, `--` and
+ * transaction, so CREATE INDEX CONCURRENTLY and friends fail unless each statement is sent alone.
+ * This splitter knows enough PostgreSQL lexical structure to find the semicolons that end
+ * statements: dollar quoting, '…' and E'…' strings, "…" identifiers, `--` and
  * nested `/* … *\/` comments, and SQL-standard `BEGIN ATOMIC … END` function bodies.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The "Verification Status" report of database-architecture.md, rebuilt from live data for
+ * The "Verification Status" report the team used to fill in by hand, rebuilt from live data for
  * `gaia-db verify`: which tables are present for each module, which database we are connected to,
  * and which Supabase project the database is bound to. `buildVerificationReport` is pure;
  * `collectVerificationInput` gathers its input in at most two queries.
@@ -7,7 +7,7 @@
 import type pg from "pg";
 import { compareText } from "./catalog";
 
-/** The 19 tables deployed in every environment today (live-schema.md §2-§4). */
+/** The 19 tables deployed in every environment today (what core/0001 builds). */
 export const CORE_TABLES: readonly string[] = [
   "users",
   "api_keys",
@@ -30,7 +30,7 @@ export const CORE_TABLES: readonly string[] = [
   "kb_semantic_index_metadata",
 ];
 
-/** The seed's RBAC list (union of the R1 and R2 drafts, live-schema.md §5.1). */
+/** The planned RBAC tables: the union of the two RBAC drafts' tables (what rbac/0001 builds). */
 export const RBAC_TABLES: readonly string[] = [
   "roles",
   "permissions",
@@ -53,7 +53,7 @@ export const EXPERIENCE_TABLES: readonly string[] = [
   "player_progress_events",
 ];
 
-/** Supabase project refs the platform knows by name (gaia-platform.md). */
+/** Supabase project refs the platform knows by name (every environment shares gaia-platform-v2). */
 export const KNOWN_SUPABASE_PROJECTS: Readonly<Record<string, string>> = {
   lbaohvnusingoztdzlmj: "gaia-platform-v2",
 };
@@ -266,7 +266,7 @@ export function formatCheckedAt(iso: string): string {
 
 const cell = (text: string): string => text.replace(/\|/g, "\\|");
 
-/** The seed document's section, as Markdown, with this run's time, method and gap count. */
+/** The Verification Status section, as Markdown, with this run's time, method and gap count. */
 export function renderVerificationTable(report: VerificationReport): string {
   const lines = [
     "## Verification Status",

@@ -42,14 +42,14 @@ export function emailEnvironmentTag(email: string): TestTag | null {
   return (TEST_TAGS as readonly string[]).includes(tag) ? (tag as TestTag) : null;
 }
 
-/** The tags of the seed's convention for test accounts; production addresses carry none. */
+/** The tags of the platform's convention for test accounts; production addresses carry none. */
 export const TEST_TAGS = ["local", "dev", "staging"] as const satisfies readonly Environment[];
 export type TestTag = (typeof TEST_TAGS)[number];
 
 /**
  * Whether a user with this email is a test user of ANOTHER environment, seen from `environment`:
- * a `+local`, `+dev` or `+staging` tag other than the environment's own. (`+production` is no
- * convention of the seed, so it never marks a test user.)
+ * a `+local`, `+dev` or `+staging` tag other than the environment's own. (`+production` is not
+ * part of the convention, so it never marks a test user.)
  */
 export function isForeignTestUser(email: string, environment: Environment): boolean {
   const tag = emailEnvironmentTag(email);

@@ -1,7 +1,7 @@
 /**
  * Which secrets each service app of an environment gets, and whether to write them.
  *
- * Who reads what (gaia-platform.md): every service reads DATABASE_URL and REDIS_URL; the auth
+ * Who reads what: every service reads DATABASE_URL and REDIS_URL; the auth
  * service also SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_JWT_SECRET — it is the service that
  * validates Supabase JWTs. The gateway authenticates requests through the auth service and the
  * platform's own JWT key pair (the certificates), so it gets no Supabase secret by default; pass

@@ -1,5 +1,5 @@
 /**
- * `gaia-db verify all`: the seed's "Verification Status" table for every environment, from the
+ * `gaia-db verify all`: the "Verification Status" table for every environment, from the
  * live databases (the report of `gaia-db verify`, src/migrations/verify.ts), plus one row this
  * command adds: users that belong to another environment. The isolation trigger (core/0008)
  * only checks new writes, so rows from before it are found here. Any gap, or an environment
@@ -168,12 +168,12 @@ export function renderVerifyAll(
 
 export const verifyAllHelp = `Usage: gaia-db verify all [options]
 
-Rebuilds the "Verification Status" table of database-architecture.md for every environment
-(local, dev, staging, production) from the live databases, with the time and method of each
-check: the llm_platform database, the 19 deployed tables, the Supabase binding, the RBAC and
-Experience tables, and environment isolation (users whose plus-tag or environment column names
-another environment). Each environment is reached through its stack outputs (fly proxy for Fly),
-in parallel, under its own deadline.
+Rebuilds the "Verification Status" table (the checklist once filled in by hand) for every
+environment (local, dev, staging, production) from the live databases, with the time and
+method of each check: the llm_platform database, the 19 deployed tables, the Supabase binding,
+the RBAC and Experience tables, and environment isolation (users whose plus-tag or environment
+column names another environment). Each environment is reached through its stack outputs (fly
+proxy for Fly), in parallel, under its own deadline.
 
 Options:
   --timeout <seconds>     connection and query timeout per environment (default 30)

@@ -101,7 +101,7 @@ describe("live reference build (test/fixtures/live)", () => {
     });
   });
 
-  it("keeps the kb history trigger's behaviour, defect included (live-schema.md §1.2)", async () => {
+  it("keeps the kb history trigger's behaviour, defect included", async () => {
     await withClient(url, async (client) => {
       await client.query("BEGIN");
       try {
@@ -131,7 +131,7 @@ describe("live reference build (test/fixtures/live)", () => {
     expect(diffCatalogs(reference, await snapshotOfBuild())).toEqual([]);
   });
 
-  it("offers exactly the drift variants of live-schema.md §8 that it implements", () => {
+  it("offers exactly the drift variants it implements", () => {
     expect(availableDrifts()).toEqual(Object.keys(DRIFT_LINES).sort());
   });
 
@@ -202,7 +202,7 @@ describe("live reference build (test/fixtures/live)", () => {
 
 // The independent check of core/0001 (written by another engineer from the same facts): built
 // alone in a fresh database, it must give the reference build's catalog. Function bodies are
-// not compared (§8 #11: equivalent now()/CURRENT_TIMESTAMP spellings are expected).
+// not compared (equivalent now()/CURRENT_TIMESTAMP spellings are expected).
 describe.skipIf(!existsSync(CORE_0001))("core/0001_live_schema.sql", () => {
   let core: Catalog;
   let reference: Catalog;
@@ -210,7 +210,8 @@ describe.skipIf(!existsSync(CORE_0001))("core/0001_live_schema.sql", () => {
     reference = (await referenceBuild()).catalog;
     const coreUrl = await createTestDatabase();
     core = await withClient(coreUrl, async (client) => {
-      // The runner creates its ledger schema before any file runs (docs/design.md); core SQL
+      // The runner creates its ledger schema before any file runs
+      // (docs/design.md#ledger-and-binding-owned-by-the-runner-relied-on-by-the-sql); core SQL
       // may use gaia_migrations.bound_environment(). The schema is outside the snapshot.
       await client.query(`CREATE SCHEMA gaia_migrations;
         CREATE FUNCTION gaia_migrations.bound_environment() RETURNS text

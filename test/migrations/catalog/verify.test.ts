@@ -43,7 +43,7 @@ function input(overrides: Partial<VerificationInput> = {}): VerificationInput {
 }
 
 describe("renderVerificationTable(buildVerificationReport(…))", () => {
-  it("complete database, core only: the seed's table, from live data", () => {
+  it("complete database, core only: the Verification Status table, from live data", () => {
     const report = buildVerificationReport(input());
     expect(report.gaps).toBe(0);
     expect(renderVerificationTable(report)).toBe(

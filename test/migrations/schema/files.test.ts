@@ -115,7 +115,7 @@ describe("migration files", () => {
     const tables = await withClient(split, (c) =>
       rows(c, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"),
     );
-    // 19 deployed + 13 RBAC + 3 Experience (database-architecture.md, "Future total: 35 tables").
+    // 19 deployed + 13 RBAC + 3 Experience: the platform's planned total of 35 tables.
     expect(tables).toEqual([{ n: 35 }]);
   });
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * A fake flyctl, faithful to /work/shared/reference/fly.md (flyctl ≈v0.4.87) for the commands
- * gaia-infra uses. Plain JavaScript on purpose: it starts in ~0.1 s where tsx needs ~0.6 s, and the
- * end-to-end tests call it hundreds of times.
+ * A fake flyctl, faithful to flyctl v0.4.87 for the commands gaia-infra uses. Plain JavaScript on
+ * purpose: it starts in ~0.1 s where tsx needs ~0.6 s, and the end-to-end tests call it hundreds
+ * of times.
  *
  * Faithful where our code could go wrong:
  * - flags: only the real ones per command (an unknown flag fails like cobra: `unknown flag: --x`);

@@ -29,7 +29,7 @@ export function parseEnvironment(value: string | undefined, command: string): En
  *   parts must be non-empty, so `noat+dev` names nothing;
  * - the tag is what follows the last `+` of the local part, with A-Z lowered (ASCII only: a
  *   locale's lowering could turn `stagİng` into `staging`);
- * - it names an environment only when it is one of the seed's test tags (local, dev, staging):
+ * - it names an environment only when it is one of the platform's test tags (local, dev, staging):
  *   `jason+news@…` and `jason+production@…` are ordinary addresses.
  */
 export function emailEnvironmentTag(email: string): TestTag | null {

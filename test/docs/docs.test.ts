@@ -179,6 +179,7 @@ describe("README.md", () => {
     expect(pkg.scripts["local:up"]).toBe("bash scripts/local-up.sh");
     expect(pkg.scripts["local:down"]).toBe("bash src/local/stack.sh down");
     expect(pkg.scripts["local:wipe"]).toBe("bash src/local/stack.sh wipe");
+    expect(pkg.scripts["local:pulumi"]).toBe("bash src/local/stack.sh pulumi");
     expect(pkg.scripts.docs).toBe("tsx scripts/docs.ts");
   });
 

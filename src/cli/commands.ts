@@ -2,7 +2,8 @@
  * One thin handler per command: turns flags into runner options, runner data into text or a JSON
  * document, and decides the exit code. No database or file logic lives here.
  */
-import { ExitCode, maskSecrets, secretsOfUrl, usageError } from "../migrations/errors";
+import { ExitCode, usageError } from "../migrations/errors";
+import { maskSecrets } from "../migrations/postgresUrl";
 import {
   baseline,
   bind,
@@ -55,7 +56,7 @@ function common(inv: Invocation) {
 /** Streams per-file progress in text mode; silent with --json (one document on stdout). */
 function progressPrinter(inv: Invocation): ((e: ProgressEvent) => void) | undefined {
   if (inv.json) return undefined;
-  const mask = (t: string) => maskSecrets(t, secretsOfUrl(inv.databaseUrl));
+  const mask = (t: string) => maskSecrets(t, [inv.databaseUrl]);
   const write = (t: string) => inv.io.stdout.write(mask(t));
   return (e) => {
     if (e.type === "lock-wait") write("waiting for the migration lock...\n");

@@ -6,8 +6,9 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FlyProxyError, withFlyProxy } from "../fly/proxy";
-import { ExitCode, GaiaDbError, maskSecrets, secretsOfUrl, usageError } from "../migrations/errors";
+import { ExitCode, GaiaDbError, usageError } from "../migrations/errors";
 import { parseModules } from "../migrations/files";
+import { maskSecrets, parsePostgresUrl, withParts } from "../migrations/postgresUrl";
 import { parseEnvironment } from "../migrations/runner";
 import { type CliIo, type Flags, type Invocation, parseStdinConfig } from "./args";
 import { handlers } from "./commands";
@@ -89,9 +90,7 @@ export function loadOperations(): OperationsRegistry {
 
 /** The connection URL aimed at the local end of `fly proxy` (same user, password, database). */
 export function urlThroughProxy(url: string, port: number): string {
-  const u = new URL(url);
-  u.host = `127.0.0.1:${port}`;
-  return u.toString();
+  return withParts(url, "the database URL", { host: "127.0.0.1", port });
 }
 
 /**
@@ -188,6 +187,7 @@ export async function runCli(
     const environment = parseEnvironment(positional ?? flagEnv ?? io.env.GAIA_ENVIRONMENT);
 
     let databaseUrl = flags["database-url"] as string | undefined;
+    let origin = "--database-url";
     let supabaseProjectRef =
       (flags["supabase-project-ref"] as string | undefined) ?? io.env.SUPABASE_PROJECT_REF;
     if (flags["stdin-config"]) {
@@ -201,15 +201,21 @@ export async function runCli(
       }
       const config = parseStdinConfig(await io.readStdin());
       databaseUrl = config.databaseUrl;
+      origin = '--stdin-config "databaseUrl"';
       supabaseProjectRef = config.supabaseProjectRef ?? supabaseProjectRef;
     }
-    databaseUrl = databaseUrl ?? io.env.DATABASE_URL;
+    if (databaseUrl === undefined) {
+      databaseUrl = io.env.DATABASE_URL;
+      origin = "DATABASE_URL";
+    }
     if (!databaseUrl) {
       throw usageError(
         "no database connection: pass --database-url, set DATABASE_URL, or pipe a JSON config to --stdin-config",
       );
     }
-    secrets.push(...secretsOfUrl(databaseUrl));
+    secrets.push(databaseUrl);
+    // Strictly, before anything connects: a malformed URL is a usage error with no DNS lookup.
+    parsePostgresUrl(databaseUrl, origin);
     const invocation: Invocation = {
       command,
       environment,

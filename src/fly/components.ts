@@ -5,6 +5,7 @@
  */
 import type * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
+import { buildPostgresUrl, withParts } from "../migrations/postgresUrl";
 import { flyCommand, type OptionsFor, resultOf } from "./command";
 
 const noOptions: OptionsFor = () => ({});
@@ -116,7 +117,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
     this.databaseUrl =
       args.kind === "unmanaged"
         ? pulumi.secret(
-            pulumi.interpolate`postgres://postgres:${password}@${args.name}.flycast:5432/${args.databaseName}?sslmode=disable`,
+            password.apply((pw) => unmanagedDatabaseUrl(args.name, pw, args.databaseName)),
           )
         : pulumi.secret(
             this.cluster.stdout.apply((s) =>
@@ -156,14 +157,28 @@ export class FlyPostgres extends pulumi.ComponentResource {
 }
 
 /**
+ * The unmanaged cluster's URL over Fly's private network (flycast, no TLS inside it), as the
+ * `postgres` user; the password is percent-encoded, so any character in it is safe.
+ */
+export function unmanagedDatabaseUrl(app: string, password: string, database: string): string {
+  return buildPostgresUrl({
+    user: "postgres",
+    password,
+    host: `${app}.flycast`,
+    port: 5432,
+    database,
+    params: { sslmode: "disable" },
+  });
+}
+
+/**
  * The managed connection string captured at creation, pointed at the target database (it names
- * `fly-db`); empty when the cluster was adopted and no credentials were ever captured.
+ * `fly-db`); empty when the cluster was adopted and no credentials were ever captured. The error
+ * for a string that is not a PostgreSQL URL never quotes it.
  */
 export function managedDatabaseUrl(connectionString: unknown, database: string): string {
   if (typeof connectionString !== "string" || connectionString === "") return "";
-  const url = new URL(connectionString);
-  url.pathname = `/${database}`;
-  return url.toString();
+  return withParts(connectionString, "the connection string of fly mpg create", { database });
 }
 
 export interface FlyRedisArgs {

@@ -64,7 +64,14 @@ export function serviceDatabaseUrl(
   environment: Environment,
   password: string,
 ): string {
-  return `${appDatabaseUrl({ host: `${postgresApp}.flycast`, port: 5432, database, environment, password })}?sslmode=disable`;
+  return appDatabaseUrl({
+    host: `${postgresApp}.flycast`,
+    port: 5432,
+    database,
+    environment,
+    password,
+    params: { sslmode: "disable" },
+  });
 }
 
 export class FlyServiceSecrets extends pulumi.ComponentResource {

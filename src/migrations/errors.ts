@@ -31,29 +31,3 @@ export class GaiaDbError extends Error {
 export const usageError = (message: string) => new GaiaDbError(message, ExitCode.usage);
 export const refused = (message: string, details: string[] = []) =>
   new GaiaDbError(message, ExitCode.refused, details);
-
-/**
- * Masks credentials in any text that may contain a connection URL: `://user:pass@` becomes
- * `://user:***@`, and every literal occurrence of the given secrets is replaced by `***`.
- */
-export function maskSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/(:\/\/[^:/?#@\s]*):[^@\s]*@/g, "$1:***@");
-  for (const secret of secrets) {
-    // Very short strings would mask unrelated text; real passwords and URLs are longer.
-    if (secret.length >= 4) out = out.split(secret).join("***");
-  }
-  return out;
-}
-
-/** The password (and raw userinfo) of a connection URL, for masking; [] when unparseable. */
-export function secretsOfUrl(url: string | undefined): string[] {
-  if (!url) return [];
-  try {
-    const parsed = new URL(url);
-    const out = [url];
-    if (parsed.password) out.push(parsed.password, decodeURIComponent(parsed.password));
-    return out;
-  } catch {
-    return [url];
-  }
-}

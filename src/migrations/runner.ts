@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import pg from "pg";
 import { type DiffOptions, diffCatalogs, snapshotCatalog } from "./catalog";
-import { ExitCode, GaiaDbError, maskSecrets, refused, secretsOfUrl, usageError } from "./errors";
+import { ExitCode, GaiaDbError, refused, usageError } from "./errors";
 import {
   loadMigrationSet,
   type MigrationFile,
@@ -36,6 +36,15 @@ import {
   recordHistory,
 } from "./ledger";
 import { acquireLock, formatSeconds, LOCK_KEY, releaseLock } from "./lock";
+import {
+  describeUrl,
+  maskSecrets,
+  type PostgresUrl,
+  parsePostgresUrl,
+  pgClientConfig,
+  serverOfUrl,
+  withParts,
+} from "./postgresUrl";
 import {
   buildVerificationReport,
   collectVerificationInput,
@@ -118,22 +127,29 @@ interface Preflight {
   locked: boolean | null;
 }
 
+/** How the runner's API names a URL it was given in a message (the CLI names the flag). */
+const URL_ORIGIN = "the database URL";
+
 /** Describes the target without secrets: user@host:port/database. */
 export function describeTarget(url: string): string {
-  try {
-    const u = new URL(url);
-    const user = decodeURIComponent(u.username) || "(default user)";
-    return `${user}@${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
-  } catch {
-    return "(unparseable database URL)";
-  }
+  return describeUrl(parsePostgresUrl(url, URL_ORIGIN));
 }
 
 /** The same server and credentials, another database (for the baseline scratch database). */
 export function urlWithDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
+  return withParts(url, URL_ORIGIN, { database });
+}
+
+/** Sent with every runner connection; a URL's `options` cannot turn it off (see preflight). */
+const CONNECTION_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * The startup `options`: the URL's own (e.g. a search_path) first, then the runner's, so that
+ * where both set a parameter the runner's, given later, wins.
+ */
+export function runnerStartupOptions(url: PostgresUrl): string {
+  const ours = `-c client_connection_check_interval=${CONNECTION_CHECK_INTERVAL_MS}`;
+  return url.params.options === undefined ? ours : `${url.params.options} ${ours}`;
 }
 
 async function connect(
@@ -141,26 +157,20 @@ async function connect(
   applicationName: string,
   database?: string,
 ): Promise<pg.Client> {
-  const url = database ? urlWithDatabase(options.databaseUrl, database) : options.databaseUrl;
-  let client: pg.Client;
-  try {
-    client = new pg.Client({
-      connectionString: url,
-      application_name: applicationName,
-      // Startup parameters: applied by the server with no extra round trip.
-      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-      lock_timeout: options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS,
-      connectionTimeoutMillis: 15_000,
-      // If this process dies mid-statement, the server notices within a second, rolls back and
-      // releases the session lock instead of finishing a long statement for nobody (PG 14+).
-      options: "-c client_connection_check_interval=1000",
-    });
-  } catch (err) {
-    throw new GaiaDbError(
-      `invalid database URL: ${maskSecrets(errorText(err), secretsOfUrl(url))}`,
-      ExitCode.usage,
-    );
-  }
+  const parsed = parsePostgresUrl(options.databaseUrl, URL_ORIGIN);
+  const url = database ? { ...parsed, database } : parsed;
+  const client = new pg.Client({
+    ...pgClientConfig(url),
+    // Ours, not the URL's application_name: the server's view of who holds the lock.
+    application_name: applicationName,
+    // Startup parameters: applied by the server with no extra round trip.
+    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    lock_timeout: options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS,
+    connectionTimeoutMillis: 15_000,
+    // If this process dies mid-statement, the server notices within a second, rolls back and
+    // releases the session lock instead of finishing a long statement for nobody (PG 14+).
+    options: runnerStartupOptions(url),
+  });
   // A dropped connection must surface as a query error, not crash the process.
   client.on("error", () => {});
   try {
@@ -168,7 +178,7 @@ async function connect(
   } catch (err) {
     await client.end().catch(() => {});
     throw new GaiaDbError(
-      `cannot connect to ${describeTarget(url)}: ${maskSecrets(errorText(err), secretsOfUrl(url))}`,
+      `cannot connect to ${describeUrl(url)}: ${maskSecrets(errorText(err), [options.databaseUrl])}`,
       ExitCode.runtime,
     );
   }
@@ -186,6 +196,8 @@ function errorText(err: unknown): string {
 const PREFLIGHT_SQL = (tryLock: boolean, statementMs: number, lockMs: number) => `
 SELECT set_config('statement_timeout', '${statementMs}', false) AS statement_timeout,
        set_config('lock_timeout', '${lockMs}', false) AS lock_timeout,
+       set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false)
+         AS client_connection_check_interval,
        current_user AS user,
        current_database() AS database,
        pg_get_userbyid(d.datdba) AS owner,
@@ -202,8 +214,10 @@ SELECT set_config('statement_timeout', '${statementMs}', false) AS statement_tim
  WHERE d.datname = current_database() AND r.rolname = current_user`;
 
 /**
- * One round trip: sets the session timeouts (also sent as startup parameters, which some proxies
- * drop), checks ownership, the ledger and pgvector, and optionally tries the lock.
+ * One round trip: sets the session timeouts and the connection check (also sent at startup, where
+ * some proxies drop them; a SET here also outranks anything a URL's `options` or the role's and
+ * database's defaults set), checks ownership, the ledger and pgvector, and optionally tries the
+ * lock.
  */
 async function preflight(db: Db, tryLock: boolean, options: ConnectionOptions): Promise<Preflight> {
   const statementMs = Math.floor(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
@@ -421,12 +435,7 @@ function dirtyDatabaseMessage(p: Preflight, environment: Environment, version: s
 
 /** host:port of a connection URL (not secret), for messages about the server. */
 export function serverOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}${u.port ? `:${u.port}` : ""}`;
-  } catch {
-    return "(unparseable database URL)";
-  }
+  return serverOfUrl(parsePostgresUrl(url, URL_ORIGIN));
 }
 
 export function vectorUnavailableMessage(database: string, server: string): string {
@@ -445,7 +454,7 @@ function statementFailure(
   options: ConnectionOptions,
 ): GaiaDbError {
   const code = (err as { code?: string }).code;
-  const text = maskSecrets(errorText(err), secretsOfUrl(options.databaseUrl));
+  const text = maskSecrets(errorText(err), [options.databaseUrl]);
   const where = `${file.relativePath} line ${statement.line} (statement ${index + 1} of ${total})`;
   const undone = file.noTransaction
     ? `statements 1-${index} of this no-transaction file are recorded as applied; the next run resumes at statement ${index + 1}${/\bconcurrently\b/i.test(statement.text) ? "; a failed CONCURRENTLY build can leave an INVALID index, and the next run refuses until it is dropped with DROP INDEX CONCURRENTLY" : ""}`
@@ -518,7 +527,7 @@ async function applyTransactional(
     } catch (err) {
       // e.g. a deferred constraint: the whole file is rolled back by the failed COMMIT.
       throw new GaiaDbError(
-        `${file.relativePath} failed at COMMIT: ${maskSecrets(errorText(err), secretsOfUrl(options.databaseUrl))}${(err as { code?: string }).code ? ` (SQLSTATE ${(err as { code?: string }).code})` : ""}; the file was rolled back, nothing from it was applied; fix it and run migrate again`,
+        `${file.relativePath} failed at COMMIT: ${maskSecrets(errorText(err), [options.databaseUrl])}${(err as { code?: string }).code ? ` (SQLSTATE ${(err as { code?: string }).code})` : ""}; the file was rolled back, nothing from it was applied; fix it and run migrate again`,
         ExitCode.runtime,
       );
     }

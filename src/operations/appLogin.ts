@@ -6,6 +6,7 @@
  * secret), sent to the server only as a SCRAM verifier, and rotated by running this again.
  */
 import type pg from "pg";
+import { buildPostgresUrl, type PostgresUrl } from "../migrations/postgresUrl";
 import type { Environment } from "./environments";
 import { refusedError } from "./errors";
 import { scramVerifier } from "./scram";
@@ -51,11 +52,14 @@ export function appDatabaseUrl(parts: {
   database: string;
   environment: Environment;
   password: string;
+  params?: PostgresUrl["params"];
 }): string {
-  const url = new URL(`postgres://${parts.host}`);
-  url.port = String(parts.port ?? 5432);
-  url.pathname = `/${parts.database}`;
-  url.username = appLoginRole(parts.environment);
-  url.password = parts.password;
-  return url.toString();
+  return buildPostgresUrl({
+    user: appLoginRole(parts.environment),
+    password: parts.password,
+    host: parts.host,
+    port: parts.port ?? 5432,
+    database: parts.database,
+    ...(parts.params ? { params: parts.params } : {}),
+  });
 }

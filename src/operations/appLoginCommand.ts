@@ -6,6 +6,7 @@
  * new login is checked by connecting with it through the same proxy.
  */
 import { withFlyProxy } from "../fly/proxy";
+import { parsePostgresUrl, withParts } from "../migrations/postgresUrl";
 import { ensureAppLogin } from "./appLogin";
 import { parseEnvironment } from "./environments";
 import { ExitCode, usageError } from "./errors";
@@ -72,28 +73,14 @@ export function parseAppLoginInput(text: string): AppLoginInput {
     }
   }
   const databaseUrl = obj.databaseUrl as string;
-  let scheme: string;
-  try {
-    scheme = new URL(databaseUrl).protocol;
-  } catch {
-    throw usageError(
-      'gaia-db app-login: stdin "databaseUrl" is not a URL: expected postgres://user:password@host:port/database',
-    );
-  }
-  if (scheme !== "postgres:" && scheme !== "postgresql:") {
-    throw usageError(
-      `gaia-db app-login: stdin "databaseUrl" has scheme "${scheme.slice(0, -1)}": expected postgres or postgresql`,
-    );
-  }
+  // Strictly, before anything connects: a malformed URL is exit 2 with no DNS lookup.
+  parsePostgresUrl(databaseUrl, 'gaia-db app-login: stdin "databaseUrl"');
   return { databaseUrl, appPassword: obj.appPassword as string };
 }
 
 /** The admin URL with the login's name and password instead (same host, port, database). */
 export function loginUrl(adminUrl: string, role: string, password: string): string {
-  const url = new URL(adminUrl);
-  url.username = role;
-  url.password = password;
-  return url.toString();
+  return withParts(adminUrl, "the database URL", { user: role, password });
 }
 
 export interface AppLoginResult {

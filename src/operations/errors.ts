@@ -2,7 +2,8 @@
  * The operations commands use the runner's `GaiaDbError` and exit codes (src/migrations/errors.ts)
  * so that `gaia-db` maps every failure the same way; these helpers only name the common kinds.
  */
-import { ExitCode, GaiaDbError, maskSecrets } from "../migrations/errors";
+import { ExitCode, GaiaDbError } from "../migrations/errors";
+import { maskSecrets } from "../migrations/postgresUrl";
 
 export { ExitCode, GaiaDbError, maskSecrets };
 

@@ -5,8 +5,15 @@
  */
 import pg from "pg";
 import { withFlyProxy } from "../fly/proxy";
+import {
+  maskSecrets,
+  parsePostgresUrl,
+  pgClientConfig,
+  serverOfUrl,
+  withParts,
+} from "../migrations/postgresUrl";
 import type { Environment } from "./environments";
-import { maskSecrets, runtimeError, usageError } from "./errors";
+import { runtimeError } from "./errors";
 import { readStackOutputs, stringOutput } from "./stack";
 
 export type ProxyOpener = <T>(
@@ -35,7 +42,7 @@ export type Route = string;
 export function privateFlyApp(url: string): string | null {
   let host: string;
   try {
-    host = new URL(url).hostname.toLowerCase();
+    host = parsePostgresUrl(url, "the database URL").host.toLowerCase();
   } catch {
     return null;
   }
@@ -48,26 +55,12 @@ export function privateFlyApp(url: string): string | null {
 
 /** The same URL pointed at a local port (the proxy), keeping user, password, database, params. */
 export function rewriteToLocalPort(url: string, port: number): string {
-  const parsed = new URL(url);
-  parsed.hostname = "127.0.0.1";
-  parsed.port = String(port);
-  return parsed.toString();
+  return withParts(url, "the database URL", { host: "127.0.0.1", port });
 }
 
+/** Strictly, before anything connects: a malformed URL is exit 2 with no DNS lookup. */
 function checkUrl(url: string, origin: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw usageError(
-      `${origin} is not a URL: expected postgresql://user:password@host:port/database`,
-    );
-  }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw usageError(
-      `${origin} has scheme "${parsed.protocol.replace(/:$/, "")}": expected postgres or postgresql (postgresql://user:password@host:port/database)`,
-    );
-  }
+  parsePostgresUrl(url, origin);
   return url;
 }
 
@@ -113,17 +106,19 @@ export async function withEnvironmentUrl<T>(
 
 /** Connects with a bounded wait; the error names host and port, never the password. */
 export async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  const parsed = parsePostgresUrl(url, "the database URL");
+  const client = new pg.Client({ ...pgClientConfig(parsed), connectionTimeoutMillis: timeoutMs });
   // A dropped connection must not crash the process through an unhandled 'error' event.
   client.on("error", () => {});
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    const parsed = new URL(url);
     const reason = error instanceof Error ? error.message : String(error);
+    const server = serverOfUrl({ ...parsed, port: parsed.port ?? 5432 });
+    const database = parsed.database !== null ? `/${parsed.database}` : "";
     throw runtimeError(
-      `cannot connect to ${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname} as ${decodeURIComponent(parsed.username) || "(default user)"}: ${maskSecrets(reason)}`,
+      `cannot connect to ${server}${database} as ${parsed.user || "(default user)"}: ${maskSecrets(reason, [url])}`,
     );
   }
   return client;

@@ -21,6 +21,7 @@
  *    any other login is refused (exit 3) with the login to use instead.
  */
 import type pg from "pg";
+import { withParts } from "../migrations/postgresUrl";
 import { refusedError } from "./errors";
 import { connect } from "./reach";
 import { generatePassword, scramVerifier } from "./scram";
@@ -204,10 +205,8 @@ async function withTemporaryLogin<T>(
       throw error;
     });
   try {
-    const target = new URL(url);
-    target.username = role;
-    target.password = password;
-    const client = await connect(target.toString(), timeoutMs);
+    const target = withParts(url, "the database URL", { user: role, password });
+    const client = await connect(target, timeoutMs);
     try {
       return await fn(client);
     } finally {

@@ -236,16 +236,55 @@ describe("production protection, with the lead's resourceOptions", () => {
   });
 });
 
+// Every character that changes how a URL parses when left unencoded.
+const AWKWARD = "a/b@c:d%e#f?g h&i=j+k'l";
+const AWKWARD_ENCODED = "a%2Fb%40c%3Ad%25e%23f%3Fg%20h%26i%3Dj%2Bk'l";
+
 describe("managedDatabaseUrl", () => {
   it.each([
     [
       "postgresql://fly-user:pw@pgbouncer.abc.flympg.net/fly-db",
       "postgresql://fly-user:pw@pgbouncer.abc.flympg.net/llm_platform",
     ],
+    [
+      `postgresql://fly-user:${AWKWARD_ENCODED}@pgbouncer.abc.flympg.net:5432/fly-db?sslmode=require`,
+      `postgresql://fly-user:${AWKWARD_ENCODED}@pgbouncer.abc.flympg.net:5432/llm_platform?sslmode=require`,
+    ],
     [null, ""],
     ["", ""],
   ])("%j → %j", (input, expected) => {
     expect(managedDatabaseUrl(input, "llm_platform")).toBe(expected);
+  });
+  it("refuses a connection string that is not a PostgreSQL URL without quoting it", () => {
+    expect(() =>
+      managedDatabaseUrl("postgresql://fly-user:/S3cr3t@pgbouncer.abc.flympg.net/fly-db", "x"),
+    ).toThrow(
+      "the connection string of fly mpg create is not a valid PostgreSQL URL: it has an @ after the host part: an unencoded / or ? in the password (or user) ended the host part early;",
+    );
+  });
+});
+
+describe("FlyPostgres.databaseUrl", () => {
+  it("percent-encodes the password and stays a secret", async () => {
+    const pg = new FlyPostgres("encoded", {
+      stack: "dev",
+      kind: "unmanaged",
+      name: "gaia-db-dev",
+      org: "aeonia-dev",
+      region: "lax",
+      vmSize: "shared-cpu-1x",
+      volumeSizeGb: 10,
+      clusterSize: 1,
+      plan: "basic",
+      majorVersion: 16,
+      allowRestart: false,
+      password: pulumi.secret(AWKWARD),
+      databaseName: "llm_platform",
+    });
+    expect(await new Promise((resolve) => pg.databaseUrl.apply(resolve))).toBe(
+      `postgres://postgres:${AWKWARD_ENCODED}@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable`,
+    );
+    expect(await pulumi.isSecret(pg.databaseUrl)).toBe(true);
   });
 });
 

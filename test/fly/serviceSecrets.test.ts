@@ -246,6 +246,10 @@ describe("helpers", () => {
     expect(serviceDatabaseUrl("gaia-db-dev", "llm_platform", "dev", "p@ss/w:rd")).toBe(
       "postgres://gaia_app_dev:p%40ss%2Fw%3Ard@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable",
     );
+    // A % is encoded too: "50%41" must not reach the service as "50A".
+    expect(serviceDatabaseUrl("gaia-db-dev", "llm_platform", "dev", "50%41#? x&=+")).toBe(
+      "postgres://gaia_app_dev:50%2541%23%3F%20x%26%3D%2B@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable",
+    );
   });
 
   const lines: [string, string, string][] = [

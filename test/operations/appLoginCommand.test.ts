@@ -74,11 +74,15 @@ describe("parseAppLoginInput", () => {
     ],
     [
       '{"databaseUrl":"h:5432/d","appPassword":"p"}',
-      'gaia-db app-login: stdin "databaseUrl" has scheme "h": expected postgres or postgresql',
+      'gaia-db app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it does not start with postgres:// or postgresql://;',
+    ],
+    [
+      '{"databaseUrl":"https://h/d","appPassword":"p"}',
+      'gaia-db app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it has scheme "https", not postgres or postgresql;',
     ],
     [
       '{"databaseUrl":"no url","appPassword":"p"}',
-      'gaia-db app-login: stdin "databaseUrl" is not a URL: expected postgres://user:password@host:port/database',
+      'gaia-db app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it contains a space, a control character or a non-ASCII character, which must be percent-encoded;',
     ],
   ];
   it.each(cases)("%s", (text, message) => {
@@ -192,7 +196,7 @@ describe("gaia-db app-login", () => {
     expect(await canLogin("svc-pass-proxy-3")).toBe("gaia_app_production");
   });
 
-  it("through the CLI binary: stdin only, no secret printed, exit codes kept", () => {
+  it("through the CLI binary: stdin only, no secret printed, exit codes kept", async () => {
     const cli = (args: string[], stdin: string) =>
       spawnSync("node", ["bin/gaia-db.js", ...args], { cwd: ROOT, input: stdin, encoding: "utf8" });
     const ok = cli(
@@ -215,6 +219,13 @@ describe("gaia-db app-login", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^error: cannot connect to 127\.0\.0\.1:1\/x as postgres: /);
     expect(bad.stderr).not.toContain("wrong-pass");
+    // Every character that changes how a URL parses, and a %41 that must stay literal.
+    const awkward = "svc%41/@:#? w&=+'";
+    const special = cli(["app-login", "production", "--stdin-config"], input(awkward));
+    expect(special.stderr).toBe("");
+    expect(special.status).toBe(0);
+    expect(special.stdout).not.toContain(awkward);
+    expect(await canLogin(awkward)).toBe("gaia_app_production");
     const help = cli(["app-login", "--help"], "");
     expect(help.status).toBe(0);
     expect(help.stdout.split("\n")[0]).toBe(

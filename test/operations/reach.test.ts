@@ -23,6 +23,8 @@ describe("privateFlyApp", () => {
     ["postgresql://postgres:p@db:5432/llm_platform", null],
     ["postgres://u:p@internal:5432/x", null],
     ["not a url", null],
+    // A password that cuts the host short never names an app.
+    ["postgres://postgres:/pw@gaia-db-dev.flycast:5432/x", null],
   ])("%s → %s", (url, app) => {
     expect(privateFlyApp(url)).toBe(app);
   });
@@ -36,6 +38,29 @@ describe("rewriteToLocalPort", () => {
         40123,
       ),
     ).toBe("postgres://gaia_app_dev:p%40ss@127.0.0.1:40123/llm_platform?sslmode=disable");
+  });
+});
+
+describe("a malformed stack output databaseUrl", () => {
+  it("is exit 2 naming the stack output, with nothing of the URL printed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gaia-ops-reach-"));
+    const stacksFile = join(dir, "stacks.json");
+    writeFileSync(
+      stacksFile,
+      JSON.stringify({
+        dev: { outputs: { databaseUrl: "postgres://postgres:/S3cr3t@gaia-db-dev.flycast/db" } },
+      }),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, FAKE_PULUMI_STACKS: stacksFile };
+    delete env.DATABASE_URL;
+    env.PATH = `${FAKES_DIR}${delimiter}${env.PATH}`;
+    const { io, stdout, stderr } = captureIo(env);
+    const code = await runView(["dev"], io);
+    expect({ code, out: stdout.text, err: stderr.text }).toEqual({
+      code: 2,
+      out: "",
+      err: 'error: stack "dev" output databaseUrl is not a valid PostgreSQL URL: it has an @ after the host part: an unencoded / or ? in the password (or user) ended the host part early; expected postgresql://host:port/database with user:password@ before the host, and special characters in the user, password and database percent-encoded (e.g. with encodeURIComponent: / as %2F, @ as %40, # as %23, ? as %3F, % as %25, a space as %20)\n',
+    });
   });
 });
 

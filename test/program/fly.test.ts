@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { migrationSetChecksum } from "../../src/migrations/resource";
 import { FLY_SECRETS, rawConfig } from "../config/stackFiles";
-import { installMocks, secretEnvelope, settle } from "./mocks";
+import { installMocks, resolved, secretEnvelope, settle } from "./mocks";
 
 describe("index.ts on the dev stack", () => {
   it("with bad config reports every problem and registers nothing", async () => {
@@ -106,6 +106,36 @@ describe("index.ts on the dev stack", () => {
     expect(program.postgresApp).toBe("gaia-db-dev");
     expect(await pulumi.isSecret(program.databaseUrl!)).toBe(true);
     expect(program.postgresHost).toBeUndefined();
+  });
+
+  it("percent-encodes the postgres password in every URL it builds, which stay secrets", async () => {
+    const password = "a/b@c:d%e#f?g h&i=j+k'l";
+    const encoded = "a%2Fb%40c%3Ad%25e%23f%3Fg%20h%26i%3Dj%2Bk'l";
+    const registered = await installMocks(
+      "dev",
+      rawConfig("dev", { ...FLY_SECRETS, "gaia:postgresPassword": password }),
+      Object.keys(FLY_SECRETS),
+    );
+    vi.resetModules();
+    const program = await import("../../index.ts");
+    await settle(registered);
+    const url = `postgres://postgres:${encoded}@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable`;
+    const byName = (name: string) => registered.find((r) => r.name === name)!.inputs;
+    expect(byName("gaia-dev-migrations-migrate").stdin).toEqual(
+      secretEnvelope(
+        JSON.stringify({ databaseUrl: url, supabaseProjectRef: "lbaohvnusingoztdzlmj" }),
+      ),
+    );
+    expect(byName("gaia-dev-service-secrets-app-login").stdin).toEqual(
+      secretEnvelope(
+        JSON.stringify({
+          databaseUrl: url,
+          appPassword: "generated-gaia-dev-service-secrets-app-password",
+        }),
+      ),
+    );
+    expect(await resolved(program.databaseUrl!)).toBe(url);
+    expect(await pulumi.isSecret(program.databaseUrl!)).toBe(true);
   });
 
   it("production snapshots before migrating and enforces isolation", async () => {

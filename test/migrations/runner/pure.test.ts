@@ -1,9 +1,9 @@
 /** The runner's decisions that need no database: table-driven. */
 import { describe, expect, it } from "vitest";
-import { maskSecrets, secretsOfUrl } from "../../../src/migrations/errors";
 import type { MigrationFile } from "../../../src/migrations/files";
 import type { Binding, LedgerRow } from "../../../src/migrations/ledger";
 import { backoffDelay, formatSeconds } from "../../../src/migrations/lock";
+import { maskSecrets } from "../../../src/migrations/postgresUrl";
 import {
   analyse,
   bindingUpdate,
@@ -39,6 +39,7 @@ describe("formatSeconds", () => {
 });
 
 describe("maskSecrets", () => {
+  const known = "postgresql://gaia:p%40ss@db:5432/x";
   it.each([
     ["postgresql://gaia:hunter22@db:5432/x failed", [], "postgresql://gaia:***@db:5432/x failed"],
     [
@@ -46,19 +47,25 @@ describe("maskSecrets", () => {
       [],
       "see postgres://u:***@h/db and postgres://v:***@h/db",
     ],
-    ["password hunter22 leaked", ["hunter22"], "password *** leaked"],
-    ["no secrets here", ["abc"], "no secrets here"],
+    ["redis://:r%3Apw@localhost:6379", [], "redis://:***@localhost:6379"],
+    [
+      "postgres://u@h/db?sslmode=disable&password=hunter22",
+      [],
+      "postgres://u@h/db?sslmode=disable&password=***",
+    ],
+    // By structure only: a password that is also a word in the text leaves the word alone.
+    ["3 files applied", ["postgres://u:applied@h/db"], "3 files applied"],
+    ["no secrets here", [known], "no secrets here"],
     ["postgresql://only-user@h/db", [], "postgresql://only-user@h/db"],
-  ])("%j", (text, secrets, expected) => {
-    expect(maskSecrets(text, secrets)).toBe(expected);
-  });
-  it("secretsOfUrl returns the URL and its raw and decoded password", () => {
-    expect(secretsOfUrl("postgresql://u:p%40ssword@h/db")).toEqual([
-      "postgresql://u:p%40ssword@h/db",
-      "p%40ssword",
-      "p@ssword",
-    ]);
-    expect(secretsOfUrl(undefined)).toEqual([]);
+    [`url=${known}.`, [known], "url=postgresql://gaia:***@db:5432/x."],
+    // A known URL that is not a valid one is replaced whole.
+    [
+      "got postgres://postgres:/S3cr3t@host/db",
+      ["postgres://postgres:/S3cr3t@host/db"],
+      "got (database URL)",
+    ],
+  ])("%j", (text, urls, expected) => {
+    expect(maskSecrets(text, urls)).toBe(expected);
   });
   it("describeTarget and urlWithDatabase never carry the password", () => {
     expect(describeTarget("postgresql://gaia:pw@db.internal:5433/llm_platform")).toBe(

@@ -410,12 +410,18 @@ export function refusals(
 const short = (sum: string | null) => (sum ? sum.slice(0, 12) : "none");
 
 function bindingRefusal(
-  binding: Binding | null,
+  ledger: LedgerState,
   environment: Environment,
   supabaseProjectRef: string | undefined,
   database: string,
 ): string | null {
-  if (!binding) return null;
+  const binding = ledger.binding;
+  if (!binding) {
+    // No ledger rows: a new database, bound by this run. Rows without a binding: someone removed
+    // it, and nothing says which environment the database serves any more.
+    if (ledger.rows.length === 0) return null;
+    return `database ${database} has ${ledger.rows.length} file${ledger.rows.length === 1 ? "" : "s"} in gaia_migrations.applied but no binding, so nothing records which environment it serves: refusing; if it is the ${environment} database, bind it deliberately: gaia-db bind ${environment} --supabase-project-ref <ref> --confirm ${environment}`;
+  }
   if (binding.environment !== environment) {
     return `database ${database} is bound to environment "${binding.environment}", not "${environment}": a ${environment} stack is pointed at the ${binding.environment} database; fix the database URL, or if this database really moved to ${environment}, rebind it deliberately: gaia-db bind ${environment} --supabase-project-ref <ref> --confirm ${environment}`;
   }
@@ -657,7 +663,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const files = loadMigrationSet(options.migrationsDir, modules);
 
     const bindingProblem = bindingRefusal(
-      ledger.binding,
+      ledger,
       options.environment,
       options.supabaseProjectRef,
       p.database,
@@ -853,12 +859,7 @@ export async function status(
     const problems: string[] = [];
     const owner = ownerProblem(p);
     if (owner) problems.push(owner);
-    const b = bindingRefusal(
-      ledger.binding,
-      options.environment,
-      options.supabaseProjectRef,
-      p.database,
-    );
+    const b = bindingRefusal(ledger, options.environment, options.supabaseProjectRef, p.database);
     if (b) problems.push(b);
     if (ledger.rows.length === 0 && p.public_tables > 0) {
       problems.push(dirtyDatabaseMessage(p, options.environment, firstCoreVersion(files)));
@@ -999,7 +1000,7 @@ async function baselineLocked(
   const spec = parseBaselineSpec(options.to);
   const ledger = await readLedgerIfAny(db, p);
   const bindingProblem = bindingRefusal(
-    ledger.binding,
+    ledger,
     options.environment,
     options.supabaseProjectRef,
     p.database,
@@ -1167,7 +1168,7 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     // The same check as migrate: repairing the ledger of another environment's database is
     // as wrong as migrating it.
     const bindingProblem = bindingRefusal(
-      ledger.binding,
+      ledger,
       options.environment,
       options.supabaseProjectRef,
       p.database,
@@ -1272,7 +1273,9 @@ export async function bind(options: BindOptions): Promise<BindResult> {
         `database ${p.database} is bound to production: binding it to ${options.environment} takes it away from production; confirm both environments with --confirm ${options.environment},production`,
       );
     }
-    if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
+    // Always, not only on a version change: bind is also how a damaged ledger (a dropped
+    // function or table, revoked grants) is restored.
+    await ensureLedger(db);
     const ref = options.supabaseProjectRef ?? old?.supabase_project_ref ?? null;
     const isolation = options.isolation ?? old?.isolation_enforced ?? false;
     const changes: string[] = [];

@@ -8,6 +8,7 @@
 import { withFlyProxy } from "../fly/proxy";
 import { parsePostgresUrl, withParts } from "../migrations/postgresUrl";
 import { ensureAppLogin } from "./appLogin";
+import { checkBoundEnvironment } from "./binding";
 import { parseEnvironment } from "./environments";
 import { ExitCode, usageError } from "./errors";
 import { writeJson, writeLine } from "./format";
@@ -19,7 +20,8 @@ export const appLoginHelp = `Usage: gaia-db app-login <environment> --stdin-conf
 Creates the services' database login gaia_app_<environment> (LOGIN, member of gaia_app only:
 rows, sequences and functions, no DDL, no superuser), or sets a new password on it (rotation),
 then connects with it to prove the password works. The password reaches the server only as a
-SCRAM verifier. The migrations must have run first (core/0007 creates gaia_app).
+SCRAM verifier. The migrations must have run first (core/0007 creates gaia_app), and the
+database must be bound to the environment (gaia_migrations.bound_environment()).
 
 Stdin (required, how the Pulumi stack passes secrets: never in argv):
   {"databaseUrl": "postgres://postgres:...@host:5432/db", "appPassword": "..."}
@@ -32,7 +34,8 @@ Options:
   --json                  one JSON document on stdout
   -h, --help              this text
 
-Exit codes: 0 ok, 1 runtime error, 2 usage, 3 refused (no gaia_app role: migrate first).`;
+Exit codes: 0 ok, 1 runtime error, 2 usage, 3 refused (a database not bound to this environment,
+no gaia_app role: migrate first).`;
 
 const options = {
   "stdin-config": { type: "boolean" },
@@ -125,6 +128,8 @@ export async function runAppLogin(
     const input = parseAppLoginInput(await io.readStdin());
     const work = async (adminUrl: string): Promise<AppLoginResult> => {
       const { role, created } = await withConnection(adminUrl, timeoutMs, async (client) => {
+        // The services of this environment get the login: it must be this environment's database.
+        await checkBoundEnvironment(client, `app-login ${environment}`, environment);
         const before = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [
           `gaia_app_${environment}`,
         ]);

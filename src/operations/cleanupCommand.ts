@@ -28,7 +28,7 @@ Options:
   -h, --help              this text
 
 Exit codes: 0 ok, 1 runtime error, 2 usage, 3 refused (production --apply without --confirm,
---apply on a database bound to another environment).`;
+--apply on a database not bound to this environment).`;
 
 const options = {
   apply: { type: "boolean" },

@@ -35,8 +35,8 @@ Options:
   -h, --help              this text
 
 Exit codes: 0 ok, 1 runtime error (including an unreachable environment in "all"),
-2 usage, 3 refused (write on production without --confirm, write to a database bound to
-another environment, missing gaia_readonly role,
+2 usage, 3 refused (write on production without --confirm, write to a database not bound to
+this environment, missing gaia_readonly role,
 a login that can neither create a temporary login nor is gaia_readonly only).`;
 
 const options = {

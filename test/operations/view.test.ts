@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MIGRATIONS_DIR } from "../../src/cli/main";
+import { bind } from "../../src/migrations/runner";
 import { runView } from "../../src/operations/view";
 import { dropAll, withAdmin, withClient } from "../support/postgres";
 import {
@@ -316,16 +318,21 @@ describe("gaia-db view <env>", () => {
     expect(read).toEqual({ code: 0, out: "users\n-----\n    1\n(1 row)\n", err: "" });
   });
 
-  it("--write on a database without a ledger (no binding to check) runs", async () => {
+  it("--write on a database without a ledger refuses until it is bound, then runs", async () => {
     const empty = await prepareEnvironmentDatabase("dev", { empty: true });
-    const result = await view([
-      "dev",
-      "CREATE TABLE t (id int)",
-      "--write",
-      "--database-url",
-      empty.url,
-    ]);
-    expect(result).toEqual({ code: 0, out: "CREATE\n", err: "" });
+    const write = ["dev", "CREATE TABLE t (id int)", "--write", "--database-url", empty.url];
+    const refused = await view(write);
+    expect(refused.code).toBe(3);
+    expect(refused.err).toMatch(
+      /^error: gaia-db view dev --write: the database has no gaia_migrations ledger, .* If it is the dev database, bind it: gaia-db bind dev --confirm dev /,
+    );
+    await bind({
+      databaseUrl: empty.url,
+      environment: "dev",
+      confirm: "dev",
+      migrationsDir: DEFAULT_MIGRATIONS_DIR,
+    });
+    expect(await view(write)).toEqual({ code: 0, out: "CREATE\n", err: "" });
   });
 
   it.each([

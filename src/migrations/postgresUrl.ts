@@ -20,9 +20,9 @@
  *   value percent-encoded (`+` is refused: it means a space to pg and a plus to libpq).
  *
  * The result becomes a pg client configuration directly (`pgClientConfig`); pg never parses the
- * URL text itself. `formatPostgresUrl` writes URLs that this parser (and pg, and libpq) reads
- * back to the same parts: user, password, database and parameter values are encoded with
- * encodeURIComponent.
+ * URL text itself. `formatPostgresUrl` writes URLs that this parser reads back to the same parts
+ * (so do pg and libpq, for database names without reserved characters): user, password,
+ * database and parameter values are encoded with encodeURIComponent.
  */
 import { ExitCode, GaiaDbError } from "./errors";
 
@@ -289,7 +289,8 @@ export function withParts(text: string, origin: string, changes: Partial<Postgre
 /** `user@host:port/database`: what a message may say about the target (never the password). */
 export function describeUrl(url: PostgresUrl): string {
   const host = url.host.includes(":") ? `[${url.host}]` : url.host;
-  return `${url.user || "(default user)"}@${host}${url.port !== null ? `:${url.port}` : ""}/${url.database ?? ""}`;
+  const database = url.database !== null ? `/${url.database}` : "";
+  return `${url.user || "(default user)"}@${host}${url.port !== null ? `:${url.port}` : ""}${database}`;
 }
 
 /** host:port, for messages about the server. */
@@ -301,11 +302,12 @@ export function serverOfUrl(url: PostgresUrl): string {
 /**
  * The pg client configuration for the URL: pg gets the parts, never the text, so its own parser
  * (and the query parameters it would honour) play no part. `ssl` follows pg's reading of
- * sslmode; without sslmode it is left to pg (PGSSLMODE).
+ * sslmode (disable: none; no-verify: TLS without verification; prefer, require, verify-ca and
+ * verify-full: verified TLS); without sslmode it is left to pg (PGSSLMODE).
  */
 export function pgClientConfig(url: PostgresUrl): {
   host: string;
-  port: number;
+  port?: number;
   user?: string;
   password?: string;
   database?: string;
@@ -324,7 +326,8 @@ export function pgClientConfig(url: PostgresUrl): {
           : {};
   return {
     host: url.host,
-    port: url.port ?? 5432,
+    // What the URL leaves out, pg takes from PGPORT, PGUSER, PGPASSWORD, PGDATABASE as before.
+    ...(url.port !== null ? { port: url.port } : {}),
     ...(url.user ? { user: url.user } : {}),
     ...(url.password !== null ? { password: url.password } : {}),
     ...(url.database !== null ? { database: url.database } : {}),

@@ -147,7 +147,7 @@ const CONNECTION_CHECK_INTERVAL_MS = 1000;
  * The startup `options`: the URL's own (e.g. a search_path) first, then the runner's, so that
  * where both set a parameter the runner's, given later, wins.
  */
-export function runnerStartupOptions(url: PostgresUrl): string {
+function runnerStartupOptions(url: PostgresUrl): string {
   const ours = `-c client_connection_check_interval=${CONNECTION_CHECK_INTERVAL_MS}`;
   return url.params.options === undefined ? ours : `${url.params.options} ${ours}`;
 }

@@ -163,26 +163,23 @@ describe("formatPostgresUrl and buildPostgresUrl", () => {
   });
   it("describeUrl names user, host, port and database, never the password", () => {
     expect(describeUrl(parsePostgresUrl("postgres://u:secret@h:1/d%2Fx", "x"))).toBe("u@h:1/d/x");
-    expect(describeUrl(parsePostgresUrl("postgres://h", "x"))).toBe("(default user)@h/");
+    expect(describeUrl(parsePostgresUrl("postgres://h", "x"))).toBe("(default user)@h");
   });
 });
 
 describe("pgClientConfig", () => {
   it.each<[string, Record<string, unknown>]>([
-    ["postgres://h", { host: "h", port: 5432 }],
+    ["postgres://h", { host: "h" }],
     [
       "postgres://u:p@h:6/d?sslmode=disable",
       { host: "h", port: 6, user: "u", password: "p", database: "d", ssl: false },
     ],
-    ["postgres://h?sslmode=require", { host: "h", port: 5432, ssl: {} }],
-    ["postgres://h?sslmode=verify-full", { host: "h", port: 5432, ssl: {} }],
-    [
-      "postgres://h?sslmode=no-verify",
-      { host: "h", port: 5432, ssl: { rejectUnauthorized: false } },
-    ],
+    ["postgres://h?sslmode=require", { host: "h", ssl: {} }],
+    ["postgres://h?sslmode=verify-full", { host: "h", ssl: {} }],
+    ["postgres://h?sslmode=no-verify", { host: "h", ssl: { rejectUnauthorized: false } }],
     [
       "postgres://h?options=-c%20work_mem%3D8MB&application_name=svc",
-      { host: "h", port: 5432, options: "-c work_mem=8MB", application_name: "svc" },
+      { host: "h", options: "-c work_mem=8MB", application_name: "svc" },
     ],
   ])("%s", (text, expected) => {
     expect(pgClientConfig(parsePostgresUrl(text, "x"))).toEqual(expected);

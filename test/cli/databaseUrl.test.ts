@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OperationsRegistry, runCli } from "../../src/cli/main";
 import { operationsCommands } from "../../src/operations/commands";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
-import { adminUrl, createTestDatabase, dropAll, withAdmin } from "../support/postgres";
+import { adminUrl, createTestDatabase, dropAll, withAdmin, withClient } from "../support/postgres";
 
 const PROBE = resolve(__dirname, "..", "support", "networkProbe.cjs");
 const probed = { NODE_OPTIONS: `--require ${PROBE}` };
@@ -134,9 +134,13 @@ async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = ""
   return { code, stdout: out, stderr: err };
 }
 
+const roles: string[] = [];
 afterAll(async () => {
   removeTrees();
   await dropAll();
+  await withAdmin(async (c) => {
+    for (const role of roles) await c.query(`DROP ROLE IF EXISTS ${role}`);
+  });
 });
 
 describe("a malformed database URL is exit 2, names the problem and prints nothing of the URL", () => {
@@ -228,9 +232,12 @@ describe("masking by structure", () => {
   const role = (password: string) => `gaia_mask_${password.replace(/\W/g, "")}`;
   const urlAs = async (password: string) => {
     const name = role(password);
+    roles.push(name);
     await withAdmin(async (c) => {
       await c.query(`DROP ROLE IF EXISTS ${name}`);
-      await c.query(`CREATE ROLE ${name} LOGIN CREATEDB PASSWORD '${password}'`);
+      await c.query(
+        `CREATE ROLE ${name} LOGIN CREATEDB PASSWORD '${password.replace(/'/g, "''")}'`,
+      );
     });
     const db = new URL(await createTestDatabase("gaia_mask"));
     await withAdmin((c) => c.query(`ALTER DATABASE ${db.pathname.slice(1)} OWNER TO ${name}`));
@@ -275,6 +282,31 @@ describe("masking by structure", () => {
     expect(r.stdout).toMatch(
       /^applying core\/0001_t\.sql \.\.\. done: 1 statements, \d+ ms\napplying core\/0002_u\.sql \.\.\. done: 1 statements, \d+ ms\ndev \(gaia_mask_[0-9a-f]+\): applied 2 files in \d+ ms \(0 already applied\), modules core\n$/,
     );
+  });
+
+  it("a percent-encoded password with every awkward character works through the runner's commands", async () => {
+    const password = "p/@:%41#? w&=+'";
+    const url = await urlAs(password);
+    const env = { DATABASE_URL: url };
+    const run = (args: string[]) => runCliProcess([...args, "--migrations-dir", dir], { env });
+    // An existing table to adopt; baseline builds the expected schema in a scratch database
+    // reached with the same login (CREATEDB).
+    await withClient(url, (c) => c.query("CREATE TABLE t (id int)"));
+    const baselined = await run(["baseline", "dev", "--to", "0001", "--confirm", "dev"]);
+    expect(baselined.stderr).toBe("");
+    expect(baselined.code).toBe(0);
+    const migrated = await run(["migrate", "dev", "--json"]);
+    expect(migrated.stderr).toBe("");
+    expect(JSON.parse(migrated.stdout).applied.map((a: { file: string }) => a.file)).toEqual([
+      "core/0002_u.sql",
+    ]);
+    const bound = await run(["bind", "dev", "--confirm", "dev", "--json"]);
+    expect(bound.code).toBe(0);
+    const status = await run(["status", "dev", "--exit-code"]);
+    expect(status.code).toBe(0);
+    for (const r of [baselined, migrated, bound, status]) {
+      expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(password));
+    }
   });
 
   it("a connection error names user, host, port and database from the parsed URL, never the password", async () => {

@@ -49,6 +49,15 @@ describe("a ledger whose binding row is gone", () => {
       code: 3,
       message: refusal(database, 1),
     });
+    const repairedCli = await runCliProcess(
+      ["repair", "staging", "--file", "core/0001_t.sql", "--migrations-dir", dir],
+      { env },
+    );
+    expect(repairedCli).toMatchObject({
+      code: 3,
+      stdout: "",
+      stderr: `gaia-db: ${refusal(database, 1)}\n`,
+    });
     writeFiles(dir, { "core/0001_t.sql": "CREATE TABLE t (x int);\n" });
     expect(await q(url, "SELECT to_regclass('public.u') IS NULL AS absent")).toEqual([
       { absent: true },

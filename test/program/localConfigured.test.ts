@@ -21,7 +21,7 @@ beforeAll(async () => {
     {
       ...SHARED_CONFIG,
       "gaia:environment": "local",
-      "gaia:postgresPassword": "p@ss w'rd/1",
+      "gaia:postgresPassword": "p@ss w'rd/1:%#?",
       "gaia:redisPassword": "r:pw",
       "gaia:local": JSON.stringify({ postgresPort: "15432", redisPort: 16379 }),
       "gaia:postgres": JSON.stringify({ name: "my-db" }),
@@ -42,22 +42,22 @@ it("passes the configured passwords as secrets", () => {
     secretEnvelope([
       "POSTGRES_DB=llm_platform",
       "POSTGRES_USER=postgres",
-      "POSTGRES_PASSWORD=p@ss w'rd/1",
+      "POSTGRES_PASSWORD=p@ss w'rd/1:%#?",
     ]),
   );
   expect(pg.name).toBe("my-db");
   expect(pg.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
   const apply = registered.find((r) => r.name === "gaia-local-postgres-password-apply")!.inputs;
-  expect(apply.stdin).toEqual(secretEnvelope(`ALTER USER "postgres" PASSWORD 'p@ss w''rd/1';\n`));
+  expect(apply.stdin).toEqual(secretEnvelope(`ALTER USER "postgres" PASSWORD 'p@ss w''rd/1:%#?';\n`));
   expect(apply.environment).toEqual({ GAIA_POSTGRES_CONTAINER: "my-db" });
 });
 
 it("URL-encodes them in the connection URLs, on the configured ports", async () => {
   expect(await resolved(program.databaseUrl!)).toBe(
-    "postgresql://postgres:p%40ss%20w'rd%2F1@localhost:15432/llm_platform",
+    "postgresql://postgres:p%40ss%20w'rd%2F1%3A%25%23%3F@localhost:15432/llm_platform",
   );
   expect(await resolved(program.internalDatabaseUrl!)).toBe(
-    "postgresql://postgres:p%40ss%20w'rd%2F1@db:5432/llm_platform",
+    "postgresql://postgres:p%40ss%20w'rd%2F1%3A%25%23%3F@db:5432/llm_platform",
   );
   expect(await resolved(program.redisUrl!)).toBe("redis://:r%3Apw@localhost:16379");
   expect(program.postgresPort).toBe(15432);

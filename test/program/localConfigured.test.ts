@@ -48,7 +48,9 @@ it("passes the configured passwords as secrets", () => {
   expect(pg.name).toBe("my-db");
   expect(pg.ports).toEqual([{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
   const apply = registered.find((r) => r.name === "gaia-local-postgres-password-apply")!.inputs;
-  expect(apply.stdin).toEqual(secretEnvelope(`ALTER USER "postgres" PASSWORD 'p@ss w''rd/1:%#?';\n`));
+  expect(apply.stdin).toEqual(
+    secretEnvelope(`ALTER USER "postgres" PASSWORD 'p@ss w''rd/1:%#?';\n`),
+  );
   expect(apply.environment).toEqual({ GAIA_POSTGRES_CONTAINER: "my-db" });
 });
 

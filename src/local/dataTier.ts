@@ -9,7 +9,6 @@ import * as random from "@pulumi/random";
 import { DevCertificates } from "../certs/devCertificates";
 import { type ResourceKind, resourceOptions } from "../config/options";
 import type { LocalSettings } from "../config/schema";
-import { buildPostgresUrl } from "../migrations/postgresUrl";
 import {
   APPLY_POSTGRES_PASSWORD,
   alterPasswordSql,
@@ -211,6 +210,9 @@ export class LocalDataTier extends pulumi.ComponentResource {
       parent,
     );
 
+    // The encoder of src/migrations/postgresUrl.ts (encodeURIComponent), applied here because
+    // src/local builds on src/certs and src/config only.
+    const pw = postgresPassword.apply(encodeURIComponent);
     const redisPw = redisPassword.apply(encodeURIComponent);
     this.postgres = {
       host: "localhost",
@@ -221,22 +223,16 @@ export class LocalDataTier extends pulumi.ComponentResource {
     };
     this.redisHost = "localhost";
     this.redisPort = args.local.redisPort;
-    const url = (password: string, host: string, port: number) =>
-      buildPostgresUrl({
-        scheme: "postgresql",
-        user: USER,
-        password,
-        host,
-        port,
-        database: args.database,
-      });
     this.databaseUrl = pulumi.secret(
       pulumi
-        .all([postgresPassword, passwordApplied.id])
-        .apply(([p]) => url(p, "localhost", args.local.postgresPort)),
+        .all([pw, passwordApplied.id])
+        .apply(
+          ([p]) =>
+            `postgresql://${USER}:${p}@localhost:${args.local.postgresPort}/${args.database}`,
+        ),
     );
     this.internalDatabaseUrl = pulumi.secret(
-      postgresPassword.apply((p) => url(p, LOCAL_NAMES.postgresAlias, POSTGRES_PORT)),
+      pulumi.interpolate`postgresql://${USER}:${pw}@${LOCAL_NAMES.postgresAlias}:${POSTGRES_PORT}/${args.database}`,
     );
     this.redisUrl = pulumi.secret(
       pulumi.interpolate`redis://:${redisPw}@localhost:${args.local.redisPort}`,

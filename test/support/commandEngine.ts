@@ -1,35 +1,79 @@
 /**
- * Runs a Pulumi program under mocks in which every `command:local:Command` is executed the way
- * the command provider (pulumi-command 1.x, provider/pkg/provider/local) executes it:
- * - interpreter (default `/bin/sh -c`) + the command string, in the engine's working directory
- *   (`dir` when given), with the "pulumi process" environment plus `environment`, and `stdin`;
- * - create on first sight; update when any input changed (the `update` string, else `create`),
- *   with the previous stdout/stderr in PULUMI_COMMAND_STDOUT/STDERR (`addPreviousOutputInEnv`);
- *   nothing when the inputs are unchanged; a `triggers` change is a replacement: the new
- *   resource's create, then the old one's delete;
- * - resources no longer in the program are deleted from their saved state (delete string,
- *   environment and stdout as last saved), newest first;
- * - stdout/stderr with the trailing newline trimmed; a non-zero exit fails the resource with
- *   `running "<command>"` plus the output, like the provider;
- * - a preview runs nothing: outputs stay unknown.
- * Options (retainOnDelete, protect) are invisible to mocks, so destroy here runs every delete.
+ * Runs a Pulumi program under mocks the way `pulumi up --skip-preview` (what the Automation API
+ * and pulumi/actions run), `pulumi preview` and `pulumi destroy` run it with pulumi v3.248 and
+ * the command provider pulumi-command v1.2.1 (pulumi-go-provider v1.3.0). Every
+ * `command:local:Command` is executed by test/support/engine/provider.ts; other resources get
+ * their outputs from `stateFor`. The engine side, from pkg/resource/deploy:
+ * - the resource options come from the RegisterResourceRequest (engine/registrations.ts);
+ * - the program runs in the project directory (the language host sets it: pkg/engine/project.go);
+ * - a change of any input is an update (`update`, else `create`, with the previous
+ *   stdout/stderr); only `triggers` (the provider's replaceOnChanges, and the SDK's
+ *   `replaceOnChanges: ["triggers[*]"]`) replaces: create the new one now, delete the old one in
+ *   the delete phase (step_generator.go: "the delete step is generated later on"); a protected
+ *   resource is never replaced;
+ * - no new step starts after the first failure (step_executor.go cancelDueToError: no
+ *   --continue-on-error); steps already running finish and are recorded; no delete phase follows;
+ * - the delete phase deletes what left the program and the old side of replacements in reverse
+ *   dependency order (engine/deletes.ts); `protect` fails that delete without deleting anything
+ *   it depends on (deleteProtectedError, the one error the executor continues past);
+ *   `retainOnDelete` drops it from state without running the delete command;
+ * - a preview runs nothing: unchanged resources keep their stored outputs, created and changed
+ *   commands have unknown stdout/stderr (infer/resource.go markComputed; commandController.go
+ *   returns before running on DryRun);
+ * - outputs are secret when listed in `additionalSecretOutputs` or when the input of the same
+ *   name is secret (step_executor.go executeStep); a secret stdin does not make stdout secret
+ *   (infer/resource.go ensureDefaultSecrets: same-name fields only);
+ * - `destroy` previews first (pkg/backend/apply.go PreviewThenPromptThenExecute): a protected
+ *   resource fails the preview and nothing is deleted.
  */
-import { spawn } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
+import { scheduleDeletes, transitiveDependenciesOf } from "./engine/deletes";
+import { effectiveTimeoutSeconds, runCommand } from "./engine/provider";
+import { captureRegistrations, type Registration } from "./engine/registrations";
+import {
+  containsSecret,
+  containsUnknown,
+  isSecretEnvelope,
+  redactSecrets,
+  secretEnvelope,
+  stable,
+} from "./engine/wire";
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+export { UNKNOWN_VALUE, unwrapSecrets } from "./engine/wire";
 
-export interface SavedCommand {
+const COMMAND = "command:local:Command";
+
+/** An output the program returned that is unknown (preview). */
+export const UNKNOWN: unique symbol = Symbol("unknown");
+
+/** One resource in the engine's state (the checkpoint's `resources`). */
+export interface StateEntry {
+  urn: string;
   name: string;
   type: string;
+  custom: boolean;
+  parent: string;
+  id: string;
+  /** Inputs as on the wire: secret envelopes kept. */
   inputs: Record<string, unknown>;
-  /** Top-level input keys that arrived as secrets. */
-  secretInputs: string[];
+  /** Outputs as stored: secret envelopes where the engine marks them secret. */
+  outputs: Record<string, unknown>;
+  /** Commands: plain stdout/stderr (also in `outputs`). */
   stdout: string;
   stderr: string;
-  order: number;
+  protect: boolean;
+  retainOnDelete: boolean;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  additionalSecretOutputs: string[];
+  customTimeouts: { create: string; update: string; delete: string };
+  /** Top-level input keys holding a secret anywhere inside. */
+  secretInputs: string[];
+  /** The old side of a create-before-delete replacement, deleted in the delete phase. */
+  pendingDelete?: boolean;
 }
+
+export type SavedCommand = StateEntry;
 
 export type Operation = "create" | "update" | "replace" | "delete" | "none";
 
@@ -37,50 +81,59 @@ export interface OperationRecord {
   name: string;
   op: Operation;
   ok: boolean;
+  /** The provider's error text on failure. */
   output?: string;
+  /** The interpreter's pid (the process the provider kills at the customTimeout). */
+  pid?: number;
+  timedOut?: boolean;
+  /** A delete that ran no command: retainOnDelete. */
+  retained?: boolean;
 }
 
 export interface RunResult {
   ops: OperationRecord[];
-  /** The first failure, as the provider would report it. */
+  /** The first failure, as the engine reports it. */
   error?: Error;
-  /** Resolved outputs the program returned (undefined in previews and on failure). */
+  /** Every failure (protected deletes are all reported). */
+  errors: Error[];
+  /** The program's outputs: UNKNOWN where unknown in a preview; undefined on failure. */
   outputs?: Record<string, unknown>;
+  /** Top-level outputs that are secret. */
+  secretOutputs: string[];
+  /** Lines streamed to the log during this run. */
+  logged: { name: string; line: string }[];
 }
 
-function isSecretEnvelope(v: unknown): v is { value: unknown } {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE
-  );
+type Program = () =>
+  | Record<string, pulumi.Input<unknown>>
+  | undefined
+  | Promise<Record<string, pulumi.Input<unknown>> | undefined>;
+
+interface OutputInternals {
+  isKnown: Promise<boolean>;
+  promise(withUnknowns?: boolean): Promise<unknown>;
 }
 
-export function unwrapSecrets(v: unknown): unknown {
-  if (isSecretEnvelope(v)) return unwrapSecrets(v.value);
-  if (Array.isArray(v)) return v.map(unwrapSecrets);
-  if (typeof v === "object" && v !== null)
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
-  return v;
-}
+const hang = () => new Promise<never>(() => {});
 
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
-  if (typeof v === "object" && v !== null)
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v) ?? "undefined";
+function uniqueHex(prefix: string): string {
+  // resource.NewUniqueHex(name, 8, 0) (commandController.go:42).
+  return `${prefix}${Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, "0")}`;
 }
 
 export class CommandEngine {
-  /** The "Pulumi state": one entry per command, keyed by resource name. */
-  readonly saved = new Map<string, SavedCommand>();
-  private order = 0;
+  /** Every resource, keyed by URN, in the order first created. */
+  readonly state = new Map<string, StateEntry>();
+  /** Old sides of replacements awaiting their delete. */
+  readonly pendingDeletes: StateEntry[] = [];
+  /** Every line streamed to the engine's log, across runs. */
+  readonly log: { name: string; line: string }[] = [];
 
   constructor(
     private readonly options: {
+      /** The project directory: the program's and the provider's working directory. */
       cwd: string;
       /** Environment of the `pulumi` process the provider inherits. */
       env: () => Record<string, string>;
@@ -89,114 +142,388 @@ export class CommandEngine {
     },
   ) {}
 
-  /** One `pulumi up` (or `preview`) of `program` on `stack`. */
-  async run(
-    stack: string,
-    program: () =>
-      | Record<string, pulumi.Input<unknown>>
-      | undefined
-      | Promise<Record<string, pulumi.Input<unknown>> | undefined>,
-    mode: { preview?: boolean } = {},
-  ): Promise<RunResult> {
+  /** The commands in state, by resource name. */
+  get saved(): Map<string, StateEntry> {
+    const out = new Map<string, StateEntry>();
+    for (const s of this.state.values()) {
+      if (s.type !== COMMAND) continue;
+      if (out.has(s.name)) throw new Error(`engine: two commands named ${s.name}`);
+      out.set(s.name, s);
+    }
+    return out;
+  }
+
+  /** The state as a checkpoint file holds it: secrets as ciphertext, everything else in clear. */
+  stateText(): string {
+    const all = [...this.state.values(), ...this.pendingDeletes];
+    return JSON.stringify(
+      all.map((s) => ({
+        urn: s.urn,
+        inputs: redactSecrets(s.inputs),
+        outputs: redactSecrets(s.outputs),
+      })),
+    );
+  }
+
+  /** One `pulumi up --skip-preview`, or `pulumi preview` with `{ preview: true }`. */
+  async run(stack: string, program: Program, mode: { preview?: boolean } = {}): Promise<RunResult> {
     const preview = mode.preview ?? false;
     const ops: OperationRecord[] = [];
+    const logged: { name: string; line: string }[] = [];
+    const errors: Error[] = [];
     const seen = new Set<string>();
     let inflight = 0;
     let registrations = 0;
-    let error: Error | undefined;
+    const fail = (e: Error) => {
+      errors.push(e);
+    };
+    let current: () => Registration | undefined = () => undefined;
 
     await pulumi.runtime.setMocks(
       {
         newResource: async (args) => {
+          const reg = current();
           registrations++;
-          if (args.type !== "command:local:Command")
-            return {
-              id: `${args.name}-id`,
-              state: {
-                ...args.inputs,
-                ...this.options.stateFor?.(args.type, args.name, args.inputs),
-              },
-            };
+          if (!reg || reg.type !== args.type || reg.name !== args.name) {
+            fail(
+              new Error(`engine: no RegisterResourceRequest seen for ${args.type} ${args.name}`),
+            );
+            return hang();
+          }
+          // No new step after the first failure: its registration never completes.
+          if (errors.length > 0) return hang();
           inflight++;
           try {
-            seen.add(args.name);
-            const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
-            const secretInputs = Object.keys(args.inputs).filter((k) =>
-              isSecretEnvelope(args.inputs[k]),
-            );
-            if (preview) {
-              ops.push({ name: args.name, op: "none", ok: true });
-              return { id: `${args.name}-id`, state: {} };
-            }
-            const result = await this.apply(args.name, args.type, inputs, secretInputs, ops);
-            return {
-              id: `${args.name}-id`,
-              state: { ...args.inputs, stdout: result.stdout, stderr: result.stderr },
-            };
+            if (reg.unsupported.length > 0)
+              throw new Error(
+                `engine: ${reg.name} uses ${reg.unsupported.join(", ")}, which test/support/commandEngine.ts does not model`,
+              );
+            if (seen.has(reg.urn)) throw new Error(`Duplicate resource URN '${reg.urn}'`);
+            seen.add(reg.urn);
+            const result =
+              reg.type === COMMAND
+                ? await this.command(reg, preview, ops, logged)
+                : this.other(reg, preview);
+            return { id: result.id, state: result.outputs };
           } catch (e) {
-            error ??= e as Error;
-            // Pulumi stops at a failed resource: its dependents never register. A registration
-            // that never completes models that without the unhandled rejections a thrown error
-            // would cause in the SDK's component bookkeeping.
-            return new Promise<never>(() => {});
+            fail(e as Error);
+            return hang();
           } finally {
             inflight--;
           }
         },
         call: (args) => {
-          throw new Error(`unexpected invoke ${args.token}: no local.run / runOutput in Fly code`);
+          throw new Error(
+            `unexpected invoke ${args.token}: no local.run / runOutput in this program`,
+          );
         },
       },
       "gaia",
       stack,
       preview,
     );
+    current = captureRegistrations();
 
-    // A program may be a module import (index.ts itself): its top level has run once it resolves.
-    const returned = (await program()) ?? {};
+    const quiet = () =>
+      this.quiescent(
+        () => inflight,
+        () => registrations,
+      );
+    const cwd = process.cwd();
+    process.chdir(this.options.cwd);
     let outputs: Record<string, unknown> | undefined;
-    if (!preview) {
-      try {
-        outputs = await new Promise<Record<string, unknown>>((resolve, reject) => {
-          pulumi.output(returned).apply((v) => resolve(v as Record<string, unknown>));
-          // A failed resource leaves its dependents' outputs pending forever: stop on quiescence.
-          void this.quiescent(
-            () => inflight,
-            () => registrations,
-          ).then(() => {
-            if (error) reject(error);
-          });
-        });
-      } catch {
-        outputs = undefined;
-      }
+    let secretOutputs: string[] = [];
+    try {
+      const returned = (await program()) ?? {};
+      // A failed resource leaves its dependents' outputs pending forever: give up on them once
+      // the program is quiet after a failure.
+      const failed = quiet().then(() => (errors.length > 0 ? undefined : hang()));
+      const resolved = await this.resolveOutputs(returned, failed);
+      await quiet();
+      outputs = resolved.outputs;
+      secretOutputs = resolved.secretOutputs;
+    } catch (e) {
+      fail(e as Error);
+    } finally {
+      process.chdir(cwd);
     }
-    await this.quiescent(
-      () => inflight,
-      () => registrations,
-    );
 
-    // Deletes of what left the program, newest first; not after a failure (Pulumi stops).
-    if (!preview && !error) {
-      const gone = [...this.saved.values()]
-        .filter((s) => !seen.has(s.name))
-        .sort((a, b) => b.order - a.order);
-      for (const s of gone) {
-        const r = await this.runDelete(s);
-        ops.push({ name: s.name, op: "delete", ok: r.ok, output: r.output });
-        if (!r.ok) {
-          error = new Error(r.output);
-          break;
-        }
-        this.saved.delete(s.name);
-      }
+    if (errors.length === 0) {
+      const condemned = [
+        ...[...this.state.values()].filter((s) => !seen.has(s.urn)),
+        ...this.pendingDeletes,
+      ];
+      await this.deletePhase(condemned, preview, ops, logged, errors);
     }
-    return { ops, error, outputs: error ? undefined : outputs };
+    return {
+      ops,
+      error: errors[0],
+      errors,
+      outputs: errors.length > 0 ? undefined : outputs,
+      secretOutputs,
+      logged,
+    };
   }
 
-  /** `pulumi destroy`: every saved command's delete, newest first. */
+  /** `pulumi destroy`: a preview, then (if it succeeded) every delete. */
   async destroy(): Promise<RunResult> {
-    return this.run("destroy", () => undefined);
+    const ops: OperationRecord[] = [];
+    const logged: { name: string; line: string }[] = [];
+    const errors: Error[] = [];
+    const condemned = [...this.state.values(), ...this.pendingDeletes];
+    await this.deletePhase(condemned, true, [], [], errors);
+    if (errors.length === 0) await this.deletePhase(condemned, false, ops, logged, errors);
+    return { ops, error: errors[0], errors, secretOutputs: [], logged };
+  }
+
+  /** A resource that is not a command: no step runs, its outputs are the mocks'. */
+  private other(reg: Registration, preview: boolean): { id: string | undefined; outputs: object } {
+    const prev = this.state.get(reg.urn);
+    const same = prev !== undefined && stable(prev.inputs) === stable(reg.object);
+    const outputs = same
+      ? prev.outputs
+      : { ...reg.object, ...this.options.stateFor?.(reg.type, reg.name, reg.object) };
+    if (!preview) this.record(reg, { id: `${reg.name}-id`, outputs, stdout: "", stderr: "" });
+    return { id: reg.custom ? `${reg.name}-id` : undefined, outputs };
+  }
+
+  private async command(
+    reg: Registration,
+    preview: boolean,
+    ops: OperationRecord[],
+    logged: { name: string; line: string }[],
+  ): Promise<{ id: string | undefined; outputs: Record<string, unknown> }> {
+    const inputs = reg.object;
+    for (const k of ["assetPaths", "archivePaths"])
+      if (k in inputs) throw new Error(`engine: ${reg.name} sets ${k}, which is not modelled`);
+    const prev = this.state.get(reg.urn);
+    const name = reg.name;
+    if (prev && stable(prev.inputs) === stable(inputs) && !containsUnknown(inputs)) {
+      ops.push({ name, op: "none", ok: true });
+      const outputs = this.markSecrets(reg, prev.outputs);
+      if (!preview) this.record(reg, { ...prev, outputs });
+      return { id: prev.id, outputs };
+    }
+    const replaceKeys = new Set([
+      "triggers",
+      ...reg.replaceOnChanges.map((p) => p.split(/[.[]/)[0]!),
+    ]);
+    const replace =
+      prev !== undefined &&
+      [...replaceKeys].some(
+        (k) => stable(prev.inputs[k]) !== stable(inputs[k]) || containsUnknown(inputs[k]),
+      );
+    const op: Operation = !prev ? "create" : replace ? "replace" : "update";
+    if (replace && prev?.protect && reg.protect)
+      throw new Error(
+        `unable to replace resource "${reg.urn}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``,
+      );
+    if (preview) {
+      // Create and Update return before running on DryRun; stdout/stderr are computed.
+      ops.push({ name, op, ok: true });
+      return { id: op === "update" ? prev?.id : undefined, outputs: { ...inputs } };
+    }
+    const plain = (k: string) => {
+      const v = inputs[k];
+      return typeof v === "string"
+        ? v
+        : isSecretEnvelope(v) && typeof v.value === "string"
+          ? v.value
+          : undefined;
+    };
+    const command = op === "update" ? (plain("update") ?? plain("create")) : plain("create");
+    let stdout = op === "update" ? prev!.stdout : "";
+    let stderr = op === "update" ? prev!.stderr : "";
+    if (command !== undefined) {
+      const r = await runCommand(
+        command,
+        this.runInputs(inputs),
+        this.options.env(),
+        op === "update" ? { stdout, stderr } : undefined,
+        {
+          cwd: this.options.cwd,
+          timeoutSeconds: effectiveTimeoutSeconds(
+            op === "update" ? reg.customTimeouts.update : reg.customTimeouts.create,
+          ),
+        },
+      );
+      this.stream(name, r.logged, logged);
+      ops.push({
+        name,
+        op,
+        ok: r.ok,
+        output: r.error || undefined,
+        pid: r.pid,
+        timedOut: r.timedOut,
+      });
+      if (!r.ok) throw new Error(r.error);
+      stdout = r.stdout;
+      stderr = r.stderr;
+    } else {
+      ops.push({ name, op, ok: true });
+    }
+    const outputs = this.markSecrets(reg, { ...inputs, stdout, stderr });
+    const id = op === "update" ? prev!.id : uniqueHex(name);
+    if (op === "replace") this.pendingDeletes.push({ ...prev!, pendingDelete: true });
+    this.record(reg, { id, outputs, stdout, stderr });
+    return { id, outputs };
+  }
+
+  /** additionalSecretOutputs, and outputs whose same-name input is secret (executeStep). */
+  private markSecrets(
+    reg: Registration,
+    outputs: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const out = { ...outputs };
+    for (const k of Object.keys(out)) {
+      const secret = reg.additionalSecretOutputs.includes(k) || isSecretEnvelope(reg.object[k]);
+      if (secret && !isSecretEnvelope(out[k])) out[k] = secretEnvelope(out[k]);
+    }
+    return out;
+  }
+
+  private record(
+    reg: Registration,
+    values: { id: string; outputs: Record<string, unknown>; stdout: string; stderr: string },
+  ): void {
+    this.state.set(reg.urn, {
+      urn: reg.urn,
+      name: reg.name,
+      type: reg.type,
+      custom: reg.custom,
+      parent: reg.parent,
+      id: values.id,
+      inputs: reg.object,
+      outputs: values.outputs,
+      stdout: values.stdout,
+      stderr: values.stderr,
+      protect: reg.protect,
+      retainOnDelete: reg.retainOnDelete,
+      dependencies: reg.dependencies,
+      propertyDependencies: reg.propertyDependencies,
+      additionalSecretOutputs: reg.additionalSecretOutputs,
+      customTimeouts: reg.customTimeouts,
+      secretInputs: Object.keys(reg.object).filter((k) => containsSecret(reg.object[k])),
+    });
+  }
+
+  private runInputs(inputs: Record<string, unknown>) {
+    const plain = JSON.parse(JSON.stringify(inputs), (_k, v) =>
+      isSecretEnvelope(v) ? v.value : v,
+    );
+    return plain as {
+      interpreter?: string[];
+      dir?: string;
+      environment?: Record<string, string>;
+      stdin?: string;
+      logging?: string;
+      addPreviousOutputInEnv?: boolean;
+    };
+  }
+
+  private stream(name: string, lines: string[], logged: { name: string; line: string }[]) {
+    for (const line of lines) {
+      logged.push({ name, line });
+      this.log.push({ name, line });
+    }
+  }
+
+  /**
+   * The delete phase (deployment_executor.go performPostSteps): antichains one after the other,
+   * each in parallel; a protected delete fails alone and keeps its dependencies; any other
+   * failure stops every later delete.
+   */
+  private async deletePhase(
+    condemned: StateEntry[],
+    preview: boolean,
+    ops: OperationRecord[],
+    logged: { name: string; line: string }[],
+    errors: Error[],
+  ): Promise<void> {
+    const all = [...this.state.values(), ...this.pendingDeletes];
+    const kept = new Set<StateEntry>();
+    for (const chain of scheduleDeletes(condemned, all)) {
+      const results = await Promise.all(
+        chain
+          .filter((s) => !kept.has(s))
+          .map(async (s): Promise<"ok" | "protected" | "failed"> => {
+            // DeleteStep.Apply: protect is checked first, in previews too; not when replacing.
+            if (s.protect && !s.pendingDelete) {
+              errors.push(
+                new Error(
+                  `resource "${s.urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, either remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\`, or use the command:\n\`pulumi state unprotect '${s.urn}'\``,
+                ),
+              );
+              for (const d of transitiveDependenciesOf(s, all)) kept.add(d);
+              if (s.type === COMMAND) ops.push({ name: s.name, op: "delete", ok: false });
+              return "protected";
+            }
+            if (preview) {
+              if (s.type === COMMAND) ops.push({ name: s.name, op: "delete", ok: true });
+              return "ok";
+            }
+            const command = s.inputs.delete;
+            if (s.type === COMMAND && !s.retainOnDelete && typeof command === "string") {
+              const r = await runCommand(
+                command,
+                this.runInputs(s.inputs),
+                this.options.env(),
+                { stdout: s.stdout, stderr: s.stderr },
+                {
+                  cwd: this.options.cwd,
+                  timeoutSeconds: effectiveTimeoutSeconds(s.customTimeouts.delete),
+                },
+              );
+              this.stream(s.name, r.logged, logged);
+              ops.push({
+                name: s.name,
+                op: "delete",
+                ok: r.ok,
+                output: r.error || undefined,
+                pid: r.pid,
+                timedOut: r.timedOut,
+              });
+              if (!r.ok) {
+                errors.push(new Error(r.error));
+                return "failed";
+              }
+            } else if (s.type === COMMAND) {
+              ops.push({
+                name: s.name,
+                op: "delete",
+                ok: true,
+                ...(s.retainOnDelete ? { retained: true } : {}),
+              });
+            }
+            this.forget(s);
+            return "ok";
+          }),
+      );
+      if (results.includes("failed")) return;
+    }
+  }
+
+  private forget(s: StateEntry): void {
+    const i = this.pendingDeletes.indexOf(s);
+    if (i >= 0) this.pendingDeletes.splice(i, 1);
+    else if (this.state.get(s.urn) === s) this.state.delete(s.urn);
+  }
+
+  private async resolveOutputs(
+    returned: Record<string, unknown>,
+    failed: Promise<void>,
+  ): Promise<{ outputs?: Record<string, unknown>; secretOutputs: string[] }> {
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    const pending = Symbol("pending");
+    for (const [k, v] of Object.entries(returned)) {
+      const o = pulumi.output(v) as unknown as OutputInternals & pulumi.Output<unknown>;
+      const known = await Promise.race([o.isKnown, failed.then(() => pending)]);
+      if (known === pending) return { secretOutputs };
+      outputs[k] = known ? await o.promise() : UNKNOWN;
+      if (await pulumi.isSecret(o)) secretOutputs.push(k);
+    }
+    return { outputs, secretOutputs };
   }
 
   private async quiescent(inflight: () => number, registrations: () => number): Promise<void> {
@@ -209,104 +536,5 @@ export class CommandEngine {
       else quietRounds = 0;
       last = n;
     }
-  }
-
-  private async apply(
-    name: string,
-    type: string,
-    inputs: Record<string, unknown>,
-    secretInputs: string[],
-    ops: OperationRecord[],
-  ): Promise<{ stdout: string; stderr: string }> {
-    const prev = this.saved.get(name);
-    const comparable = (i: Record<string, unknown>) =>
-      stable({ ...i, stdout: undefined, stderr: undefined });
-    if (prev && comparable(prev.inputs) === comparable(inputs)) {
-      ops.push({ name, op: "none", ok: true });
-      return prev;
-    }
-    const replace =
-      prev !== undefined && stable(prev.inputs.triggers ?? []) !== stable(inputs.triggers ?? []);
-    const op: Operation = !prev ? "create" : replace ? "replace" : "update";
-    const command = String(
-      (op === "update" ? (inputs.update ?? inputs.create) : inputs.create) ?? "",
-    );
-    const previousEnv: Record<string, string> =
-      op === "update" && prev && inputs.addPreviousOutputInEnv !== false
-        ? { PULUMI_COMMAND_STDOUT: prev.stdout, PULUMI_COMMAND_STDERR: prev.stderr }
-        : {};
-    const r =
-      command === ""
-        ? { ok: true, stdout: "", stderr: "", output: "" }
-        : await this.exec(command, inputs, previousEnv);
-    ops.push({ name, op, ok: r.ok, output: r.output });
-    if (!r.ok) throw new Error(r.output);
-    if (replace && prev) {
-      const d = await this.runDelete(prev);
-      ops.push({ name, op: "delete", ok: d.ok, output: d.output });
-      if (!d.ok) throw new Error(d.output);
-    }
-    const saved: SavedCommand = {
-      name,
-      type,
-      inputs,
-      secretInputs,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      order: this.order++,
-    };
-    this.saved.set(name, saved);
-    return saved;
-  }
-
-  private async runDelete(s: SavedCommand): Promise<{ ok: boolean; output: string }> {
-    const command = s.inputs.delete;
-    if (typeof command !== "string" || command === "") return { ok: true, output: "" };
-    const env: Record<string, string> =
-      s.inputs.addPreviousOutputInEnv !== false
-        ? { PULUMI_COMMAND_STDOUT: s.stdout, PULUMI_COMMAND_STDERR: s.stderr }
-        : {};
-    return this.exec(command, s.inputs, env);
-  }
-
-  private exec(
-    command: string,
-    inputs: Record<string, unknown>,
-    extraEnv: Record<string, string>,
-  ): Promise<{ ok: boolean; stdout: string; stderr: string; output: string }> {
-    const interpreter = (inputs.interpreter as string[] | undefined) ?? ["/bin/sh", "-c"];
-    const env = {
-      ...this.options.env(),
-      ...((inputs.environment as Record<string, string> | undefined) ?? {}),
-      ...extraEnv,
-    };
-    const cwd = typeof inputs.dir === "string" ? inputs.dir : this.options.cwd;
-    return new Promise((resolve) => {
-      const [bin, ...rest] = interpreter;
-      const child = spawn(bin!, [...rest, command], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.stdin.on("error", () => {});
-      child.stdin.end(typeof inputs.stdin === "string" ? inputs.stdin : "");
-      child.on("close", (code) => {
-        const out = stdout.replace(/\n$/, "");
-        const err = stderr.replace(/\n$/, "");
-        resolve({
-          ok: code === 0,
-          stdout: out,
-          stderr: err,
-          output:
-            code === 0
-              ? ""
-              : `running "${command}":\nexit status ${code}\nstdout: ${out}\nstderr: ${err}`,
-        });
-      });
-    });
   }
 }

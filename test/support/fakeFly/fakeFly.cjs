@@ -15,8 +15,13 @@
  * - state between calls in $FAKE_FLY_STATE/state.json; every call is appended to calls.jsonl with
  *   whether it was a mutation, so tests and the benchmark count invocations.
  * - faults from state.faults: {match: "volumes create", kind: "429"|"503"|"timeout"|
- *   "fail-after-create", times}; `fail-after-create` performs the mutation and then fails, the
- *   half-built state flyctl leaves behind (flyctl #1719).
+ *   "fail-after-create"|"hang", times}; `fail-after-create` performs the mutation and then fails, the
+ *   half-built state flyctl leaves behind (flyctl #1719); `hang` gets as far (or, for a command
+ *   with no such point, through the whole command) and then never returns, holding its stdout and
+ *   stderr, with a helper process in its process group doing the same; the pids are appended to
+ *   hangs.jsonl.
+ * - every call records, besides argv, its pid, its parent's pid and the names of its environment
+ *   variables (calls.jsonl), so tests see what started it and with what.
  * - `proxy` listens on 127.0.0.1 and forwards TCP to $FAKE_FLY_PROXY_TARGET (host:port), a real
  *   PostgreSQL in the tests.
  */
@@ -1293,6 +1298,22 @@ function takeFault(state, key) {
   return f;
 }
 
+/** Thrown through the state lock (which is released) to hang after it. */
+const HANG = Symbol("hang");
+
+/** Never returns: like a flyctl stuck on the network, with a helper (the agent, ssh) beside it. */
+function hangForever(entry) {
+  const { spawn } = require("node:child_process");
+  const helper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], {
+    stdio: "inherit",
+  });
+  fs.appendFileSync(
+    path.join(STATE_DIR, "hangs.jsonl"),
+    `${JSON.stringify({ ...entry, helper: helper.pid })}\n`,
+  );
+  setInterval(() => {}, 1 << 30);
+}
+
 function raiseFault(state, kind, message) {
   switch (kind) {
     case "429":
@@ -1318,6 +1339,7 @@ function main() {
   let mutation = false;
   let key = argv.join(" ");
   let blocking = false;
+  let hung = false;
   let stdin = "";
   try {
     if (!STATE_DIR) throw new FlyError("fake fly: FAKE_FLY_STATE is not set");
@@ -1339,6 +1361,10 @@ function main() {
       let pending = null;
       const fault = {
         afterCreate(message) {
+          if (f && f.kind === "hang") {
+            saveState(state);
+            throw HANG;
+          }
           if (f && f.kind === "fail-after-create")
             pending = () => raiseFault(state, f.kind, message);
           if (pending) {
@@ -1347,26 +1373,41 @@ function main() {
           }
         },
       };
-      if (f && f.kind !== "fail-after-create") {
+      if (f && f.kind !== "fail-after-create" && f.kind !== "hang") {
         saveState(state);
         raiseFault(state, f.kind);
       }
+      if (f && f.kind === "hang") saveState(state);
       const result = spec.run(state, { flags, args, fault, stdin });
       if (result === "blocking") blocking = true;
       if (spec.mutation) saveState(state);
+      if (f && f.kind === "hang") throw HANG;
     });
   } catch (e) {
-    if (!(e instanceof FlyError)) throw e;
-    exitCode = e.exitCode;
-    eprint(`Error: ${e.message}`);
-    for (const line of e.extraLines) eprint(line);
+    if (e === HANG) hung = true;
+    else if (!(e instanceof FlyError)) throw e;
+    else {
+      exitCode = e.exitCode;
+      eprint(`Error: ${e.message}`);
+      for (const line of e.extraLines) eprint(line);
+    }
   }
+  const entry = {
+    argv,
+    command: key,
+    mutation,
+    exitCode: hung ? null : exitCode,
+    pid: process.pid,
+    ppid: process.ppid,
+    env: Object.keys(process.env)
+      .filter((k) => !k.startsWith("FAKE_FLY_"))
+      .sort(),
+  };
+  if (STATE_DIR)
+    fs.appendFileSync(path.join(STATE_DIR, "calls.jsonl"), `${JSON.stringify(entry)}\n`);
+  if (hung) return hangForever({ pid: process.pid, ppid: process.ppid, command: key });
   process.stdout.write(out.join(""));
   process.stderr.write(err.join(""));
-  if (STATE_DIR) {
-    const entry = { argv, command: key, mutation, exitCode };
-    fs.appendFileSync(path.join(STATE_DIR, "calls.jsonl"), `${JSON.stringify(entry)}\n`);
-  }
   if (!blocking) process.exitCode = exitCode;
 }
 

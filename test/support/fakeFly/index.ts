@@ -1,10 +1,16 @@
 /**
  * Test-side handle on the fake flyctl (fakeFly.cjs): a private state directory per fake, the
  * environment that puts `fly`/`flyctl` first on PATH, and readers for the state and the call log.
+ *
+ * Each fake has its own `fly` and `flyctl` in <state>/bin, which set the fake's state directory
+ * and proxy target themselves: the fake is found through PATH alone, as flyctl is, so it works
+ * behind the explicit environment gaia gives flyctl (no variable of the fake's own has to pass).
  */
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -13,16 +19,30 @@ import {
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 
-export const FAKE_FLY_BIN = resolve(__dirname);
+const FAKE_FLY = resolve(__dirname, "fakeFly.cjs");
 
 export interface FakeCall {
   argv: string[];
   command: string;
   mutation: boolean;
-  exitCode: number;
+  /** null: the call hung (fault `hang`). */
+  exitCode: number | null;
+  pid: number;
+  /** The process that started this flyctl. */
+  ppid: number;
+  /** Names of the environment variables it was started with. */
+  env: string[];
 }
 
-export type FaultKind = "429" | "503" | "timeout" | "fail-after-create";
+/** A call stuck on a `hang` fault, and the helper process beside it. */
+export interface FakeHang {
+  pid: number;
+  ppid: number;
+  helper: number;
+  command: string;
+}
+
+export type FaultKind = "429" | "503" | "timeout" | "fail-after-create" | "hang";
 
 export interface Fault {
   /** The resolved command path, e.g. "volumes create", "postgres create", "status". */
@@ -42,6 +62,7 @@ export interface FakeFly {
   update(fn: (state: FakeState) => void): void;
   injectFault(fault: Fault): void;
   calls(): FakeCall[];
+  hangs(): FakeHang[];
   /** Every mutation attempted, failed ones included. */
   mutations(): FakeCall[];
   clearCalls(): void;
@@ -52,6 +73,21 @@ export function createFakeFly(options: { proxyTarget?: string; token?: string } 
   const stateDir = mkdtempSync(join(tmpdir(), "gaia-fake-fly-"));
   const stateFile = join(stateDir, "state.json");
   const callsFile = join(stateDir, "calls.jsonl");
+  const binDir = join(stateDir, "bin");
+  mkdirSync(binDir);
+  const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+  const wrapper = [
+    "#!/bin/sh",
+    `FAKE_FLY_STATE=${quote(stateDir)}`,
+    ...(options.proxyTarget ? [`FAKE_FLY_PROXY_TARGET=${quote(options.proxyTarget)}`] : []),
+    "export FAKE_FLY_STATE FAKE_FLY_PROXY_TARGET",
+    `exec ${quote(process.execPath)} ${quote(FAKE_FLY)} "$@"`,
+    "",
+  ].join("\n");
+  for (const name of ["fly", "flyctl"]) {
+    writeFileSync(join(binDir, name), wrapper);
+    chmodSync(join(binDir, name), 0o755);
+  }
   const initial: FakeState = {
     seq: 0,
     orgs: ["aeonia-dev"],
@@ -70,10 +106,8 @@ export function createFakeFly(options: { proxyTarget?: string; token?: string } 
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
       delete env.FLY_ACCESS_TOKEN;
       delete env.FLY_API_TOKEN;
-      env.PATH = `${FAKE_FLY_BIN}${delimiter}${process.env.PATH ?? ""}`;
-      env.FAKE_FLY_STATE = stateDir;
+      env.PATH = `${binDir}${delimiter}${process.env.PATH ?? ""}`;
       env.FLY_API_TOKEN = options.token ?? "FlyV1 fm2_fake-token";
-      if (options.proxyTarget) env.FAKE_FLY_PROXY_TARGET = options.proxyTarget;
       for (const [k, v] of Object.entries(extra)) {
         if (v === undefined) delete env[k];
         else env[k] = v;
@@ -97,6 +131,14 @@ export function createFakeFly(options: { proxyTarget?: string; token?: string } 
         .split("\n")
         .filter(Boolean)
         .map((line) => JSON.parse(line) as FakeCall);
+    },
+    hangs() {
+      const file = join(stateDir, "hangs.jsonl");
+      if (!existsSync(file)) return [];
+      return readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as FakeHang);
     },
     mutations: () => fake.calls().filter((c) => c.mutation),
     clearCalls() {

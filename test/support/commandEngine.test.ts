@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { afterEach, describe, expect, it } from "vitest";
 import { CommandEngine, UNKNOWN } from "./commandEngine";
 import { effectiveTimeoutSeconds, goQuote, parseDuration } from "./engine/provider";
@@ -19,7 +20,14 @@ afterEach(() => {
 function project() {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "gaia-engine-")));
   dirs.push(dir);
-  const engine = new CommandEngine({ cwd: dir, env: () => ({ PATH: process.env.PATH ?? "" }) });
+  const engine = new CommandEngine({
+    cwd: dir,
+    env: () => ({ PATH: process.env.PATH ?? "" }),
+    stateFor: (type) =>
+      type === "random:index/randomPassword:RandomPassword"
+        ? { result: "random-result-value" }
+        : {},
+  });
   const read = (file: string) =>
     existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : undefined;
   const lines = (file: string) => (read(file) ?? "").split("\n").filter(Boolean);
@@ -243,6 +251,8 @@ describe("secrets", () => {
         stdin: pulumi.secret("stdin-value"),
         logging: "none",
       });
+      // The SDK declares additionalSecretOutputs for a random password's result.
+      new random.RandomPassword("password", { length: 8 });
       return { marked: marked.stdout, fed: fed.stdout, stdin: fed.stdin };
     });
     expect(r.outputs).toEqual({
@@ -253,6 +263,7 @@ describe("secrets", () => {
     expect(r.secretOutputs.sort()).toEqual(["marked", "stdin"]);
     const state = engine.stateText();
     expect(state).not.toContain("marked-42");
+    expect(state).not.toContain("random-result-value");
     // The echo of a secret stdin is plain in state.
     expect(state).toContain('"stdout":"stdin-value"');
     expect(engine.saved.get("fed")!.secretInputs).toEqual(["stdin"]);

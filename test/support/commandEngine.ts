@@ -280,9 +280,12 @@ export class CommandEngine {
   private other(reg: Registration, preview: boolean): { id: string | undefined; outputs: object } {
     const prev = this.state.get(reg.urn);
     const same = prev !== undefined && stable(prev.inputs) === stable(reg.object);
-    const outputs = same
-      ? prev.outputs
-      : { ...reg.object, ...this.options.stateFor?.(reg.type, reg.name, reg.object) };
+    const outputs = this.markSecrets(
+      reg,
+      same
+        ? prev.outputs
+        : { ...reg.object, ...this.options.stateFor?.(reg.type, reg.name, reg.object) },
+    );
     if (!preview) this.record(reg, { id: `${reg.name}-id`, outputs, stdout: "", stderr: "" });
     return { id: reg.custom ? `${reg.name}-id` : undefined, outputs };
   }

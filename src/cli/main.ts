@@ -10,6 +10,8 @@ import { ExitCode, GaiaDbError, usageError } from "../migrations/errors";
 import { parseModules } from "../migrations/files";
 import { maskSecrets, parsePostgresUrl, withParts } from "../migrations/postgresUrl";
 import { parseEnvironment } from "../migrations/runner";
+import { armDeadline } from "../process/deadline";
+import { restrictEnvironment } from "../process/environment";
 import { type CliIo, type Flags, type Invocation, parseStdinConfig } from "./args";
 import { handlers } from "./commands";
 import { COMMAND_HELP, COMMANDS, type Command, GLOBAL_HELP, OPERATIONS_COMMANDS } from "./help";
@@ -278,9 +280,27 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   });
 }
 
-/** Entry point used by bin/gaia-db.js: real streams, exit code via process.exitCode. */
+/**
+ * Entry point used by bin/gaia-db.js: real streams, exit code via process.exitCode.
+ *
+ * With --stdin-config, how the Pulumi program runs it, everything gaia-db needs comes from stdin
+ * and flags: it drops every environment variable outside its explicit environment (the state
+ * backend's keys, PULUMI_CONFIG_PASSPHRASE, DATABASE_URL, ...) before anything else runs.
+ * GAIA_TIMEOUT_SECONDS (the command's customTimeout) arms its own deadline.
+ */
 export function main(): void {
-  runCli(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--stdin-config")) restrictEnvironment("gaia-db");
+  try {
+    armDeadline(process.env, `gaia-db ${argv[0] ?? ""}`.trim(), (message) => {
+      process.stderr.write(`gaia-db: ${message}\n`);
+    });
+  } catch (e) {
+    process.stderr.write(`gaia-db: ${(e as Error).message}\n`);
+    process.exitCode = ExitCode.usage;
+    return;
+  }
+  runCli(argv, {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -1,9 +1,14 @@
 /**
  * The one way a Fly `local.Command` is declared (what each one does on Fly:
  * docs/fly.md#what-each-resource-does):
- * - the command strings are a relative path (`node --import tsx src/fly/scripts/command.ts <op>`),
- *   run by the provider's default shell from the program directory; no secret is ever interpolated
- *   into them;
+ * - the command strings are a relative path (`exec node --import tsx src/fly/scripts/command.ts
+ *   <op>`), run by the provider's default shell (`/bin/sh -c`) from the program directory; no
+ *   secret is ever interpolated into them. `exec`: dash forks for a lone command rather than
+ *   replacing itself, and the provider kills only the shell at the customTimeout, so without it
+ *   node would outlive the kill and hold the provider's pipes, and `up` with them;
+ * - one timeout, declared twice: as the customTimeout and as GAIA_TIMEOUT_SECONDS, by which node
+ *   stops itself and every process group it started before the provider's kill
+ *   (src/process/deadline.ts);
  * - `environment` holds only non-secret parameters, so a preview shows `VOLUME_SIZE_GB: 10 → 20`
  *   (one secret value would turn the whole map into `[secret]`), plus GAIA_RESOURCE_KIND and
  *   GAIA_STACK for the policy pack, and the sha256 of the code the command runs, so a change of
@@ -17,9 +22,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
+import { TIMEOUT_VARIABLE } from "../process/deadline";
 
 export const COMMAND_SCRIPT = "src/fly/scripts/command.ts";
-export const RUN = `node --import tsx ${COMMAND_SCRIPT}`;
+export const RUN = `exec node --import tsx ${COMMAND_SCRIPT}`;
+
+/**
+ * customTimeout of every Fly command: a hung flyctl (proxy, machine wait) must not hold `up` and
+ * the backend's lock forever; `fly postgres create` waits up to 5 minutes per node.
+ */
+export const FLY_COMMAND_TIMEOUT_SECONDS = 30 * 60;
 
 /** GAIA_RESOURCE_KIND values (docs/design.md#resource-kinds-seen-by-the-policy-pack). */
 export type FlyCommandKind =
@@ -82,6 +94,8 @@ export interface FlyCommandArgs {
   secretOutput: boolean;
   /** Omit the delete command: nothing to undo (apps are retained, databases never dropped). */
   noDelete?: boolean;
+  /** Default FLY_COMMAND_TIMEOUT_SECONDS. */
+  timeoutSeconds?: number;
 }
 
 export function flyCommand(
@@ -90,6 +104,7 @@ export function flyCommand(
   opts: pulumi.CustomResourceOptions,
 ): local.Command {
   cachedHash ??= scriptHash();
+  const timeout = args.timeoutSeconds ?? FLY_COMMAND_TIMEOUT_SECONDS;
   const stdin =
     args.secrets === undefined
       ? undefined
@@ -104,6 +119,7 @@ export function flyCommand(
         GAIA_RESOURCE_KIND: args.kind,
         GAIA_STACK: args.stack,
         GAIA_SCRIPT_SHA256: cachedHash,
+        [TIMEOUT_VARIABLE]: String(timeout),
         ...args.environment,
       },
       stdin,
@@ -112,9 +128,7 @@ export function flyCommand(
     {
       ...opts,
       additionalSecretOutputs: args.secretOutput ? ["stdout", "stderr"] : undefined,
-      // A hung flyctl (proxy, machine wait) must not hold `up` and the backend's lock forever;
-      // `fly postgres create` waits up to 5 minutes per node.
-      customTimeouts: { create: "30m", update: "30m", delete: "30m" },
+      customTimeouts: { create: `${timeout}s`, update: `${timeout}s`, delete: `${timeout}s` },
     },
   );
 }

@@ -4,11 +4,15 @@
  *
  * - Local port 0: flyctl picks a free port and prints `Proxying localhost:<port> …`, which is the
  *   readiness signal (no race on a port chosen by us).
- * - The proxy runs in its own process group (`detached`) and the whole group is killed when the
- *   callback settles, on failure too: flyctl may start helpers (the agent, WireGuard), and
- *   `--watch-stdin` makes it exit when we close its stdin should we die first.
+ * - The proxy runs in its own process group (src/process/groups.ts) and the whole group is killed
+ *   when the callback settles, on failure too, and when this process exits or is interrupted:
+ *   flyctl may start helpers (the agent, WireGuard), and `--watch-stdin` makes it exit when we
+ *   close its stdin should we die first (`fly mpg proxy` has no --watch-stdin).
+ * - It gets flyctl's explicit environment (src/process/environment.ts): never DATABASE_URL or the
+ *   state backend's keys.
  */
-import { spawn } from "node:child_process";
+import { childEnvironment } from "../process/environment";
+import { signalChildGroup, spawnGroup } from "../process/groups";
 import { mpgProxyArgs, proxyArgs } from "./flags";
 import { parseProxyReady } from "./parsers";
 
@@ -19,7 +23,7 @@ export interface FlyProxyOptions {
   managedCluster?: string;
   /** flyctl executable; `fly` on PATH by default. */
   flyBinary?: string;
-  /** Environment of the proxy process (FLY_API_TOKEN comes from here); defaults to ours. */
+  /** Environment the proxy's is taken from (FLY_API_TOKEN comes from here); defaults to ours. */
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the `Proxying localhost:<port>` line. */
   timeoutMs?: number;
@@ -42,7 +46,10 @@ export async function withFlyProxy<T>(
   const argv = options.managedCluster
     ? mpgProxyArgs(options.managedCluster)
     : proxyArgs(app, options.remotePort ?? 5432);
-  const child = spawn(flyBinary, argv, { env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawnGroup(flyBinary, argv, {
+    env: childEnvironment("flyctl", env),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   let exited = false;
   const exit = new Promise<void>((resolve) => {
@@ -55,47 +62,21 @@ export async function withFlyProxy<T>(
       resolve();
     });
   });
-  child.stderr.on("data", (d: Buffer) => {
+  child.stderr!.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
 
   const killGroup = async () => {
-    child.stdin.end();
-    if (!exited && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // The group is already gone.
-      }
+    child.stdin!.end();
+    if (!exited) {
+      signalChildGroup(child, "SIGTERM");
       const killed = await Promise.race([exit.then(() => true), delay(5_000).then(() => false)]);
       if (!killed) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {}
+        signalChildGroup(child, "SIGKILL");
         await exit;
       }
     }
   };
-
-  // The proxy runs in its own process group (so the whole group can be killed), which also means
-  // Ctrl-C and a SIGTERM to this process never reach it, and `fly mpg proxy` has no --watch-stdin:
-  // kill the group ourselves if this process is interrupted or exits.
-  const killNow = () => {
-    if (!exited && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    }
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    killNow();
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    process.kill(process.pid, signal);
-  };
-  process.once("exit", killNow);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
 
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -107,7 +88,7 @@ export async function withFlyProxy<T>(
           ),
         );
       }, timeoutMs);
-      child.stdout.on("data", (d: Buffer) => {
+      child.stdout!.on("data", (d: Buffer) => {
         stdout += d.toString();
         for (const line of stdout.split("\n")) {
           const p = parseProxyReady(line);
@@ -136,9 +117,6 @@ export async function withFlyProxy<T>(
     return await fn(port);
   } finally {
     await killGroup();
-    process.removeListener("exit", killNow);
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
   }
 }
 

@@ -19,6 +19,7 @@ import * as random from "@pulumi/random";
 import { appDatabaseUrl } from "../operations/appLogin";
 import type { Environment } from "../operations/environments";
 import { DEFAULT_JWT_SERVICES, secretNamesFor } from "../operations/serviceSecrets";
+import { TIMEOUT_VARIABLE } from "../process/deadline";
 import { flyCommand, type OptionsFor, resultOf } from "./command";
 
 const noOptions: OptionsFor = () => ({});
@@ -52,10 +53,16 @@ export interface FlyServiceSecretsArgs {
   readonly options?: OptionsFor;
 }
 
-/** `node bin/gaia-db.js app-login …`: the relative CLI, run from the program directory. */
+/**
+ * `exec node bin/gaia-db.js app-login …`: the relative CLI, run from the program directory;
+ * `exec` so the provider's kill at the customTimeout reaches node (dash forks a lone command).
+ */
 export function appLoginCommandLine(environment: string, postgresApp: string): string {
-  return `node bin/gaia-db.js app-login ${environment} --stdin-config --fly-app ${postgresApp} --json`;
+  return `exec node bin/gaia-db.js app-login ${environment} --stdin-config --fly-app ${postgresApp} --json`;
 }
+
+/** Connects through `fly proxy`: never hold `up` forever on a hung tunnel. */
+export const APP_LOGIN_TIMEOUT_SECONDS = 10 * 60;
 
 /** The services' URL: the app login over Fly's private network (flycast, the Postgres proxy). */
 export function serviceDatabaseUrl(
@@ -111,7 +118,10 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
       {
         create: appLoginCommandLine(args.environment, args.postgresApp),
         // No delete: the services may still log in with it; dropping a role is a migration.
-        environment: { GAIA_STACK: args.stack },
+        environment: {
+          GAIA_STACK: args.stack,
+          [TIMEOUT_VARIABLE]: String(APP_LOGIN_TIMEOUT_SECONDS),
+        },
         stdin: pulumi.secret(
           pulumi
             .all([args.adminDatabaseUrl, password])
@@ -123,8 +133,10 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
         parent: this,
         dependsOn: args.dependsOn,
         ...options("app"),
-        // Connects through `fly proxy`: never hold `up` forever on a hung tunnel.
-        customTimeouts: { create: "10m", update: "10m" },
+        customTimeouts: {
+          create: `${APP_LOGIN_TIMEOUT_SECONDS}s`,
+          update: `${APP_LOGIN_TIMEOUT_SECONDS}s`,
+        },
       },
     );
 

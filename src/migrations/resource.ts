@@ -1,8 +1,12 @@
 /**
  * `Migrations`: runs `gaia-db migrate` after the database exists, as one `local.Command`.
  *
- * - The command string is a relative path and non-secret flags only: `node bin/gaia-db.js migrate
- *   <env> --stdin-config --modules … --json` (never `npx`, no absolute path, no `dir`).
+ * - The command string is a relative path and non-secret flags only: `exec node bin/gaia-db.js
+ *   migrate <env> --stdin-config --modules … --json` (never `npx`, no absolute path, no `dir`).
+ *   `exec`: the provider kills only its shell at the customTimeout, and dash forks a lone command.
+ *   With --stdin-config gaia-db keeps only its explicit environment (src/process/environment.ts).
+ * - One timeout, the customTimeout and GAIA_TIMEOUT_SECONDS: gaia-db stops itself and `fly proxy`
+ *   before the provider's kill (src/process/deadline.ts).
  * - The database URL and Supabase project ref go on stdin as one secret JSON document; nothing
  *   secret is in the command string or `environment` (a secret there would also turn the whole
  *   map into `[secret]` and hide the file list from previews).
@@ -14,16 +18,21 @@
  * - logging: "stdoutAndStderr". The CLI never prints a URL or password (masked even in connection
  *   errors, tested), its --json document lists the files applied, which operators need to see in
  *   `pulumi up`, and on failure the provider puts all output into the error text regardless of
- *   `logging`, so hiding the stream would hide nothing more.
+ *   `logging`, so hiding the stream would hide nothing more. For the same reason `report` is not
+ *   secret: a secret stdin does not make stdout secret, and nothing in it is.
  */
 import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
+import { TIMEOUT_VARIABLE } from "../process/deadline";
 import { loadMigrationSet, type Module, parseModules } from "./files";
 import type { Environment } from "./ledger";
 
-export const GAIA_DB = "node bin/gaia-db.js";
+export const GAIA_DB = "exec node bin/gaia-db.js";
+
+/** Lock wait (60 s) plus statement timeouts (15 min each) bound a run; this bounds it all. */
+export const MIGRATIONS_TIMEOUT_SECONDS = 60 * 60;
 
 export interface MigrationsArgs {
   environment: Environment;
@@ -123,7 +132,7 @@ export function migrationFileList(root: string, modules: readonly Module[]): str
 }
 
 export class Migrations extends pulumi.ComponentResource {
-  /** The CLI's --json report (secret: the command's stdin is secret). */
+  /** The CLI's --json report (not secret: it names files, never a URL or password). */
   readonly report: pulumi.Output<string>;
   /** The files this resource applies, `module/file:sha256` per line (not secret). */
   readonly files: string;
@@ -161,6 +170,7 @@ export class Migrations extends pulumi.ComponentResource {
           GAIA_STACK: pulumi.getStack(),
           GAIA_MIGRATION_MODULES: modules.join(","),
           GAIA_MIGRATION_FILES: this.files,
+          [TIMEOUT_VARIABLE]: String(MIGRATIONS_TIMEOUT_SECONDS),
         },
         logging: "stdoutAndStderr",
         // The previous run's output is not needed and would only grow the environment.
@@ -170,8 +180,10 @@ export class Migrations extends pulumi.ComponentResource {
         parent: this,
         // Children do not inherit dependsOn: the database must exist before migrate runs.
         ...(opts?.dependsOn ? { dependsOn: opts.dependsOn } : {}),
-        // Lock wait (60 s) plus statement timeouts (15 min each) bound a run; this bounds it all.
-        customTimeouts: { create: "60m", update: "60m" },
+        customTimeouts: {
+          create: `${MIGRATIONS_TIMEOUT_SECONDS}s`,
+          update: `${MIGRATIONS_TIMEOUT_SECONDS}s`,
+        },
       },
     );
     this.report = migrate.stdout;

@@ -120,13 +120,14 @@ describe("gaia:fly components", () => {
   it("declare the Postgres cluster command exactly", () => {
     const c = byName("postgres-cluster").inputs;
     expect(c).toEqual({
-      create: "node --import tsx src/fly/scripts/command.ts create",
-      update: "node --import tsx src/fly/scripts/command.ts update",
-      delete: "node --import tsx src/fly/scripts/command.ts delete",
+      create: "exec node --import tsx src/fly/scripts/command.ts create",
+      update: "exec node --import tsx src/fly/scripts/command.ts update",
+      delete: "exec node --import tsx src/fly/scripts/command.ts delete",
       environment: {
         GAIA_RESOURCE_KIND: "postgres",
         GAIA_STACK: "production",
         GAIA_SCRIPT_SHA256: scriptHash(),
+        GAIA_TIMEOUT_SECONDS: "1800",
         POSTGRES_KIND: "unmanaged",
         APP_NAME: "gaia-db-production",
         ORG: "aeonia-dev",

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
 import { withFlyProxy } from "../../src/fly/proxy";
 import { migrate } from "../../src/migrations/runner";
-import { CommandEngine } from "../support/commandEngine";
+import { CommandEngine, UNKNOWN } from "../support/commandEngine";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { adminUrl, withAdmin, withClient } from "../support/postgres";
 
@@ -130,7 +130,8 @@ describe("Fly dev stack, end to end against the fake flyctl", () => {
     const preview = await e.run("dev", program({ stack: "dev" }), { preview: true });
     expect(preview.error).toBeUndefined();
     expect(fake.calls()).toEqual([]);
-    expect(preview.ops.every((o) => o.op === "none")).toBe(true);
+    expect(preview.ops.map((o) => o.op)).toEqual(Array(6).fill("create"));
+    expect(preview.outputs!.pgOrigin).toBe(UNKNOWN);
 
     const up = await e.run("dev", program({ stack: "dev" }));
     expect(up.error).toBeUndefined();
@@ -182,7 +183,9 @@ describe("Fly dev stack, end to end against the fake flyctl", () => {
       const env = s.inputs.environment as Record<string, string>;
       expect(JSON.stringify(env)).not.toContain(decodeURIComponent(new URL(adminUrl()).password));
       expect(s.secretInputs.includes("environment")).toBe(false);
-      expect(String(s.inputs.create)).toBe("node --import tsx src/fly/scripts/command.ts create");
+      expect(String(s.inputs.create)).toBe(
+        "exec node --import tsx src/fly/scripts/command.ts create",
+      );
       expect(s.inputs.triggers).toBeUndefined();
     }
     expect(e.saved.get("postgres-cluster")!.secretInputs).toEqual(["stdin"]);
@@ -226,6 +229,10 @@ describe("Fly dev stack, end to end against the fake flyctl", () => {
     expect(again.error).toBeUndefined();
     expect(again.ops.every((o) => o.op === "none")).toBe(true);
     expect(fake.calls()).toEqual([]);
+    // A preview of the unchanged stack reads every output from the stored stdout.
+    const unchanged = await e.run("dev", program({ stack: "dev" }), { preview: true });
+    expect(unchanged.error).toBeUndefined();
+    expect(unchanged.outputs).toEqual(out);
 
     // State written by an older version of the command code: every command updates, and the
     // updates only read.

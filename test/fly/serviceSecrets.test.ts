@@ -135,8 +135,8 @@ describe("gaia:fly:ServiceSecrets", () => {
   it("runs gaia-db app-login with the admin URL and the password on stdin only", () => {
     expect(byName("wiring-app-login").inputs).toEqual({
       create:
-        "node bin/gaia-db.js app-login production --stdin-config --fly-app gaia-db-production --json",
-      environment: { GAIA_STACK: "production" },
+        "exec node bin/gaia-db.js app-login production --stdin-config --fly-app gaia-db-production --json",
+      environment: { GAIA_STACK: "production", GAIA_TIMEOUT_SECONDS: "600" },
       stdin: {
         ...SECRET,
         value: JSON.stringify({ databaseUrl: SECRETS.admin, appPassword: SECRETS.generated }),
@@ -147,7 +147,7 @@ describe("gaia:fly:ServiceSecrets", () => {
 
   it("stages DATABASE_URL, REDIS_URL and the Supabase settings for the auth service", () => {
     const hash = scriptHash();
-    const fly = (op: string) => `node --import tsx src/fly/scripts/command.ts ${op}`;
+    const fly = (op: string) => `exec node --import tsx src/fly/scripts/command.ts ${op}`;
     expect(byName("wiring-auth-service-secrets").inputs).toEqual({
       create: fly("create"),
       update: fly("update"),
@@ -155,6 +155,7 @@ describe("gaia:fly:ServiceSecrets", () => {
         GAIA_RESOURCE_KIND: "service-secrets",
         GAIA_STACK: "production",
         GAIA_SCRIPT_SHA256: hash,
+        GAIA_TIMEOUT_SECONDS: "1800",
         APP_NAME: "gaia-auth-production",
         SERVICE: "auth-service",
         SECRET_NAMES: "DATABASE_URL,REDIS_URL,SUPABASE_URL,SUPABASE_ANON_KEY,SUPABASE_JWT_SECRET",
@@ -241,7 +242,7 @@ describe("gaia:fly:ServiceSecrets", () => {
 describe("helpers", () => {
   it("builds the command line and the flycast URL", () => {
     expect(appLoginCommandLine("staging", "gaia-db-staging")).toBe(
-      "node bin/gaia-db.js app-login staging --stdin-config --fly-app gaia-db-staging --json",
+      "exec node bin/gaia-db.js app-login staging --stdin-config --fly-app gaia-db-staging --json",
     );
     expect(serviceDatabaseUrl("gaia-db-dev", "llm_platform", "dev", "p@ss/w:rd")).toBe(
       "postgres://gaia_app_dev:p%40ss%2Fw%3Ard@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable",

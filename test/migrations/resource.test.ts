@@ -54,7 +54,7 @@ describe("Migrations resource", () => {
     expect(cmd?.type).toBe("command:local:Command");
     const { stdin, ...rest } = cmd?.inputs ?? {};
     const command =
-      "node bin/gaia-db.js migrate dev --stdin-config --modules core,rbac --json --isolation off";
+      "exec node bin/gaia-db.js migrate dev --stdin-config --modules core,rbac --json --isolation off";
     expect(rest).toEqual({
       create: command,
       update: command,
@@ -63,6 +63,7 @@ describe("Migrations resource", () => {
         GAIA_STACK: "dev",
         GAIA_MIGRATION_MODULES: "core,rbac",
         GAIA_MIGRATION_FILES: files,
+        GAIA_TIMEOUT_SECONDS: "3600",
       },
       logging: "stdoutAndStderr",
       addPreviousOutputInEnv: false,
@@ -104,7 +105,7 @@ describe("Migrations resource", () => {
     await settle();
     const cmd = registered.find((r) => r.name === "prod-migrate");
     expect(cmd?.inputs.create).toBe(
-      `node bin/gaia-db.js migrate production --stdin-config --modules core,vector --json --migrations-dir ${root} --baseline 0001 --confirm production --lock-timeout 2m`,
+      `exec node bin/gaia-db.js migrate production --stdin-config --modules core,vector --json --migrations-dir ${root} --baseline 0001 --confirm production --lock-timeout 2m`,
     );
     expect(
       (cmd?.inputs.environment as Record<string, string> | undefined)?.GAIA_MIGRATION_FILES,

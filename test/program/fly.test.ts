@@ -91,7 +91,7 @@ describe("index.ts on the dev stack", () => {
     );
     const migrate = byName("gaia-dev-migrations-migrate");
     expect(migrate.create).toBe(
-      "node bin/gaia-db.js migrate dev --stdin-config --modules core,vector --json --isolation off --fly-app gaia-db-dev",
+      "exec node bin/gaia-db.js migrate dev --stdin-config --modules core,vector --json --isolation off --fly-app gaia-db-dev",
     );
     expect(migrate.stdin).toEqual(
       secretEnvelope(
@@ -157,7 +157,7 @@ describe("index.ts on the dev stack", () => {
     });
     const migrate = registered.find((r) => r.name === "gaia-production-migrations-migrate");
     expect(migrate?.inputs.create).toBe(
-      "node bin/gaia-db.js migrate production --stdin-config --modules core,vector --json --isolation on --fly-app gaia-db-production",
+      "exec node bin/gaia-db.js migrate production --stdin-config --modules core,vector --json --isolation on --fly-app gaia-db-production",
     );
   });
 });

@@ -2,7 +2,9 @@
  * index.ts itself on the staging stack, end to end: every `local.Command` executed as the command
  * provider would (test/support/commandEngine.ts) against the fake flyctl, whose `fly proxy`
  * forwards to the real test PostgreSQL. Proves the wiring: the cluster and database exist before
- * `gaia-db migrate --fly-app` runs through the proxy, and a second `up` changes nothing.
+ * `gaia-db migrate --fly-app` runs through the proxy, and a second `up` changes nothing; that no
+ * process the stack starts sees the state backend's keys or Pulumi's secrets; and that no secret
+ * is in plain state or in a streamed log.
  */
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
@@ -26,6 +28,17 @@ afterAll(async () => {
     for (const d of databases) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
   });
 });
+
+/** What the `pulumi` process may carry (CI: the DIY backend's write keys, the passphrase). */
+const PULUMI_ENV = {
+  PULUMI_CONFIG_PASSPHRASE: "passphrase-e2e",
+  PULUMI_ACCESS_TOKEN: "pul-e2e",
+  AWS_ACCESS_KEY_ID: "AKIAE2E",
+  AWS_SECRET_ACCESS_KEY: "aws-secret-e2e",
+  AZURE_STORAGE_KEY: "azure-key-e2e",
+  GOOGLE_CREDENTIALS: "google-e2e",
+  DATABASE_URL: "postgres://operator:operator-pw-e2e@elsewhere/db",
+};
 
 function setup() {
   const target = new URL(adminUrl());
@@ -52,7 +65,7 @@ function setup() {
   };
   const engine = new CommandEngine({
     cwd: ROOT,
-    env: () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10" }),
+    env: () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10", ...PULUMI_ENV }),
     stateFor: (type, name, inputs) => outputsFor(type, name, inputs),
   });
   const program = async () => {
@@ -142,6 +155,40 @@ describe("index.ts, staging stack, against the fake flyctl and a real PostgreSQL
     ]) {
       expect(argv).not.toContain(secret);
     }
+
+    // Children get an explicit environment: flyctl from the Fly commands, and `fly proxy` from
+    // the Fly database command and from gaia-db (migrate, app-login), which is the process the
+    // provider started (exec).
+    const calls = fake.calls();
+    for (const call of calls) {
+      expect(call.env.filter((name) => name in PULUMI_ENV)).toEqual([]);
+    }
+    const pidOf = (name: string) => up.ops.find((o) => o.name === name)!.pid;
+    const proxies = calls.filter((c) => c.command === "proxy").map((c) => c.ppid);
+    expect(proxies).toContain(pidOf("gaia-staging-migrations-migrate"));
+    expect(proxies).toContain(pidOf("gaia-staging-service-secrets-app-login"));
+    // One timeout per command: the customTimeout is GAIA_TIMEOUT_SECONDS.
+    for (const s of engine.saved.values()) {
+      const timeout = `${(s.inputs.environment as Record<string, string>).GAIA_TIMEOUT_SECONDS}s`;
+      expect([s.name, s.customTimeouts.create, s.customTimeouts.update]).toEqual([
+        s.name,
+        timeout,
+        timeout,
+      ]);
+    }
+    // No secret in plain state or in the streamed log.
+    const redis = Object.values(fake.state().redis as Record<string, { password: string }>);
+    const plain = [engine.stateText(), JSON.stringify(engine.log)].join("\n");
+    for (const secret of [
+      decodeURIComponent(new URL(adminUrl()).password),
+      "anon-key-value",
+      "jwt-secret-value",
+      "generated-gaia-staging-service-secrets-app-password",
+      ...redis.map((r) => r.password),
+    ]) {
+      expect(plain).not.toContain(secret);
+    }
+    expect(engine.log.some((l) => l.name === "gaia-staging-migrations-migrate")).toBe(true);
 
     fake.clearCalls();
     const again = await engine.run("staging", program);

@@ -205,9 +205,9 @@ describe("the local stack registers", () => {
     expect(files.split("\n")[0]).toMatch(/^core\/0001_live_schema\.sql:[0-9a-f]{64}$/);
     expect(one("command:local:Command", "gaia-local-migrations-migrate")).toEqual({
       create:
-        "node bin/gaia-db.js migrate local --stdin-config --modules core,vector --json --isolation off",
+        "exec node bin/gaia-db.js migrate local --stdin-config --modules core,vector --json --isolation off",
       update:
-        "node bin/gaia-db.js migrate local --stdin-config --modules core,vector --json --isolation off",
+        "exec node bin/gaia-db.js migrate local --stdin-config --modules core,vector --json --isolation off",
       stdin: secret(
         JSON.stringify({
           databaseUrl: `postgresql://postgres:${PG_PW}@localhost:5432/llm_platform`,
@@ -219,6 +219,7 @@ describe("the local stack registers", () => {
         GAIA_STACK: "local",
         GAIA_MIGRATION_MODULES: "core,vector",
         GAIA_MIGRATION_FILES: files,
+        GAIA_TIMEOUT_SECONDS: "3600",
       },
       logging: "stdoutAndStderr",
       addPreviousOutputInEnv: false,

@@ -7,7 +7,8 @@
  * `volumes create` may well have created the volume (names are not unique, a blind retry would
  * make a duplicate).
  */
-import { spawn } from "node:child_process";
+import { childEnvironment } from "../../process/environment";
+import { spawnGroup } from "../../process/groups";
 import type { Argv } from "../flags";
 import { classifyFailure, type FailureClass } from "../parsers";
 
@@ -68,16 +69,22 @@ export class Flyctl {
     this.log = o.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
-  /** One flyctl process, no retry. Never throws for a non-zero exit. */
+  /**
+   * One flyctl process, no retry. Never throws for a non-zero exit. It gets flyctl's explicit
+   * environment and a process group of its own (ended with this process: src/process/groups.ts).
+   */
   exec(argv: Argv, stdin?: string): Promise<FlyResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, argv, { env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawnGroup(this.binary, argv, {
+        env: childEnvironment("flyctl", this.env),
+        stdio: ["pipe", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
+      child.stdout!.on("data", (d: Buffer) => {
         stdout += d.toString();
       });
-      child.stderr.on("data", (d: Buffer) => {
+      child.stderr!.on("data", (d: Buffer) => {
         stderr += d.toString();
       });
       child.on("error", (e) =>
@@ -86,8 +93,8 @@ export class Flyctl {
         ),
       );
       child.on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.on("error", () => {});
-      child.stdin.end(stdin ?? "");
+      child.stdin!.on("error", () => {});
+      child.stdin!.end(stdin ?? "");
     });
   }
 

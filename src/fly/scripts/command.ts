@@ -6,8 +6,12 @@
  * Progress goes to stderr; the last stdout line is the JSON result.
  *
  * Errors print one `gaia fly <kind>: <message>` line without a stack trace and exit 1.
+ *
+ * GAIA_TIMEOUT_SECONDS (the customTimeout) arms this process's own deadline
+ * (src/process/deadline.ts).
  */
 import { readFileSync } from "node:fs";
+import { armDeadline } from "../../process/deadline";
 import type { CommandContext, Operation } from "../runtime/context";
 import { databaseCommand, snapshotCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
@@ -46,7 +50,11 @@ function readStdin(): Record<string, unknown> {
 async function main(): Promise<number> {
   const kind = process.env.GAIA_RESOURCE_KIND ?? "";
   const op = process.argv[2];
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
+    armDeadline(process.env, `gaia fly ${kind || "command"} ${op ?? ""}`.trim(), (message) =>
+      log(`gaia fly ${kind || "command"}: ${message}`),
+    );
     if (op !== "create" && op !== "update" && op !== "delete")
       throw new CommandError(`usage: command.ts <create|update|delete>, got "${op ?? ""}"`);
     const handler = HANDLERS[kind];
@@ -54,7 +62,6 @@ async function main(): Promise<number> {
       throw new CommandError(
         `GAIA_RESOURCE_KIND must be one of ${Object.keys(HANDLERS).join(", ")}, got "${kind}"`,
       );
-    const log = (line: string) => process.stderr.write(`${line}\n`);
     const ctx: CommandContext = {
       op: op as Operation,
       env: process.env,
@@ -68,7 +75,7 @@ async function main(): Promise<number> {
   } catch (e) {
     const message =
       e instanceof CommandError ? e.message : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`gaia fly ${kind || "command"}: ${message}\n`);
+    log(`gaia fly ${kind || "command"}: ${message}`);
     return 1;
   }
 }

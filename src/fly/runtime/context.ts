@@ -71,3 +71,11 @@ export function refuse(refusals: string[]): void {
     `refused, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`,
   );
 }
+
+/** Every string inside the stdin document: what the command masks in everything it writes. */
+export function secretStrings(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.flatMap(secretStrings);
+  if (typeof v === "object" && v !== null) return Object.values(v).flatMap(secretStrings);
+  return [];
+}

@@ -7,12 +7,18 @@
  *
  * Errors print one `gaia fly <kind>: <message>` line without a stack trace and exit 1.
  *
+ * Nothing this process writes may hold a secret: the provider streams stderr (`logging`) and puts
+ * stdout and stderr into its failure text whatever `logging` says. Every line written to stderr
+ * is masked (the stdin values, and the password of any URL, e.g. in flyctl's output); the result
+ * line on stdout is printed only on success, into an output marked secret when it holds one.
+ *
  * GAIA_TIMEOUT_SECONDS (the customTimeout) arms this process's own deadline
  * (src/process/deadline.ts).
  */
 import { readFileSync } from "node:fs";
+import { maskSecrets } from "../../migrations/errors";
 import { armDeadline } from "../../process/deadline";
-import type { CommandContext, Operation } from "../runtime/context";
+import { type CommandContext, type Operation, secretStrings } from "../runtime/context";
 import { databaseCommand, snapshotCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
@@ -50,7 +56,8 @@ function readStdin(): Record<string, unknown> {
 async function main(): Promise<number> {
   const kind = process.env.GAIA_RESOURCE_KIND ?? "";
   const op = process.argv[2];
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const secrets: string[] = [];
+  const log = (line: string) => process.stderr.write(`${maskSecrets(line, secrets)}\n`);
   try {
     armDeadline(process.env, `gaia fly ${kind || "command"} ${op ?? ""}`.trim(), (message) =>
       log(`gaia fly ${kind || "command"}: ${message}`),
@@ -62,10 +69,12 @@ async function main(): Promise<number> {
       throw new CommandError(
         `GAIA_RESOURCE_KIND must be one of ${Object.keys(HANDLERS).join(", ")}, got "${kind}"`,
       );
+    const stdin = readStdin();
+    secrets.push(...secretStrings(stdin));
     const ctx: CommandContext = {
       op: op as Operation,
       env: process.env,
-      secrets: readStdin(),
+      secrets: stdin,
       fly: new Flyctl({ log }),
       log,
     };

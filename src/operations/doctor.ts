@@ -16,6 +16,7 @@ import {
   vmSizeOf,
 } from "../fly/parsers";
 import { PG_VOLUME_NAME, redisDifferences } from "../fly/plan";
+import { childEnvironment } from "../process/environment";
 import { runtimeError } from "./errors";
 import { secretNamesFor } from "./serviceSecrets";
 import { lastLine, runProgram } from "./stack";
@@ -213,7 +214,8 @@ export type FlyRunner = (
 export function flyRunner(flyBinary: string, env: NodeJS.ProcessEnv, timeoutMs: number): FlyRunner {
   return async (args) => {
     try {
-      return await runProgram(flyBinary, args, { env, timeoutMs });
+      // flyctl's explicit environment: never the operator's DATABASE_URL or Pulumi's secrets.
+      return await runProgram(flyBinary, args, { env: childEnvironment("flyctl", env), timeoutMs });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") {
         throw runtimeError(

@@ -370,6 +370,14 @@ describe("gaia-db doctor against the fake flyctl", () => {
     expect(json.notes).toEqual([expect.stringMatching(/^flyctl 0\.4\.99 is installed;/)]);
   });
 
+  it("starts flyctl with its explicit environment only", async () => {
+    const hidden = { PULUMI_CONFIG_PASSPHRASE: "p", DATABASE_URL: "postgres://u:p@h/d" };
+    const { io } = captureIo(fake.env(hidden));
+    expect(await runDoctor(["dev", "--project-dir", projectDir], io)).toBe(0);
+    expect(fake.calls().length).toBeGreaterThan(0);
+    for (const c of fake.calls()) expect(c.env.filter((n) => n in hidden)).toEqual([]);
+  });
+
   it("reports each kind of drift made by hand and exits 5", async () => {
     const pgVolume = JSON.parse(await fly(["volumes", "list", "-a", "gaia-db-dev", "--json"]))[0]
       .id;

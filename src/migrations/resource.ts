@@ -25,7 +25,6 @@ import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
-import { TIMEOUT_VARIABLE } from "../process/deadline";
 import { loadMigrationSet, type Module, parseModules } from "./files";
 import type { Environment } from "./ledger";
 
@@ -170,7 +169,8 @@ export class Migrations extends pulumi.ComponentResource {
           GAIA_STACK: pulumi.getStack(),
           GAIA_MIGRATION_MODULES: modules.join(","),
           GAIA_MIGRATION_FILES: this.files,
-          [TIMEOUT_VARIABLE]: String(MIGRATIONS_TIMEOUT_SECONDS),
+          // gaia-db's own deadline (src/process/deadline.ts; src/migrations imports nothing else).
+          GAIA_TIMEOUT_SECONDS: String(MIGRATIONS_TIMEOUT_SECONDS),
         },
         logging: "stdoutAndStderr",
         // The previous run's output is not needed and would only grow the environment.

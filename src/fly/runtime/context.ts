@@ -5,6 +5,7 @@
  * `addPreviousOutputInEnv`), which is how a delete knows whether the stack created what it would
  * destroy.
  */
+import { maskSecrets } from "../../migrations/postgresUrl";
 import { CommandError, type Flyctl } from "./flyctl";
 
 export type Operation = "create" | "update" | "delete";
@@ -70,6 +71,18 @@ export function refuse(refusals: string[]): void {
   throw new CommandError(
     `refused, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`,
   );
+}
+
+/**
+ * What the command writes, masked: the password of every URL (maskSecrets), then each stdin value
+ * wherever it appears (longest first; values under 4 characters would mask unrelated text).
+ */
+export function maskOutput(text: string, secrets: readonly string[]): string {
+  let out = maskSecrets(text);
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 4) out = out.split(secret).join("***");
+  }
+  return out;
 }
 
 /** Every string inside the stdin document: what the command masks in everything it writes. */

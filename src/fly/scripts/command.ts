@@ -16,9 +16,8 @@
  * (src/process/deadline.ts).
  */
 import { readFileSync } from "node:fs";
-import { maskSecrets } from "../../migrations/errors";
 import { armDeadline } from "../../process/deadline";
-import { type CommandContext, type Operation, secretStrings } from "../runtime/context";
+import { type CommandContext, maskOutput, type Operation, secretStrings } from "../runtime/context";
 import { databaseCommand, snapshotCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
@@ -57,7 +56,7 @@ async function main(): Promise<number> {
   const kind = process.env.GAIA_RESOURCE_KIND ?? "";
   const op = process.argv[2];
   const secrets: string[] = [];
-  const log = (line: string) => process.stderr.write(`${maskSecrets(line, secrets)}\n`);
+  const log = (line: string) => process.stderr.write(`${maskOutput(line, secrets)}\n`);
   try {
     armDeadline(process.env, `gaia fly ${kind || "command"} ${op ?? ""}`.trim(), (message) =>
       log(`gaia fly ${kind || "command"}: ${message}`),

@@ -27,82 +27,37 @@
  *   resource fails the preview and nothing is deleted.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { scheduleDeletes, transitiveDependenciesOf } from "./engine/deletes";
+import { type DeleteHost, deletePhase } from "./engine/deletePhase";
 import { effectiveTimeoutSeconds, runCommand } from "./engine/provider";
 import { captureRegistrations, type Registration } from "./engine/registrations";
+import {
+  COMMAND,
+  markSecrets,
+  type Operation,
+  type OperationRecord,
+  type RunResult,
+  runInputs,
+  type StateEntry,
+} from "./engine/state";
 import {
   containsSecret,
   containsUnknown,
   isSecretEnvelope,
   redactSecrets,
-  secretEnvelope,
   stable,
 } from "./engine/wire";
 
+export type {
+  Operation,
+  OperationRecord,
+  RunResult,
+  SavedCommand,
+  StateEntry,
+} from "./engine/state";
 export { UNKNOWN_VALUE, unwrapSecrets } from "./engine/wire";
-
-const COMMAND = "command:local:Command";
 
 /** An output the program returned that is unknown (preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown");
-
-/** One resource in the engine's state (the checkpoint's `resources`). */
-export interface StateEntry {
-  urn: string;
-  name: string;
-  type: string;
-  custom: boolean;
-  parent: string;
-  id: string;
-  /** Inputs as on the wire: secret envelopes kept. */
-  inputs: Record<string, unknown>;
-  /** Outputs as stored: secret envelopes where the engine marks them secret. */
-  outputs: Record<string, unknown>;
-  /** Commands: plain stdout/stderr (also in `outputs`). */
-  stdout: string;
-  stderr: string;
-  protect: boolean;
-  retainOnDelete: boolean;
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-  additionalSecretOutputs: string[];
-  customTimeouts: { create: string; update: string; delete: string };
-  /** Top-level input keys holding a secret anywhere inside. */
-  secretInputs: string[];
-  /** The old side of a create-before-delete replacement, deleted in the delete phase. */
-  pendingDelete?: boolean;
-}
-
-export type SavedCommand = StateEntry;
-
-export type Operation = "create" | "update" | "replace" | "delete" | "none";
-
-export interface OperationRecord {
-  name: string;
-  op: Operation;
-  ok: boolean;
-  /** The provider's error text on failure. */
-  output?: string;
-  /** The interpreter's pid (the process the provider kills at the customTimeout). */
-  pid?: number;
-  timedOut?: boolean;
-  /** A delete that ran no command: retainOnDelete. */
-  retained?: boolean;
-}
-
-export interface RunResult {
-  ops: OperationRecord[];
-  /** The first failure, as the engine reports it. */
-  error?: Error;
-  /** Every failure (protected deletes are all reported). */
-  errors: Error[];
-  /** The program's outputs: UNKNOWN where unknown in a preview; undefined on failure. */
-  outputs?: Record<string, unknown>;
-  /** Top-level outputs that are secret. */
-  secretOutputs: string[];
-  /** Lines streamed to the log during this run. */
-  logged: { name: string; line: string }[];
-}
 
 type Program = () =>
   | Record<string, pulumi.Input<unknown>>
@@ -141,6 +96,17 @@ export class CommandEngine {
       stateFor?: (type: string, name: string, inputs: Record<string, unknown>) => object;
     },
   ) {}
+
+  private get host(): DeleteHost {
+    return {
+      state: this.state,
+      pendingDeletes: this.pendingDeletes,
+      cwd: this.options.cwd,
+      env: () => this.options.env(),
+      stream: (name, lines, logged) => this.stream(name, lines, logged),
+      forget: (s) => this.forget(s),
+    };
+  }
 
   /** The commands in state, by resource name. */
   get saved(): Map<string, StateEntry> {
@@ -253,7 +219,7 @@ export class CommandEngine {
         ...[...this.state.values()].filter((s) => !seen.has(s.urn)),
         ...this.pendingDeletes,
       ];
-      await this.deletePhase(condemned, preview, ops, logged, errors);
+      await deletePhase(this.host, condemned, preview, ops, logged, errors);
     }
     return {
       ops,
@@ -271,8 +237,8 @@ export class CommandEngine {
     const logged: { name: string; line: string }[] = [];
     const errors: Error[] = [];
     const condemned = [...this.state.values(), ...this.pendingDeletes];
-    await this.deletePhase(condemned, true, [], [], errors);
-    if (errors.length === 0) await this.deletePhase(condemned, false, ops, logged, errors);
+    await deletePhase(this.host, condemned, true, [], [], errors);
+    if (errors.length === 0) await deletePhase(this.host, condemned, false, ops, logged, errors);
     return { ops, error: errors[0], errors, secretOutputs: [], logged };
   }
 
@@ -280,7 +246,7 @@ export class CommandEngine {
   private other(reg: Registration, preview: boolean): { id: string | undefined; outputs: object } {
     const prev = this.state.get(reg.urn);
     const same = prev !== undefined && stable(prev.inputs) === stable(reg.object);
-    const outputs = this.markSecrets(
+    const outputs = markSecrets(
       reg,
       same
         ? prev.outputs
@@ -303,7 +269,7 @@ export class CommandEngine {
     const name = reg.name;
     if (prev && stable(prev.inputs) === stable(inputs) && !containsUnknown(inputs)) {
       ops.push({ name, op: "none", ok: true });
-      const outputs = this.markSecrets(reg, prev.outputs);
+      const outputs = markSecrets(reg, prev.outputs);
       if (!preview) this.record(reg, { ...prev, outputs });
       return { id: prev.id, outputs };
     }
@@ -340,7 +306,7 @@ export class CommandEngine {
     if (command !== undefined) {
       const r = await runCommand(
         command,
-        this.runInputs(inputs),
+        runInputs(inputs),
         this.options.env(),
         op === "update" ? { stdout, stderr } : undefined,
         {
@@ -365,24 +331,11 @@ export class CommandEngine {
     } else {
       ops.push({ name, op, ok: true });
     }
-    const outputs = this.markSecrets(reg, { ...inputs, stdout, stderr });
+    const outputs = markSecrets(reg, { ...inputs, stdout, stderr });
     const id = op === "update" ? prev!.id : uniqueHex(name);
     if (op === "replace") this.pendingDeletes.push({ ...prev!, pendingDelete: true });
     this.record(reg, { id, outputs, stdout, stderr });
     return { id, outputs };
-  }
-
-  /** additionalSecretOutputs, and outputs whose same-name input is secret (executeStep). */
-  private markSecrets(
-    reg: Registration,
-    outputs: Record<string, unknown>,
-  ): Record<string, unknown> {
-    const out = { ...outputs };
-    for (const k of Object.keys(out)) {
-      const secret = reg.additionalSecretOutputs.includes(k) || isSecretEnvelope(reg.object[k]);
-      if (secret && !isSecretEnvelope(out[k])) out[k] = secretEnvelope(out[k]);
-    }
-    return out;
   }
 
   private record(
@@ -410,99 +363,10 @@ export class CommandEngine {
     });
   }
 
-  private runInputs(inputs: Record<string, unknown>) {
-    const plain = JSON.parse(JSON.stringify(inputs), (_k, v) =>
-      isSecretEnvelope(v) ? v.value : v,
-    );
-    return plain as {
-      interpreter?: string[];
-      dir?: string;
-      environment?: Record<string, string>;
-      stdin?: string;
-      logging?: string;
-      addPreviousOutputInEnv?: boolean;
-    };
-  }
-
   private stream(name: string, lines: string[], logged: { name: string; line: string }[]) {
     for (const line of lines) {
       logged.push({ name, line });
       this.log.push({ name, line });
-    }
-  }
-
-  /**
-   * The delete phase (deployment_executor.go performPostSteps): antichains one after the other,
-   * each in parallel; a protected delete fails alone and keeps its dependencies; any other
-   * failure stops every later delete.
-   */
-  private async deletePhase(
-    condemned: StateEntry[],
-    preview: boolean,
-    ops: OperationRecord[],
-    logged: { name: string; line: string }[],
-    errors: Error[],
-  ): Promise<void> {
-    const all = [...this.state.values(), ...this.pendingDeletes];
-    const kept = new Set<StateEntry>();
-    for (const chain of scheduleDeletes(condemned, all)) {
-      const results = await Promise.all(
-        chain
-          .filter((s) => !kept.has(s))
-          .map(async (s): Promise<"ok" | "protected" | "failed"> => {
-            // DeleteStep.Apply: protect is checked first, in previews too; not when replacing.
-            if (s.protect && !s.pendingDelete) {
-              errors.push(
-                new Error(
-                  `resource "${s.urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, either remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\`, or use the command:\n\`pulumi state unprotect '${s.urn}'\``,
-                ),
-              );
-              for (const d of transitiveDependenciesOf(s, all)) kept.add(d);
-              if (s.type === COMMAND) ops.push({ name: s.name, op: "delete", ok: false });
-              return "protected";
-            }
-            if (preview) {
-              if (s.type === COMMAND) ops.push({ name: s.name, op: "delete", ok: true });
-              return "ok";
-            }
-            const command = s.inputs.delete;
-            if (s.type === COMMAND && !s.retainOnDelete && typeof command === "string") {
-              const r = await runCommand(
-                command,
-                this.runInputs(s.inputs),
-                this.options.env(),
-                { stdout: s.stdout, stderr: s.stderr },
-                {
-                  cwd: this.options.cwd,
-                  timeoutSeconds: effectiveTimeoutSeconds(s.customTimeouts.delete),
-                },
-              );
-              this.stream(s.name, r.logged, logged);
-              ops.push({
-                name: s.name,
-                op: "delete",
-                ok: r.ok,
-                output: r.error || undefined,
-                pid: r.pid,
-                timedOut: r.timedOut,
-              });
-              if (!r.ok) {
-                errors.push(new Error(r.error));
-                return "failed";
-              }
-            } else if (s.type === COMMAND) {
-              ops.push({
-                name: s.name,
-                op: "delete",
-                ok: true,
-                ...(s.retainOnDelete ? { retained: true } : {}),
-              });
-            }
-            this.forget(s);
-            return "ok";
-          }),
-      );
-      if (results.includes("failed")) return;
     }
   }
 

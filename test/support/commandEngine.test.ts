@@ -38,7 +38,7 @@ const resultOf = (cmd: local.Command) => cmd.stdout.apply((s) => JSON.parse(s).v
 
 describe("preview", () => {
   it("runs nothing, keeps unchanged resources' stored stdout known, and makes changed and new ones unknown", async () => {
-    const { engine, read } = project();
+    const { engine, read, lines } = project();
     const program = (b: string, withC: boolean) => () => {
       const a = new local.Command("a", { create: `echo '{"v":1}'; echo a >> ran` });
       const bCmd = new local.Command("b", {
@@ -69,7 +69,8 @@ describe("preview", () => {
     ]);
     // The stored stdout of `a` is parsed during the preview.
     expect(changed.outputs).toEqual({ a: 1, b: UNKNOWN, c: UNKNOWN });
-    expect(read("ran")).toBe("a\nb\n");
+    // Only the up ran anything; a and b are independent, so they ran in either order.
+    expect(lines("ran").sort()).toEqual(["a", "b"]);
   });
 });
 

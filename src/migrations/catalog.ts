@@ -19,11 +19,14 @@
  *   into `public`) are left out; the extension itself is listed instead.
  * - Everything is sorted by plain code-unit order (never locale order) and holds only strings,
  *   booleans and nulls, so a snapshot is deterministic and JSON-serialisable for the ledger.
- * - Not captured (none of the 19 live tables use them): views, user-defined types, privileges,
- *   row-level security policies, column collations, function volatility and security attributes.
+ * - Not captured by default (none of the 19 live tables use them, and baseline must not compare
+ *   them): views, privileges and roles, which `{ access: true }` adds (catalogAccess.ts) for the
+ *   schema review; never captured: user-defined types, row-level security policies, column
+ *   collations, function volatility and security attributes.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import { ACCESS_RESULTS, accessFromRows, accessQueries, type CatalogAccess } from "./catalogAccess";
 
 export interface CatalogExtension {
   name: string;
@@ -102,6 +105,13 @@ export interface Catalog {
   tables: CatalogTable[];
   functions: CatalogFunction[];
   sequences: CatalogSequence[];
+  /** Views, privileges and roles: present only in a snapshot taken with `{ access: true }`. */
+  access?: CatalogAccess;
+}
+
+export interface SnapshotOptions {
+  /** Also capture views, privileges, default privileges and the roles they name. */
+  access?: boolean;
 }
 
 /** Code-unit order: identical on every machine, unlike localeCompare. */
@@ -133,7 +143,7 @@ function notExtensionMember(catalog: "pg_class" | "pg_proc", oid: string): strin
  * so it reverts at the end of the implicit transaction; when the caller is inside its own
  * transaction the previous value is restored by the last statement instead.
  */
-function snapshotQuery(schemaLiteral: string, searchPathLiteral: string): string {
+function snapshotQuery(schemaLiteral: string, searchPathLiteral: string, access: boolean): string {
   const tableFilter = `c.relnamespace = n.oid AND n.nspname = ${schemaLiteral}
       AND c.relkind IN ('r', 'p') AND ${notExtensionMember("pg_class", "c.oid")}`;
   return `
@@ -183,6 +193,7 @@ SELECT c.relname AS name, format_type(s.seqtypid, NULL) AS type,
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_sequence s ON s.seqrelid = c.oid
   WHERE n.nspname = ${schemaLiteral} AND ${notExtensionMember("pg_class", "c.oid")};
+${access ? accessQueries(schemaLiteral, notExtensionMember) : ""}
 SELECT set_config('search_path', current_setting('gaia_catalog.saved_search_path'), true);
 `;
 }
@@ -201,10 +212,15 @@ const FUNCTION_KINDS: Record<string, CatalogFunction["kind"]> = {
 };
 
 /** Snapshot of one schema (default `public`) in a single round trip. */
-export async function snapshotCatalog(client: pg.ClientBase, schema = "public"): Promise<Catalog> {
+export async function snapshotCatalog(
+  client: pg.ClientBase,
+  schema = "public",
+  options: SnapshotOptions = {},
+): Promise<Catalog> {
   const query = snapshotQuery(
     client.escapeLiteral(schema),
     client.escapeLiteral(client.escapeIdentifier(schema)),
+    options.access === true,
   );
   // A multi-statement simple query resolves to one result per statement.
   const results = (await client.query(query)) as unknown as pg.QueryResult<Row>[];
@@ -266,7 +282,7 @@ export async function snapshotCatalog(client: pg.ClientBase, schema = "public"):
     });
   }
 
-  return {
+  const catalog: Catalog = {
     schema,
     extensions: byName(extensions.map((row) => ({ name: str(row.name), schema: str(row.schema) }))),
     tables: byName([...perTable.values()]).map((table) => ({
@@ -296,6 +312,13 @@ export async function snapshotCatalog(client: pg.ClientBase, schema = "public"):
       })),
     ),
   };
+  if (options.access === true) {
+    const first = 10;
+    catalog.access = accessFromRows(
+      Array.from({ length: ACCESS_RESULTS }, (_, i) => rowsOf(first + i)),
+    );
+  }
+  return catalog;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ export const COMMANDS = [
   "bind",
 ] as const;
 export type Command = (typeof COMMANDS)[number];
+/** Dispatched to src/review/command.ts. */
+export const REVIEW_COMMANDS = ["review", "schema"] as const;
+export type ReviewCommand = (typeof REVIEW_COMMANDS)[number];
 /** Dispatched to src/operations/commands.ts (`verify all` → "verify-all"). */
 export const OPERATIONS_COMMANDS = [
   "view",
@@ -77,6 +80,10 @@ Operating the environments (each has its own --help):
   env        the service settings in dotenv format, from the stack outputs
   doctor     live Fly resources against the stack's config
   app-login  create or rotate the services' database login (secrets on stdin only)
+
+Reviewing schema changes (each has its own --help):
+  review     a pull request's schema change: before and after, per stack, diagram, squawk
+  schema     a Mermaid ER diagram of the llm_platform schema the migrations build
 
 Environments: local, dev, staging, production (no default).
 Run gaia-db <command> --help for the options of one command.

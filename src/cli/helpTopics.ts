@@ -5,10 +5,24 @@
  * would load the operations commands, which `gaia-db migrate` must not wait for.
  */
 import { operationsCommands } from "../operations/commands";
-import { COMMAND_HELP, COMMANDS, type Command, GLOBAL_HELP, OPERATIONS_COMMANDS } from "./help";
+import { reviewHelp, schemaHelp } from "../review/command";
+import {
+  COMMAND_HELP,
+  COMMANDS,
+  type Command,
+  GLOBAL_HELP,
+  OPERATIONS_COMMANDS,
+  REVIEW_COMMANDS,
+  type ReviewCommand,
+} from "./help";
 
 /** `gaia-db` is the global help; `verify-all` is `gaia-db verify all`. */
-export const HELP_TOPICS = ["gaia-db", ...COMMANDS, ...OPERATIONS_COMMANDS] as const;
+export const HELP_TOPICS = [
+  "gaia-db",
+  ...COMMANDS,
+  ...OPERATIONS_COMMANDS,
+  ...REVIEW_COMMANDS,
+] as const;
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
 /** The words after `gaia-db` that ask for a topic's help. */
@@ -22,5 +36,8 @@ export function helpArgv(topic: HelpTopic): string[] {
 export function helpText(topic: HelpTopic): string {
   if (topic === "gaia-db") return GLOBAL_HELP;
   if ((COMMANDS as readonly string[]).includes(topic)) return COMMAND_HELP[topic as Command];
-  return operationsCommands[topic as Exclude<HelpTopic, "gaia-db" | Command>].help;
+  if ((REVIEW_COMMANDS as readonly string[]).includes(topic)) {
+    return { review: reviewHelp, schema: schemaHelp }[topic as ReviewCommand];
+  }
+  return operationsCommands[topic as Exclude<HelpTopic, "gaia-db" | Command | ReviewCommand>].help;
 }

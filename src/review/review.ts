@@ -32,6 +32,8 @@ export interface ReviewOptions {
   serverUrl?: string;
   /** What stacks last applied: stack → the text of `pulumi stack output migrationFiles`. */
   applied?: ReadonlyMap<string, { text: string; source: string }>;
+  /** Extensions each module needs on the server (default MODULE_EXTENSIONS: vector needs pgvector). */
+  moduleExtensions?: Partial<Record<Module, readonly string[]>>;
   /** The squawk command (e.g. DEFAULT_SQUAWK); null skips squawk. */
   squawk: readonly string[] | null;
   onProgress?: (line: string) => void;
@@ -179,7 +181,11 @@ export async function review(options: ReviewOptions): Promise<Review> {
       const allModules = [
         ...new Set([...headStacks, ...baseStacks].flatMap((s) => s.modules)),
       ] as Module[];
-      const unbuildable = await unbuildableModules(server.url, allModules);
+      const unbuildable = await unbuildableModules(
+        server.url,
+        allModules,
+        options.moduleExtensions,
+      );
       const skip = new Set(unbuildable.map((u) => u.module));
       const notReviewed = unbuildable.map((u) => ({
         module: u.module,

@@ -28,7 +28,7 @@ describe("npm run docs", () => {
     expect(stale, `stale generated blocks in ${stale.join(", ")}: run npm run docs`).toEqual([]);
   });
 
-  it("places every command's help in docs/cli.md, and the config reference and import graph", () => {
+  it("places every command's help in docs/cli.md, and the config reference, import graph and schema diagram", () => {
     const cli = readFileSync(join(ROOT, "docs", "cli.md"), "utf8");
     expect(blockIds(cli).sort()).toEqual(HELP_TOPICS.map((t) => `cli-help ${t}`).sort());
     expect(blockIds(readFileSync(join(ROOT, "docs", "configuration.md"), "utf8"))).toEqual([
@@ -36,6 +36,9 @@ describe("npm run docs", () => {
     ]);
     expect(blockIds(readFileSync(join(ROOT, "docs", "design.md"), "utf8"))).toEqual([
       "import-graph",
+    ]);
+    expect(blockIds(readFileSync(join(ROOT, "docs", "schema.md"), "utf8"))).toEqual([
+      "schema-diagram",
     ]);
     expect(docFiles()).toEqual([
       "README.md",
@@ -46,6 +49,7 @@ describe("npm run docs", () => {
       "docs/fly.md",
       "docs/migrations.md",
       "docs/operations.md",
+      "docs/schema.md",
     ]);
   });
 
@@ -102,6 +106,8 @@ describe("helpText", () => {
       "doctor",
       "verify-all",
       "app-login",
+      "review",
+      "schema",
     ]);
     expect(helpArgv("verify-all")).toEqual(["verify", "all", "--help"]);
     expect(helpArgv("gaia-db")).toEqual(["--help"]);

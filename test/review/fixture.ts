@@ -124,3 +124,42 @@ process.exitCode = findings.length > 0 ? 1 : 0;
     },
   };
 }
+
+/**
+ * A stand-in squawk that replays what squawk 2.66.0 printed for exactly these files (recorded in
+ * `recording` by running it with the same arguments from the project root). It refuses other
+ * arguments, or files whose text changed since (by sha256), so a stale recording fails the test
+ * instead of passing with old findings; re-record with:
+ *   npx --yes squawk-cli@2.66.0 --pg-version=15.0 --reporter json --assume-in-transaction <files> > <recording>
+ */
+export function replayedSquawk(
+  recording: string,
+  args: string[],
+  checksums: Record<string, string>,
+): string {
+  const dir = mkdtempSync(join(tmpdir(), "gaia-replayed-squawk-"));
+  created.push(dir);
+  const path = join(dir, "squawk");
+  writeFileSync(
+    path,
+    `#!/usr/bin/env node
+const fs = require("node:fs");
+const { createHash } = require("node:crypto");
+const args = process.argv.slice(2);
+if (JSON.stringify(args) !== ${JSON.stringify(JSON.stringify(args))}) {
+  process.stderr.write("replayed squawk: unexpected arguments " + JSON.stringify(args) + "\\n");
+  process.exit(2);
+}
+for (const [file, sum] of Object.entries(${JSON.stringify(checksums)})) {
+  if (createHash("sha256").update(fs.readFileSync(file)).digest("hex") !== sum) {
+    process.stderr.write("replayed squawk: " + file + " changed since the recording; re-record it\\n");
+    process.exit(2);
+  }
+}
+process.stdout.write(fs.readFileSync(${JSON.stringify(recording)}, "utf8"));
+process.exitCode = 1;
+`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}

@@ -5,6 +5,7 @@
  * Pure: callers hand in the files' text.
  */
 import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
 import {
   defaultsFor,
   docOf,
@@ -63,14 +64,15 @@ export function stackDeclaration(stack: string, text: string, where: string): St
       : given;
   const parsed = migrationsSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join(".") ?? "";
-    const allowed =
-      field.startsWith("modules") || field === ""
-        ? docOf(migrationsSchema.shape.modules).allowed
-        : issue?.message;
+    const field = String(parsed.error.issues[0]?.path[0] ?? "");
+    const shape = migrationsSchema.shape as Record<string, z.ZodType>;
+    const known = field in shape;
+    const received = known ? (merged as Record<string, unknown>)[field] : merged;
+    const allowed = known
+      ? docOf(shape[field] as z.ZodType).allowed
+      : "an object of modules and baseline";
     throw usageError(
-      `${where}: gaia:migrations${field ? `.${field}` : ""} is ${JSON.stringify(field.startsWith("modules") ? (merged as { modules?: unknown }).modules : merged)}; allowed: ${allowed}; fix it with pulumi config set --path 'gaia:migrations.modules[0]' core -s ${stack}`,
+      `${where}: gaia:migrations${known ? `.${field}` : ""} is ${JSON.stringify(received)}; allowed: ${allowed}; edit it in that file (e.g. pulumi config set --path 'gaia:migrations.modules[1]' rbac -s ${stack})`,
     );
   }
   return { stack, environment, modules: parseModules(parsed.data.modules) };

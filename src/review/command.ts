@@ -87,7 +87,8 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
     }
     return parsed.values;
   } catch (err) {
-    throw usageError(`${(err as Error).message}; run gaia-db ${command} --help`);
+    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, "");
+    throw usageError(`${message}; run gaia-db ${command} --help`);
   }
 }
 

@@ -126,6 +126,19 @@ export async function review(options: ReviewOptions): Promise<Review> {
       `${repo} has no ${MIGRATIONS}/ folder: run the review from the project, or pass --project-dir`,
     );
   }
+  const headStacks = stackDeclarations(headStackFiles(repo), "working tree");
+  if (headStacks.length === 0) {
+    throw usageError(
+      `${repo} has no Pulumi.<stack>.yaml: the review plans per stack file; run it from the project, or pass --project-dir`,
+    );
+  }
+  for (const stack of options.applied?.keys() ?? []) {
+    if (!headStacks.some((s) => s.stack === stack)) {
+      throw usageError(
+        `--applied ${stack}=…: there is no stack file Pulumi.${stack}.yaml; stacks: ${headStacks.map((s) => s.stack).join(", ")}`,
+      );
+    }
+  }
   const base = await resolveBase(repo, options.base);
   progress(`base ${base.sha.slice(0, 12)} (${base.label})`);
 
@@ -137,24 +150,11 @@ export async function review(options: ReviewOptions): Promise<Review> {
     // A module the change introduces has no folder at the base: it is empty there.
     for (const module of MODULES) mkdirSync(join(baseDir, module), { recursive: true });
 
-    const headStacks = stackDeclarations(headStackFiles(repo), "working tree");
     const baseStacks = stackDeclarations(
       await baseStackFiles(repo, base.sha),
       `base ${base.sha.slice(0, 12)}`,
     );
-    if (headStacks.length === 0) {
-      throw usageError(
-        `${repo} has no Pulumi.<stack>.yaml: the review plans per stack file; run it from the project, or pass --project-dir`,
-      );
-    }
     const baseByStack = new Map(baseStacks.map((s) => [s.stack, s]));
-    for (const stack of options.applied?.keys() ?? []) {
-      if (!headStacks.some((s) => s.stack === stack)) {
-        throw usageError(
-          `--applied ${stack}=…: there is no stack file Pulumi.${stack}.yaml; stacks: ${headStacks.map((s) => s.stack).join(", ")}`,
-        );
-      }
-    }
 
     const stacks = headStacks.map((head) => {
       const before = baseByStack.get(head.stack);

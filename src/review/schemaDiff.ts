@@ -9,19 +9,16 @@
  *   a new or removed table are covered by it.
  * - Comments are not reported: they change no behaviour.
  */
-import type {
-  Catalog,
-  CatalogColumn,
-  CatalogFunction,
-  CatalogSequence,
-  CatalogTable,
-} from "../migrations/catalog";
+import type { Catalog, CatalogSequence, CatalogTable } from "../migrations/catalog";
 import type {
   CatalogAccess,
   CatalogDefaultPrivilege,
   CatalogGrant,
-  CatalogRole,
 } from "../migrations/catalogAccess";
+import { describeFunction, describeRole, describeSequence } from "./describe";
+import { attribute, pair, tableChanges } from "./tableDiff";
+
+export { describeColumn, describeIndex, describeTrigger } from "./describe";
 
 export type ChangeKind = "added" | "removed" | "changed";
 
@@ -63,161 +60,9 @@ export interface SchemaChange {
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function pair<T>(
-  before: readonly T[],
-  after: readonly T[],
-  key: (item: T) => string,
-): { removed: T[]; added: T[]; both: [T, T][] } {
-  const afterByKey = new Map(after.map((item) => [key(item), item]));
-  const beforeKeys = new Set(before.map(key));
-  const removed: T[] = [];
-  const both: [T, T][] = [];
-  for (const item of before) {
-    const match = afterByKey.get(key(item));
-    if (match === undefined) removed.push(item);
-    else both.push([item, match]);
-  }
-  return { removed, added: after.filter((item) => !beforeKeys.has(key(item))), both };
-}
-
-/** One attribute change when the two texts differ. */
-function attribute(name: string, before: string, after: string): AttributeChange[] {
-  return before === after ? [] : [{ attribute: name, before, after }];
-}
-
-export function describeColumn(column: CatalogColumn): string {
-  const parts = [column.type, column.nullable ? "nullable" : "not null"];
-  if (column.default !== null) parts.push(`default ${column.default}`);
-  if (column.identity !== null) parts.push(`identity ${column.identity}`);
-  return parts.join(", ");
-}
-
-/** `CREATE UNIQUE INDEX x ON public.t USING btree (a) WHERE …` → `unique btree (a) WHERE …`. */
-export function describeIndex(definition: string): string {
-  const match = /^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ USING (.*)$/s.exec(definition);
-  return match ? `${match[1] ? "unique " : ""}${match[2]}` : definition;
-}
-
-/** `CREATE TRIGGER t BEFORE UPDATE ON public.t FOR EACH ROW …` → `BEFORE UPDATE FOR EACH ROW …`. */
-export function describeTrigger(definition: string): string {
-  const match = /^CREATE (?:CONSTRAINT )?TRIGGER \S+ (.*?) ON \S+ (.*)$/s.exec(definition);
-  return match ? `${match[1]} ${match[2]}` : definition;
-}
-
-function describeFunction(fn: CatalogFunction): string {
-  return `${fn.result === null ? fn.kind : `${fn.kind === "function" ? "" : `${fn.kind} `}returns ${fn.result}`}, language ${fn.language}`;
-}
-
-function describeSequence(sequence: CatalogSequence): string {
-  return `${sequence.type}${sequence.ownedBy === null ? "" : `, owned by ${sequence.ownedBy}`}`;
-}
-
-export function describeRole(role: CatalogRole): string {
-  const flags = [
-    role.login ? "LOGIN" : "NOLOGIN",
-    role.inherit ? "INHERIT" : "NOINHERIT",
-    ...(role.superuser ? ["SUPERUSER"] : []),
-    ...(role.createRole ? ["CREATEROLE"] : []),
-    ...(role.createDb ? ["CREATEDB"] : []),
-    ...(role.bypassRls ? ["BYPASSRLS"] : []),
-    ...(role.replication ? ["REPLICATION"] : []),
-  ];
-  return `${flags.join(" ")}${role.memberOf.length > 0 ? `, member of ${role.memberOf.join(", ")}` : ""}`;
-}
-
 const grantKey = (g: CatalogGrant) => `${g.kind} ${g.object} to ${g.grantee}`;
 const defaultKey = (d: CatalogDefaultPrivilege) =>
   `${d.objects} created by ${d.forRole} to ${d.grantee}`;
-
-function tableChanges(before: CatalogTable, after: CatalogTable): SchemaChange[] {
-  const table = after.name;
-  const out: SchemaChange[] = [];
-  const columns = pair(before.columns, after.columns, (c) => c.name);
-  for (const c of columns.added) {
-    out.push({
-      change: "added",
-      object: "column",
-      table,
-      name: c.name,
-      description: describeColumn(c),
-    });
-  }
-  for (const c of columns.removed) {
-    out.push({
-      change: "removed",
-      object: "column",
-      table,
-      name: c.name,
-      description: describeColumn(c),
-    });
-  }
-  for (const [a, b] of columns.both) {
-    const changes = [
-      ...attribute("type", a.type, b.type),
-      ...attribute(
-        "nullability",
-        a.nullable ? "nullable" : "not null",
-        b.nullable ? "nullable" : "not null",
-      ),
-      ...attribute("default", a.default ?? "none", b.default ?? "none"),
-      ...attribute("identity", a.identity ?? "none", b.identity ?? "none"),
-    ];
-    if (changes.length > 0)
-      out.push({ change: "changed", object: "column", table, name: a.name, changes });
-  }
-  const named = (
-    object: "constraint" | "index" | "trigger",
-    beforeItems: readonly { name: string; definition: string }[],
-    afterItems: readonly { name: string; definition: string }[],
-    describe: (definition: string) => string,
-  ) => {
-    const items = pair(beforeItems, afterItems, (i) => i.name);
-    for (const i of items.added) {
-      out.push({
-        change: "added",
-        object,
-        table,
-        name: i.name,
-        description: describe(i.definition),
-      });
-    }
-    for (const i of items.removed) {
-      out.push({
-        change: "removed",
-        object,
-        table,
-        name: i.name,
-        description: describe(i.definition),
-      });
-    }
-    for (const [a, b] of items.both) {
-      const changes = attribute("definition", describe(a.definition), describe(b.definition));
-      if (changes.length > 0) out.push({ change: "changed", object, table, name: a.name, changes });
-    }
-  };
-  named("constraint", before.constraints, after.constraints, (d) => d);
-  named("index", before.indexes, after.indexes, describeIndex);
-  named("trigger", before.triggers, after.triggers, describeTrigger);
-  const triggers = pair(before.triggers, after.triggers, (t) => t.name);
-  for (const [a, b] of triggers.both) {
-    if (a.enabled !== b.enabled) {
-      out.push({
-        change: "changed",
-        object: "trigger",
-        table,
-        name: a.name,
-        changes: [
-          {
-            attribute: "enabled",
-            before: a.enabled ? "enabled" : "disabled",
-            after: b.enabled ? "enabled" : "disabled",
-          },
-        ],
-      });
-    }
-  }
-  return out;
-}
 
 const EMPTY_ACCESS: CatalogAccess = { views: [], grants: [], defaultPrivileges: [], roles: [] };
 

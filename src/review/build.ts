@@ -11,9 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type Catalog, snapshotCatalog } from "../migrations/catalog";
-import { ExitCode, GaiaDbError, maskSecrets, secretsOfUrl } from "../migrations/errors";
+import { ExitCode, GaiaDbError } from "../migrations/errors";
 import type { Module } from "../migrations/files";
 import type { Environment } from "../migrations/ledger";
+import { maskSecrets, parsePostgresUrl, pgClientConfig } from "../migrations/postgresUrl";
 import { migrate, urlWithDatabase } from "../migrations/runner";
 
 export interface Server {
@@ -29,6 +30,17 @@ export const MODULE_EXTENSIONS: Partial<Record<Module, readonly string[]>> = {
   vector: ["vector"],
 };
 
+/** A client of the review server: pg gets the URL's parts (main's one URL parser), never the text. */
+function clientOf(url: string): pg.Client {
+  const client = new pg.Client({
+    ...pgClientConfig(parsePostgresUrl(url, "the review server's URL (--server-url)")),
+    connectionTimeoutMillis: 15_000,
+  });
+  // A dropped connection must surface as a query error, not crash the process.
+  client.on("error", () => {});
+  return client;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -43,8 +55,7 @@ async function freePort(): Promise<number> {
 }
 
 async function serverVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
-  client.on("error", () => {});
+  const client = clientOf(url);
   try {
     await client.connect();
     const { rows } = await client.query<{ v: string }>(
@@ -53,7 +64,7 @@ async function serverVersion(url: string): Promise<string> {
     return (rows[0]?.v ?? "").split(" ")[0] ?? "";
   } catch (err) {
     throw new GaiaDbError(
-      `cannot connect to the review server: ${maskSecrets((err as Error).message, secretsOfUrl(url))}`,
+      `cannot connect to the review server: ${maskSecrets((err as Error).message, [url])}`,
       ExitCode.runtime,
     );
   } finally {
@@ -126,8 +137,7 @@ export async function unbuildableModules(
 ): Promise<{ module: Module; missing: string[] }[]> {
   const needed = [...new Set(modules.flatMap((m) => requirements[m] ?? []))];
   if (needed.length === 0) return [];
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => {});
+  const client = clientOf(url);
   await client.connect();
   try {
     const { rows } = await client.query<{ name: string }>(
@@ -165,8 +175,7 @@ export interface BuildOutput {
 }
 
 async function snapshot(url: string): Promise<Catalog> {
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => {});
+  const client = clientOf(url);
   await client.connect();
   try {
     return await snapshotCatalog(client, "public", { access: true });
@@ -186,15 +195,14 @@ async function withScratchDatabase<T>(
   fn: (url: string) => Promise<T>,
 ): Promise<T> {
   const name = `gaia_review_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  admin.on("error", () => {});
+  const admin = clientOf(serverUrl);
   try {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
   } catch (err) {
     await admin.end().catch(() => {});
     throw new GaiaDbError(
-      `cannot create a scratch database on the review server: ${maskSecrets((err as Error).message, secretsOfUrl(serverUrl))}; the review needs a user that may create databases (CREATEDB)`,
+      `cannot create a scratch database on the review server: ${maskSecrets((err as Error).message, [serverUrl])}; the review needs a user that may create databases (CREATEDB)`,
       ExitCode.runtime,
     );
   }

@@ -6,8 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ExitCode, GaiaDbError, maskSecrets, secretsOfUrl, usageError } from "../migrations/errors";
+import { ExitCode, GaiaDbError, usageError } from "../migrations/errors";
 import { MODULES, parseModules } from "../migrations/files";
+import { maskSecrets, parsePostgresUrl } from "../migrations/postgresUrl";
 import { buildSchema, openServer, unbuildableModules } from "./build";
 import { erDiagram } from "./mermaid";
 import { renderMarkdown } from "./render";
@@ -113,6 +114,19 @@ async function guarded(
   }
 }
 
+/** --server-url or GAIA_REVIEW_DATABASE_URL, checked by the one URL parser and kept masked. */
+function serverUrlOf(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  secrets: string[],
+): string | undefined {
+  const url = flag ?? env[SERVER_URL_VARIABLE];
+  if (url === undefined || url === "") return undefined;
+  secrets.push(url);
+  parsePostgresUrl(url, flag !== undefined ? "--server-url" : SERVER_URL_VARIABLE);
+  return url;
+}
+
 const reviewOptions = {
   base: { type: "string" },
   "server-url": { type: "string" },
@@ -150,8 +164,7 @@ export function runReview(args: string[], io: ReviewIo): Promise<number> {
       }
       applied.set(stack, { text, source: `--applied ${stack}=${file}` });
     }
-    const serverUrl = flags["server-url"] ?? io.env[SERVER_URL_VARIABLE];
-    secrets.push(...secretsOfUrl(serverUrl));
+    const serverUrl = serverUrlOf(flags["server-url"], io.env, secrets);
     const started = Date.now();
     const result = await review({
       repo: resolve(flags["project-dir"] ?? PROJECT_ROOT),
@@ -201,8 +214,7 @@ export function runSchema(args: string[], io: ReviewIo): Promise<number> {
       throw usageError("--mermaid and --json choose the output: give one");
     }
     const modules = parseModules(flags.modules ?? MODULES.join(","));
-    const serverUrl = flags["server-url"] ?? io.env[SERVER_URL_VARIABLE];
-    secrets.push(...secretsOfUrl(serverUrl));
+    const serverUrl = serverUrlOf(flags["server-url"], io.env, secrets);
     const server = await openServer(serverUrl);
     try {
       const skipped = await unbuildableModules(server.url, modules);

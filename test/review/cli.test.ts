@@ -118,6 +118,20 @@ describe("gaia-db review", () => {
     expect(r).toEqual({ code: 2, stdout: "", stderr: `${message.replace("REPO", repo)}\n` });
   });
 
+  it("exit 2 for a server URL the one URL parser refuses, without echoing it", async () => {
+    const repo = fixtureRepo(BASE, {});
+    const r = await gaiaDb([
+      "review",
+      "--project-dir",
+      repo,
+      "--server-url",
+      "mysql://u:pw-secret@h/db",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^gaia-db: --server-url is not a valid PostgreSQL URL: /);
+    expect(r.stderr).not.toContain("pw-secret");
+  });
+
   it("exit 1 without the server's password when the server cannot be reached", async () => {
     const repo = fixtureRepo(BASE, {});
     const r = await gaiaDb([

@@ -271,3 +271,76 @@ describe("squawk-new-migrations.sh", () => {
     );
   });
 });
+
+describe("schema-review.sh", () => {
+  // A stand-in gaia-db (bin/gaia-db.js in the job's checkout) that records its argv and, like the
+  // real one, writes the report to --output unless it cannot run.
+  const project = (exitCode: number, writes: boolean, applied: string[]) => {
+    const dir = mkdtempSync(join(scratch, "review-"));
+    mkdirSync(join(dir, "bin"));
+    mkdirSync(join(dir, "applied"));
+    for (const stack of applied) writeFileSync(join(dir, "applied", `${stack}.json`), '""');
+    writeFileSync(
+      join(dir, "bin", "gaia-db.js"),
+      `const fs = require("node:fs");
+const args = process.argv.slice(2);
+fs.writeFileSync(${JSON.stringify(join(dir, "argv.json"))}, JSON.stringify(args));
+if (${writes}) fs.writeFileSync(args[args.indexOf("--output") + 1], "<!-- gaia:schema-review -->\\nreport\\n");
+process.exitCode = ${exitCode};
+`,
+    );
+    return dir;
+  };
+  const run = (dir: string) => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      RUNNER_TEMP: dir,
+      GITHUB_OUTPUT: join(dir, "output"),
+      GITHUB_STEP_SUMMARY: join(dir, "summary"),
+    };
+    const result = spawnSync("bash", [join(ROOT, ".github/scripts/schema-review.sh")], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    const read = (name: string) => {
+      try {
+        return readFileSync(join(dir, name), "utf8");
+      } catch {
+        return null;
+      }
+    };
+    return {
+      status: result.status,
+      argv: JSON.parse(read("argv.json") ?? "null"),
+      output: read("output"),
+      summary: read("summary"),
+    };
+  };
+
+  it.each([
+    [0, ["dev", "production"]],
+    [3, []],
+  ])(
+    "passes each stack's applied file, reports gaia-db's exit %i and puts the report in the summary",
+    (code, stacks) => {
+      const dir = project(code, true, stacks);
+      expect(run(dir)).toEqual({
+        status: 0,
+        argv: [
+          "review",
+          "--output",
+          join(dir, "schema-review.md"),
+          ...stacks.flatMap((s) => ["--applied", `${s}=applied/${s}.json`]),
+        ],
+        output: `report=${join(dir, "schema-review.md")}\nstatus=${code}\n`,
+        summary: "<!-- gaia:schema-review -->\nreport\n",
+      });
+    },
+  );
+
+  it("leaves the report empty when the review could not run", () => {
+    const dir = project(1, false, ["dev"]);
+    expect(run(dir)).toMatchObject({ status: 0, output: "report=\nstatus=1\n", summary: null });
+  });
+});

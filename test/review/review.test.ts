@@ -7,10 +7,14 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../src/review/render";
 import { type ReviewOptions, review } from "../../src/review/review";
-import { adminUrl } from "../support/postgres";
+import { adminUrl, withAdmin } from "../support/postgres";
 import { fakeSquawk, fixtureRepo, removeFixtures, stackFile } from "./fixture";
 
-afterAll(removeFixtures);
+afterAll(async () => {
+  removeFixtures();
+  // Roles are cluster-wide; the scratch databases that held its grants are gone.
+  await withAdmin((client) => client.query("DROP ROLE IF EXISTS gaia_review_analyst"));
+});
 
 const USERS = `CREATE TABLE users (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

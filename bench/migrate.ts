@@ -98,7 +98,8 @@ async function main() {
       ? ["core", "vector", "rbac", "experience"]
       : ["core", "rbac", "experience"];
     const files = loadMigrationSet(MIGRATIONS, modules);
-    const statements = files.reduce((n, f) => n + prepareStatements(f).length, 0);
+    let statements = 0;
+    for (const f of files) statements += (await prepareStatements(f)).length;
     // The floor: the same SQL in one psql transaction, after the ledger DDL the files rely on
     // (bound_environment()) and a binding row, which the runner also writes.
     const floorSql = join(mkdtempSync(join(tmpdir(), "gaia-bench-sql-")), "all.sql");

@@ -1,11 +1,13 @@
 /**
  * Loading migration files: `migrations/<module>/NNNN_name.sql`, validated, normalised and hashed.
  */
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { refused, usageError } from "./errors";
-import { type Statement, splitStatements } from "./splitter";
+import { SqlSyntaxError, type Statement, splitStatements } from "./splitter";
+import { type StatementKind, statementKind } from "./statementKind";
 
 /** Modules in the order they are applied. `core` is always applied. */
 export const MODULES = ["core", "vector", "rbac", "experience"] as const;
@@ -28,6 +30,11 @@ export interface MigrationFile {
   sql: string;
   checksum: string;
   noTransaction: boolean;
+  /**
+   * Why the bytes cannot be sent to PostgreSQL as they are (invalid UTF-8, a NUL byte), or null.
+   * Applying such a file is refused; an applied one is still recognised by its checksum.
+   */
+  encodingProblem: string | null;
 }
 
 /** Removes a leading BOM and turns CRLF and lone CR into LF. */
@@ -108,7 +115,10 @@ export function loadMigrationSet(root: string, modules: readonly Module[]): Migr
         );
       }
       seen.set(version, entry);
-      const sql = normalizeSql(readFileSync(join(dir, entry), "utf8"));
+      const bytes = readFileSync(join(dir, entry));
+      // Decoding replaces invalid bytes with U+FFFD; the checksum stays that of the decoded text,
+      // as it always was, so a file applied before this check still matches its ledger row.
+      const sql = normalizeSql(bytes.toString("utf8"));
       files.push({
         module,
         version,
@@ -117,6 +127,7 @@ export function loadMigrationSet(root: string, modules: readonly Module[]): Migr
         sql,
         checksum: sha256(sql),
         noTransaction: hasNoTransactionMarker(sql),
+        encodingProblem: encodingProblem(bytes),
       });
     }
     out.push(...files);
@@ -124,68 +135,136 @@ export function loadMigrationSet(root: string, modules: readonly Module[]): Migr
   return out;
 }
 
-export interface PreparedStatement extends Statement {
-  checksum: string;
+/** Offset of the first byte that does not start a valid UTF-8 sequence, or -1. */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // [continuation bytes, range of the first continuation byte]: the second byte's range
+    // excludes overlong forms (E0, F0), UTF-16 surrogates (ED) and code points past U+10FFFF (F4).
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b === 0xe0) [need, lo] = [2, 0xa0];
+    else if (b === 0xed) [need, hi] = [2, 0x9f];
+    else if (b >= 0xe1 && b <= 0xef) need = 2;
+    else if (b === 0xf0) [need, lo] = [3, 0x90];
+    else if (b === 0xf4) [need, hi] = [3, 0x8f];
+    else if (b >= 0xf1 && b <= 0xf3) need = 3;
+    else return i;
+    const second = bytes[i + 1];
+    if (second === undefined || second < lo || second > hi) return i;
+    for (let k = 2; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < 0x80 || c > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
 }
 
-/** Transaction control inside a file would break the runner's one-transaction-per-file rule. */
-const TRANSACTION_CONTROL =
-  /^(begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\b/i;
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
+  return line;
+}
 
-/** Statements PostgreSQL refuses inside a transaction block (SQLSTATE 25001). */
-export const OUTSIDE_TRANSACTION_ONLY =
-  /^(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently\b|reindex\s+(system|database)\b|vacuum\b|alter\s+system\b|(create|drop)\s+(database|tablespace)\b)/i;
+/** Invalid UTF-8 would reach the database as U+FFFD, and a NUL byte ends the SQL text early. */
+export function encodingProblem(bytes: Uint8Array): string | null {
+  const nul = bytes.indexOf(0);
+  const invalid = isUtf8(bytes) ? -1 : invalidUtf8Offset(bytes);
+  if (invalid !== -1 && (nul === -1 || invalid < nul)) {
+    return `invalid UTF-8 at byte offset ${invalid} (line ${lineAt(bytes, invalid)}): PostgreSQL would receive the replacement character U+FFFD instead; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`;
+  }
+  if (nul !== -1) {
+    return `NUL byte at byte offset ${nul} (line ${lineAt(bytes, nul)}): SQL text cannot contain it; remove it`;
+  }
+  return null;
+}
+
+export interface PreparedStatement {
+  /** The statement text without its terminating semicolon, leading comments and trailing space. */
+  text: string;
+  /** 1-based line of the statement's first character in the file. */
+  line: number;
+  /** sha256 of `text`: the ledger's per-statement checksum. */
+  checksum: string;
+  kind: StatementKind;
+}
 
 /**
- * Statements that change the session rather than the transaction: the runner applies every file
- * on one session, so they would leak into the files that follow (SET LOCAL, SET CONSTRAINTS and
- * SET TRANSACTION end with the transaction and are allowed).
+ * Releasing advisory locks would release the runner's migration lock. Matched in the text, not
+ * the tree: a DO body or an EXECUTE string that calls it runs now, yet is a string in the tree.
  */
-const SESSION_STATE = /^(set\b(?!\s+(local|constraints|transaction)\b)|reset\b|discard\b)/i;
-/** Releasing advisory locks would release the runner's migration lock. */
 const ADVISORY_UNLOCK = /\bpg_advisory_unlock(_all)?\s*\(/i;
-/** A routine definition only stores its body; calls inside run later, not during the migration. */
-const ROUTINE_DEFINITION = /^create\s+(or\s+replace\s+)?(function|procedure)\b/i;
 
-function sessionStateProblem(file: MigrationFile, s: Statement): string | null {
-  if (SESSION_STATE.test(s.text)) {
+function sessionStateProblem(
+  file: MigrationFile,
+  s: Statement,
+  kind: StatementKind,
+): string | null {
+  if (kind.sessionState) {
     const what = leadingWords(s.text, /^set\s+(role|session)\b/i.test(s.text) ? 2 : 1);
     return `${file.relativePath} line ${s.line}: "${what}" changes the session, and the runner applies every file on one session, so it would leak into the files that follow: use SET LOCAL (it ends with the file's transaction), or a routine's own SET clause${file.noTransaction ? ", in a transactional file (SET LOCAL has no effect outside a transaction block)" : ""}`;
   }
-  if (ADVISORY_UNLOCK.test(s.text) && !ROUTINE_DEFINITION.test(s.text)) {
+  // A routine definition only stores its body; calls inside run later, not during the migration.
+  if (ADVISORY_UNLOCK.test(s.text) && !kind.routineDefinition) {
     return `${file.relativePath} line ${s.line}: pg_advisory_unlock / pg_advisory_unlock_all would release the runner's migration lock held by this session: use transaction-level locks (pg_advisory_xact_lock), which are released when the file's transaction ends, and SET LOCAL for settings`;
   }
   return null;
 }
 
-/** The leading keywords of a statement, for messages: "CREATE INDEX CONCURRENTLY". */
+/** The leading keywords of a statement, for messages: "SET ROLE". */
 function leadingWords(text: string, n: number): string {
   return text.split(/\s+/, n).join(" ").toUpperCase();
 }
 
 /**
- * Splits a file into statements with their checksums; refuses transaction control statements,
- * which would commit half a file (the runner owns BEGIN/COMMIT), and, in a transactional file,
- * statements that cannot run in a transaction (they would fail only when applied).
+ * Splits a file into statements with their checksums, by PostgreSQL 15's grammar, and refuses
+ * before anything runs: bytes PostgreSQL would not receive as written, a syntax error, a file
+ * without statements (it would be recorded as applied having done nothing), transaction control
+ * statements, which would commit half a file (the runner owns BEGIN/COMMIT), and, in a
+ * transactional file, statements that cannot run in a transaction (they would fail only when
+ * applied).
  */
-export function prepareStatements(file: MigrationFile): PreparedStatement[] {
-  const statements = splitStatements(file.sql);
+export async function prepareStatements(file: MigrationFile): Promise<PreparedStatement[]> {
+  if (file.encodingProblem) throw refused(`${file.relativePath}: ${file.encodingProblem}`);
+  let statements: Statement[];
+  try {
+    statements = await splitStatements(file.sql);
+  } catch (err) {
+    if (!(err instanceof SqlSyntaxError)) throw err;
+    throw refused(
+      `${file.relativePath}:${err.line}:${err.column}: ${err.message} (PostgreSQL 15 grammar): fix the statement and run again`,
+    );
+  }
+  if (statements.length === 0) {
+    throw refused(
+      `${file.relativePath} holds no SQL statement (it is empty or only comments), so it would be recorded as applied without doing anything: add the statements it is meant to run, or delete it`,
+    );
+  }
+  const prepared: PreparedStatement[] = [];
   for (const s of statements) {
-    if (!file.noTransaction && OUTSIDE_TRANSACTION_ONLY.test(s.text)) {
-      const what = /concurrently/i.test(s.text.slice(0, 40))
-        ? leadingWords(s.text, /^create\s+unique/i.test(s.text) ? 4 : 3)
-        : leadingWords(s.text, /^(vacuum|reindex)/i.test(s.text) ? 1 : 2);
+    const kind = statementKind(s.tree);
+    if (!file.noTransaction && kind.outsideTransaction !== null) {
       throw refused(
-        `${file.relativePath} line ${s.line}: ${what} cannot run inside a transaction block, and this file runs in one: make "${NO_TRANSACTION_MARKER}" its first line (each statement then runs on its own and progress is recorded), preferably in a file of its own`,
+        `${file.relativePath} line ${s.line}: ${kind.outsideTransaction} cannot run inside a transaction block, and this file runs in one: make "${NO_TRANSACTION_MARKER}" its first line (each statement then runs on its own and progress is recorded), preferably in a file of its own`,
       );
     }
-    const sessionProblem = sessionStateProblem(file, s);
+    const sessionProblem = sessionStateProblem(file, s, kind);
     if (sessionProblem) throw refused(sessionProblem);
-    if (TRANSACTION_CONTROL.test(s.text) && !/^begin\s+atomic\b/i.test(s.text)) {
+    if (kind.transactionControl) {
       throw refused(
         `${file.relativePath} line ${s.line}: transaction control statement "${s.text.split(/\s/, 1)[0]}" is not allowed; the runner wraps each file in one transaction (or runs it statement by statement when its first line is "${NO_TRANSACTION_MARKER}"): remove it`,
       );
     }
+    prepared.push({ text: s.text, line: s.line, checksum: sha256(s.text), kind });
   }
-  return statements.map((s) => ({ ...s, checksum: sha256(s.text) }));
+  return prepared;
 }

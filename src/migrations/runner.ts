@@ -16,7 +16,6 @@ import {
   MODULES,
   type Module,
   NO_TRANSACTION_MARKER,
-  OUTSIDE_TRANSACTION_ONLY,
   type PreparedStatement,
   parseModules,
   prepareStatements,
@@ -463,7 +462,7 @@ function statementFailure(
   const text = maskSecrets(errorText(err), [options.databaseUrl]);
   const where = `${file.relativePath} line ${statement.line} (statement ${index + 1} of ${total})`;
   const undone = file.noTransaction
-    ? `statements 1-${index} of this no-transaction file are recorded as applied; the next run resumes at statement ${index + 1}${/\bconcurrently\b/i.test(statement.text) ? "; a failed CONCURRENTLY build can leave an INVALID index, and the next run refuses until it is dropped with DROP INDEX CONCURRENTLY" : ""}`
+    ? `statements 1-${index} of this no-transaction file are recorded as applied; the next run resumes at statement ${index + 1}${statement.kind.mayLeaveInvalidIndex ? "; a failed CONCURRENTLY build can leave an INVALID index, and the next run refuses until it is dropped with DROP INDEX CONCURRENTLY" : ""}`
     : "the file was rolled back, nothing from it was applied";
   if (code === "55P03") {
     return new GaiaDbError(
@@ -544,11 +543,6 @@ async function applyTransactional(
   }
 }
 
-/** Statements that build or rebuild an index concurrently (they may leave an INVALID index). */
-const CONCURRENT = /\bconcurrently\b/i;
-/** Statements that wait for other transactions and must not give up after lock_timeout. */
-const WAITS_FOR_OTHERS = (text: string) => CONCURRENT.test(text) || /^reindex\b/i.test(text);
-
 /** INVALID indexes outside the system schemas (left by a failed CONCURRENTLY build). */
 export async function invalidIndexes(db: Db): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>(
@@ -602,14 +596,15 @@ async function applyNoTransaction(
   }
   for (let i = done; i < statements.length; i++) {
     const s = statements[i] as PreparedStatement;
-    const waits = WAITS_FOR_OTHERS(s.text);
-    // CREATE INDEX CONCURRENTLY waits for every older transaction: the session lock_timeout
-    // would make it fail (and leave an INVALID index) on any busy database.
+    const waits = s.kind.waitsForOthers;
+    // CREATE INDEX CONCURRENTLY (and DETACH PARTITION … CONCURRENTLY) waits for every older
+    // transaction: the session lock_timeout would make it fail (and leave an INVALID index) on
+    // any busy database.
     if (waits) await db.query("SET lock_timeout = 0");
     // A statement that may run in a transaction commits together with its progress row, so a
     // crash between the two cannot make a resumed run repeat it; only the statements PostgreSQL
     // refuses in a transaction (CONCURRENTLY, VACUUM, …) run bare.
-    const atomic = !OUTSIDE_TRANSACTION_ONLY.test(s.text);
+    const atomic = s.kind.outsideTransaction === null;
     let failed: unknown;
     try {
       if (atomic) await db.query("BEGIN");
@@ -627,7 +622,7 @@ async function applyNoTransaction(
     }
     if (failed !== undefined)
       throw statementFailure(file, s, i, statements.length, failed, options);
-    if (CONCURRENT.test(s.text)) {
+    if (s.kind.mayLeaveInvalidIndex) {
       await refuseInvalidIndexes(
         db,
         file,
@@ -702,10 +697,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // Prepare (split) every pending file before touching the database, so a bad file refuses
     // before anything is applied.
     const fileByPath = new Map(files.map((f) => [f.relativePath, f]));
-    const prepared = todo.map((t) => {
+    const prepared: { file: MigrationFile; statements: PreparedStatement[] }[] = [];
+    for (const t of todo) {
       const file = fileByPath.get(t.file) as MigrationFile;
-      return { file, statements: prepareStatements(file) };
-    });
+      prepared.push({ file, statements: await prepareStatements(file) });
+    }
 
     const ledgerReady = p.ledger_version === LEDGER_VERSION;
     const bindingWrite = bindingUpdate(ledger.binding, options, modules);
@@ -915,7 +911,7 @@ export async function plan(
     const file = byPath.get(f.file) as MigrationFile;
     let statements: PreparedStatement[];
     try {
-      statements = prepareStatements(file);
+      statements = await prepareStatements(file);
     } catch (err) {
       s.refusals.push((err as Error).message);
       continue;
@@ -1028,7 +1024,8 @@ async function baselineLocked(
   if (chosen.some((f) => f.module === "vector") && !p.vector_available) {
     throw refused(vectorUnavailableMessage(p.database, serverOf(options.databaseUrl)));
   }
-  const prepared = chosen.map((file) => ({ file, statements: prepareStatements(file) }));
+  const prepared: { file: MigrationFile; statements: PreparedStatement[] }[] = [];
+  for (const file of chosen) prepared.push({ file, statements: await prepareStatements(file) });
   const expected = await expectedCatalog(client, options, prepared);
   const actual = await snapshotCatalog(client, "public");
   const drift = diffCatalogs(expected, actual, BASELINE_DIFF_OPTIONS);
@@ -1194,7 +1191,7 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
         newChecksum: file.checksum,
       };
     }
-    const statements = prepareStatements(file);
+    const statements = await prepareStatements(file);
     await inTransaction(db, async () => {
       await db.query(
         `UPDATE gaia_migrations.applied

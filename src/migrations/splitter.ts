@@ -1,161 +1,143 @@
 /**
- * Client-side statement splitter. node-postgres sends a multi-statement string as one implicit
- * transaction, so CREATE INDEX CONCURRENTLY and friends fail unless each statement is sent alone.
- * This splitter knows enough PostgreSQL lexical structure to find the semicolons that end
- * statements: dollar quoting, '…' and E'…' strings, "…" identifiers, `--` and
- * nested `/* … *\/` comments, and SQL-standard `BEGIN ATOMIC … END` function bodies.
+ * Statement splitting by PostgreSQL's own grammar. node-postgres sends a multi-statement string as
+ * one implicit transaction, so CREATE INDEX CONCURRENTLY and friends fail unless each statement is
+ * sent alone. libpg_query (the PostgreSQL 15 parser compiled to WebAssembly) parses the whole file
+ * and reports where each statement starts and how long it is; the runner sends each slice alone
+ * and classifies it from its parse tree.
+ *
+ * The parser is loaded on first use only: loading it costs tens of milliseconds, and a run whose
+ * files are all applied (recognised by checksum) never parses anything.
  */
+import type { Node, ParseResult } from "libpg-query";
 
 export interface Statement {
   /** The statement text without its terminating semicolon, leading comments and trailing space. */
   text: string;
   /** 1-based line of the statement's first character in the input. */
   line: number;
+  /** The statement's parse tree, e.g. `{ IndexStmt: { concurrent: true, … } }`. */
+  tree: Node;
 }
 
-const isWordChar = (c: string | undefined) =>
-  c !== undefined && /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
-const isWordStart = (c: string | undefined) => c !== undefined && /[A-Za-z_\u0080-\uffff]/.test(c);
-const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+/** The input is not valid PostgreSQL 15 SQL; line and column (1-based, in characters) locate it. */
+export class SqlSyntaxError extends Error {
+  readonly line: number;
+  readonly column: number;
 
-/** CREATE [OR REPLACE] FUNCTION|PROCEDURE … */
-function isRoutine(words: readonly string[]): boolean {
-  if (words[0] !== "create") return false;
-  const kind = words[1] === "or" && words[2] === "replace" ? words[3] : words[1];
-  return kind === "function" || kind === "procedure";
+  constructor(message: string, line: number, column: number) {
+    super(message);
+    this.name = "SqlSyntaxError";
+    this.line = line;
+    this.column = column;
+  }
 }
 
-export function splitStatements(sql: string): Statement[] {
+type LibPgQuery = typeof import("libpg-query");
+let loading: Promise<LibPgQuery> | undefined;
+
+function loadParser(): Promise<LibPgQuery> {
+  loading ??= (async () => {
+    // require, not a static import: the module compiles its WebAssembly when it is loaded.
+    const lib = require("libpg-query") as LibPgQuery;
+    await lib.loadModule();
+    return lib;
+  })();
+  return loading;
+}
+
+/** Splits `sql` into statements; throws SqlSyntaxError when PostgreSQL 15 would refuse it. */
+export async function splitStatements(sql: string): Promise<Statement[]> {
+  // The library refuses blank input rather than returning no statements.
+  if (sql.trim() === "") return [];
+  const lib = await loadParser();
+  let result: ParseResult;
+  try {
+    result = lib.parseSync(sql) as ParseResult;
+  } catch (err) {
+    if (lib.hasSqlDetails(err)) {
+      const { line, column } = lineAndColumn(sql, err.sqlDetails.cursorPosition);
+      throw new SqlSyntaxError(err.sqlDetails.message, line, column);
+    }
+    throw err;
+  }
+  return statementsOf(sql, result);
+}
+
+/**
+ * Cuts the parser's statements out of `sql`. Locations are UTF-8 byte offsets; a location or a
+ * length of 0 is omitted from the result (the first statement starts at 0; the last one, when
+ * no semicolon ends it, runs to the end). A statement's slice starts right after the previous
+ * semicolon, so the whitespace and comments before it are trimmed, as the hand-written splitter
+ * that computed the ledger's statement checksums did.
+ */
+export function statementsOf(sql: string, result: ParseResult): Statement[] {
+  const bytes = Buffer.from(sql, "utf8");
   const out: Statement[] = [];
-  const n = sql.length;
-  let start = -1; // index of the current statement's first significant character
-  // psql's rule: only a CREATE [OR REPLACE] FUNCTION|PROCEDURE statement can hold a
-  // BEGIN ATOMIC … END body (a dollar-quoted body is skipped whole), and only BEGIN/CASE/END at
-  // parenthesis depth 0 count. Elsewhere (e.g. a column named "begin") they are plain words.
-  let words: string[] = []; // the first four lower-cased words of the current statement
-  let parenDepth = 0;
-  let atomicDepth = 0; // BEGIN/CASE … END nesting inside a routine body
-  // Line numbers are computed lazily; positions only grow, so count incrementally.
-  let linePos = 0;
-  let lineNo = 1;
-  const lineOf = (pos: number) => {
-    for (; linePos < pos; linePos++) if (sql.charCodeAt(linePos) === 10) lineNo++;
-    return lineNo;
-  };
-  const mark = (pos: number) => {
-    if (start === -1) start = pos;
-  };
-  const finish = (end: number) => {
-    if (start !== -1) {
-      const text = sql.slice(start, end).trimEnd();
-      if (text.length > 0) out.push({ text, line: lineOf(start) });
-    }
-    start = -1;
-    words = [];
-    parenDepth = 0;
-    atomicDepth = 0;
-  };
+  let counted = 0; // bytes[0, counted) hold `line - 1` newlines
+  let line = 1;
+  for (const raw of result.stmts ?? []) {
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
+    for (; counted < start; counted++) if (bytes[counted] === 10) line++;
+    const slice = bytes.subarray(start, end).toString("utf8");
+    const lead = leadingTrivia(slice);
+    const text = slice.slice(lead).trimEnd();
+    if (text === "" || raw.stmt === undefined) continue;
+    out.push({ text, line: line + countNewlines(slice, lead), tree: raw.stmt });
+  }
+  return out;
+}
 
+/** Length of the whitespace, `--` comments and (nested) block comments that start `text`. */
+export function leadingTrivia(text: string): number {
   let i = 0;
+  const n = text.length;
   while (i < n) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    if (c === "-" && next === "-") {
-      const eol = sql.indexOf("\n", i);
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v") {
+      i++;
+    } else if (c === "-" && text[i + 1] === "-") {
+      const eol = text.indexOf("\n", i);
       i = eol === -1 ? n : eol + 1;
-      continue;
-    }
-    if (c === "/" && next === "*") {
+    } else if (c === "/" && text[i + 1] === "*") {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (sql[i] === "/" && sql[i + 1] === "*") {
+        if (text[i] === "/" && text[i + 1] === "*") {
           depth++;
           i += 2;
-        } else if (sql[i] === "*" && sql[i + 1] === "/") {
+        } else if (text[i] === "*" && text[i + 1] === "/") {
           depth--;
           i += 2;
         } else i++;
       }
-      continue;
-    }
-    if (c === ";") {
-      if (atomicDepth > 0) {
-        i++;
-        continue;
-      }
-      finish(i);
-      i++;
-      continue;
-    }
-    if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v") {
-      i++;
-      continue;
-    }
-    mark(i);
-    if (c === "'") {
-      // E'…' (also e'…') allows backslash escapes; the E must be a word of its own.
-      const prev = sql[i - 1];
-      const escaped = (prev === "E" || prev === "e") && !isWordChar(sql[i - 2]);
-      i++;
-      while (i < n) {
-        const d = sql[i];
-        if (escaped && d === "\\") {
-          i += 2;
-        } else if (d === "'") {
-          if (sql[i + 1] === "'") i += 2;
-          else {
-            i++;
-            break;
-          }
-        } else i++;
-      }
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      while (i < n) {
-        if (sql[i] === '"') {
-          if (sql[i + 1] === '"') i += 2;
-          else {
-            i++;
-            break;
-          }
-        } else i++;
-      }
-      continue;
-    }
-    if (c === "$" && !isWordChar(sql[i - 1])) {
-      DOLLAR_TAG.lastIndex = i;
-      const m = DOLLAR_TAG.exec(sql);
-      if (m) {
-        const tag = m[0];
-        const close = sql.indexOf(tag, i + tag.length);
-        i = close === -1 ? n : close + tag.length;
-        continue;
-      }
-      i++;
-      continue;
-    }
-    if (isWordStart(c)) {
-      let j = i + 1;
-      while (j < n && isWordChar(sql[j])) j++;
-      const word = sql.slice(i, j).toLowerCase();
-      if (words.length < 4) words.push(word);
-      if (parenDepth === 0 && isRoutine(words)) {
-        if (word === "begin") atomicDepth++;
-        else if (word === "case") {
-          // CASE also ends with END; it only matters inside a BEGIN.
-          if (atomicDepth > 0) atomicDepth++;
-        } else if (word === "end" && atomicDepth > 0) atomicDepth--;
-      }
-      i = j;
-      continue;
-    }
-    if (c === "(") parenDepth++;
-    else if (c === ")" && parenDepth > 0) parenDepth--;
-    i++;
+    } else break;
   }
-  finish(n);
-  return out;
+  return i;
+}
+
+function countNewlines(text: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/**
+ * PostgreSQL reports an error position in characters, not bytes (scan.l's scanner_errposition
+ * counts with pg_mbstrlen_with_len); the library makes it 0-based. A JavaScript string indexes
+ * UTF-16 units, so walk it by code points.
+ */
+export function lineAndColumn(sql: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  let index = 0;
+  for (const ch of sql) {
+    if (index === position) break;
+    if (ch === "\n") {
+      line++;
+      column = 1;
+    } else column++;
+    index++;
+  }
+  return { line, column };
 }

@@ -26,6 +26,24 @@ function failure(fn: () => unknown): GaiaDbError {
   throw new Error("expected a GaiaDbError");
 }
 
+async function rejection(p: Promise<unknown>): Promise<GaiaDbError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof GaiaDbError) return e;
+    throw e;
+  }
+  throw new Error("expected a GaiaDbError");
+}
+
+/** The one file of a fresh tree, as loadMigrationSet reads it. */
+function oneFile(sql: string | Buffer, name = "core/0001_a.sql") {
+  const root = makeTree({});
+  writeFileSync(join(root, name), sql);
+  const [file] = loadMigrationSet(root, ["core"]);
+  return file as NonNullable<typeof file>;
+}
+
 describe("checksum", () => {
   it.each([
     ["LF", "SELECT 1;\nSELECT 2;\n"],
@@ -100,6 +118,7 @@ describe("loadMigrationSet", () => {
       sql: "SELECT 2;\n",
       checksum: sha256("SELECT 2;\n"),
       noTransaction: false,
+      encodingProblem: null,
     });
     expect(files[2]?.noTransaction).toBe(true);
   });
@@ -147,44 +166,86 @@ describe("loadMigrationSet", () => {
 });
 
 describe("prepareStatements", () => {
-  it("splits with per-statement checksums", () => {
-    const root = makeTree({ "core/0001_a.sql": "SELECT 1;\n\nSELECT 2;\n" });
-    const [file] = loadMigrationSet(root, ["core"]);
-    expect(prepareStatements(file as NonNullable<typeof file>)).toEqual([
-      { text: "SELECT 1", line: 1, checksum: sha256("SELECT 1") },
-      { text: "SELECT 2", line: 3, checksum: sha256("SELECT 2") },
+  it("splits with per-statement checksums and kinds", async () => {
+    const statements = await prepareStatements(
+      oneFile("-- gaia:no-transaction\nSELECT 1;\n\nVACUUM t;\n"),
+    );
+    expect(statements.map(({ text, line, checksum }) => ({ text, line, checksum }))).toEqual([
+      { text: "SELECT 1", line: 2, checksum: sha256("SELECT 1") },
+      { text: "VACUUM t", line: 4, checksum: sha256("VACUUM t") },
     ]);
+    expect(statements.map((s) => s.kind.outsideTransaction)).toEqual([null, "VACUUM"]);
   });
   it.each(["BEGIN", "COMMIT", "rollback", "START TRANSACTION", "END"])(
     "refuses transaction control (%s) naming the line",
-    (stmt) => {
-      const root = makeTree({ "core/0001_a.sql": `SELECT 1;\n${stmt};\n` });
-      const [file] = loadMigrationSet(root, ["core"]);
-      const e = failure(() => prepareStatements(file as NonNullable<typeof file>));
+    async (stmt) => {
+      const e = await rejection(prepareStatements(oneFile(`SELECT 1;\n${stmt};\n`)));
       expect(e.exitCode).toBe(3);
       expect(e.message).toBe(
         `core/0001_a.sql line 2: transaction control statement "${stmt.split(" ")[0]}" is not allowed; the runner wraps each file in one transaction (or runs it statement by statement when its first line is "-- gaia:no-transaction"): remove it`,
       );
     },
   );
+  it("refuses a syntax error as file:line:column, in characters", async () => {
+    const e = await rejection(
+      prepareStatements(oneFile("-- ünïcödé\r\nSELECT 1;\r\nCREATE TABLE t (a int,);\r\n")),
+    );
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(
+      'core/0001_a.sql:3:23: syntax error at or near ")" (PostgreSQL 15 grammar): fix the statement and run again',
+    );
+  });
+  it.each([
+    ["empty", ""],
+    ["blank", " \n\n"],
+    ["comment-only", "-- nothing yet\n/* later */\n"],
+    ["marker-only", "-- gaia:no-transaction\n"],
+    ["semicolons only", ";\n;\n"],
+  ])("refuses a %s file instead of recording it as applied", async (_what, sql) => {
+    const e = await rejection(prepareStatements(oneFile(sql)));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(
+      "core/0001_a.sql holds no SQL statement (it is empty or only comments), so it would be recorded as applied without doing anything: add the statements it is meant to run, or delete it",
+    );
+  });
+  it("refuses invalid UTF-8 naming the byte offset and line", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from("SELECT 1;\nSELECT 'é"),
+      Buffer.from([0xe9]), // latin1 é
+      Buffer.from("';\n"),
+    ]);
+    const file = oneFile(bytes);
+    // Decoding still turns it into U+FFFD, so a file applied before the check keeps its checksum.
+    expect(file.sql).toBe("SELECT 1;\nSELECT 'é\uFFFD';\n");
+    const e = await rejection(prepareStatements(file));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(
+      "core/0001_a.sql: invalid UTF-8 at byte offset 20 (line 2): PostgreSQL would receive the replacement character U+FFFD instead; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+    );
+  });
+  it("refuses a NUL byte, which would end the SQL text early", async () => {
+    const e = await rejection(prepareStatements(oneFile("SELECT 1;\n\0SELECT 2;\n")));
+    expect(e.message).toBe(
+      "core/0001_a.sql: NUL byte at byte offset 10 (line 2): SQL text cannot contain it; remove it",
+    );
+  });
 });
 
 describe("session state", () => {
-  const prepare = (sql: string) => {
-    const root = makeTree({ "core/0001_a.sql": sql });
-    const [file] = loadMigrationSet(root, ["core"]);
-    return () => prepareStatements(file as NonNullable<typeof file>);
-  };
+  const prepare = (sql: string) => prepareStatements(oneFile(sql));
   it.each([
     ["SET search_path = other", '"SET"'],
     ["set statement_timeout to 0", '"SET"'],
     ["SET SESSION work_mem = '1GB'", '"SET SESSION"'],
     ["SET ROLE gaia_readonly", '"SET ROLE"'],
     ["SET SESSION AUTHORIZATION someone", '"SET SESSION"'],
+    ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", '"SET SESSION"'],
+    ["SET /* c */ search_path = other", '"SET"'],
     ["RESET search_path", '"RESET"'],
+    ["RESET ALL", '"RESET"'],
     ["DISCARD ALL", '"DISCARD"'],
-  ])("%s is refused naming the file and line, pointing at SET LOCAL", (stmt, what) => {
-    const e = failure(prepare(`SELECT 1;\n${stmt};\n`));
+  ])("%s is refused naming the file and line, pointing at SET LOCAL", async (stmt, what) => {
+    const e = await rejection(prepare(`SELECT 1;\n${stmt};\n`));
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain(`core/0001_a.sql line 2: ${what} changes the session`);
     expect(e.message).toContain("use SET LOCAL");
@@ -193,8 +254,8 @@ describe("session state", () => {
     "SELECT pg_advisory_unlock(42)",
     "SELECT pg_advisory_unlock_all()",
     "DO $$ BEGIN PERFORM pg_advisory_unlock_all(); END $$",
-  ])("%s is refused: it would release the migration lock", (stmt) => {
-    const e = failure(prepare(`SELECT 1;\n\n${stmt};\n`));
+  ])("%s is refused: it would release the migration lock", async (stmt) => {
+    const e = await rejection(prepare(`SELECT 1;\n\n${stmt};\n`));
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain("core/0001_a.sql line 3: pg_advisory_unlock");
     expect(e.message).toContain("SET LOCAL");
@@ -205,9 +266,12 @@ describe("session state", () => {
     "SET CONSTRAINTS ALL DEFERRED",
     "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
     "CREATE FUNCTION f() RETURNS void LANGUAGE sql SET search_path = pg_catalog AS $$ SELECT pg_advisory_unlock_all() $$",
+    "CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT pg_advisory_unlock_all() $$",
     "UPDATE t SET a = 1",
-  ])("%s is allowed", (stmt) => {
-    expect(prepare(`${stmt};\n`)()).toHaveLength(1);
+    "ALTER ROLE r SET search_path = other",
+    "ALTER FUNCTION f() RESET ALL",
+  ])("%s is allowed", async (stmt) => {
+    expect(await prepare(`${stmt};\n`)).toHaveLength(1);
   });
 });
 
@@ -215,27 +279,35 @@ describe("statements that cannot run in a transaction", () => {
   it.each([
     ["CREATE INDEX CONCURRENTLY i ON t (a)", "CREATE INDEX CONCURRENTLY"],
     ["create unique index concurrently i on t (a)", "CREATE UNIQUE INDEX CONCURRENTLY"],
+    ["CREATE INDEX /* c */ CONCURRENTLY i ON t (a)", "CREATE INDEX CONCURRENTLY"],
     ["DROP INDEX CONCURRENTLY i", "DROP INDEX CONCURRENTLY"],
     ["REINDEX INDEX CONCURRENTLY i", "REINDEX INDEX CONCURRENTLY"],
+    ["REINDEX (CONCURRENTLY) TABLE t", "REINDEX TABLE CONCURRENTLY"],
+    [
+      "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
+      "ALTER TABLE … DETACH PARTITION … CONCURRENTLY",
+    ],
     ["VACUUM ANALYZE t", "VACUUM"],
     ["ALTER SYSTEM SET work_mem = '8MB'", "ALTER SYSTEM"],
     ["CREATE DATABASE other", "CREATE DATABASE"],
-  ])("%s in a transactional file is refused with the fix", (stmt, what) => {
-    const root = makeTree({ "core/0001_a.sql": `SELECT 1;\n\n${stmt};\n` });
-    const [file] = loadMigrationSet(root, ["core"]);
-    const e = failure(() => prepareStatements(file as NonNullable<typeof file>));
+  ])("%s in a transactional file is refused with the fix", async (stmt, what) => {
+    const e = await rejection(prepareStatements(oneFile(`SELECT 1;\n\n${stmt};\n`)));
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe(
       `core/0001_a.sql line 3: ${what} cannot run inside a transaction block, and this file runs in one: make "-- gaia:no-transaction" its first line (each statement then runs on its own and progress is recorded), preferably in a file of its own`,
     );
   });
-  it("is allowed in a no-transaction file, and CREATE INDEX without CONCURRENTLY anywhere", () => {
+  it("is allowed in a no-transaction file, and CREATE INDEX without CONCURRENTLY anywhere", async () => {
     const root = makeTree({
       "core/0001_a.sql": "-- gaia:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n",
       "core/0002_b.sql": "CREATE INDEX j ON t (a);\n",
+      "core/0003_c.sql":
+        'CREATE INDEX "concurrently" ON t ("concurrently");\nSELECT \'CONCURRENTLY\';\n',
     });
-    const [a, b] = loadMigrationSet(root, ["core"]);
-    expect(prepareStatements(a as NonNullable<typeof a>)).toHaveLength(1);
-    expect(prepareStatements(b as NonNullable<typeof b>)).toHaveLength(1);
+    const [a, b, c] = loadMigrationSet(root, ["core"]);
+    expect(await prepareStatements(a as NonNullable<typeof a>)).toHaveLength(1);
+    expect(await prepareStatements(b as NonNullable<typeof b>)).toHaveLength(1);
+    // An index or a column named "concurrently" is built in the ordinary way.
+    expect(await prepareStatements(c as NonNullable<typeof c>)).toHaveLength(2);
   });
 });

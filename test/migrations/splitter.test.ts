@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitStatements } from "../../src/migrations/splitter";
+import { lineAndColumn, SqlSyntaxError, splitStatements } from "../../src/migrations/splitter";
 
 const cases: { name: string; sql: string; expected: { text: string; line: number }[] }[] = [
   { name: "empty input", sql: "", expected: [] },
@@ -187,17 +187,133 @@ const cases: { name: string; sql: string; expected: { text: string; line: number
     ],
   },
   {
-    name: "unterminated string runs to the end (the server reports it)",
-    sql: "SELECT 1;\nSELECT 'open;\nmore",
+    name: "CREATE RULE … DO ALSO with several actions in parentheses is one statement",
+    sql: "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\nSELECT 9;",
+    expected: [
+      {
+        text: "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))",
+        line: 1,
+      },
+      { text: "SELECT 9", line: 2 },
+    ],
+  },
+  {
+    name: "a column named begin read in a SQL-standard function body is not a block",
+    sql: "CREATE FUNCTION f(t tbl) RETURNS int LANGUAGE sql RETURN t.begin;\nCREATE TABLE u (begin int);\nSELECT begin FROM u;",
+    expected: [
+      { text: "CREATE FUNCTION f(t tbl) RETURNS int LANGUAGE sql RETURN t.begin", line: 1 },
+      { text: "CREATE TABLE u (begin int)", line: 2 },
+      { text: "SELECT begin FROM u", line: 3 },
+    ],
+  },
+  {
+    name: "E string with an escaped quote: E'\\'' then a semicolon inside",
+    sql: "SELECT E'\\'';\nINSERT INTO t VALUES (E'it\\'s; here');\nSELECT 3;",
+    expected: [
+      { text: "SELECT E'\\''", line: 1 },
+      { text: "INSERT INTO t VALUES (E'it\\'s; here')", line: 2 },
+      { text: "SELECT 3", line: 3 },
+    ],
+  },
+  {
+    name: "dollar-quoted plpgsql body with semicolons and a nested tag",
+    sql: "CREATE FUNCTION h() RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  EXECUTE $q$SELECT 1; SELECT 2$q$;\n  PERFORM 1;\nEND;\n$fn$;\nSELECT 10;",
+    expected: [
+      {
+        text: "CREATE FUNCTION h() RETURNS void LANGUAGE plpgsql AS $fn$\nBEGIN\n  EXECUTE $q$SELECT 1; SELECT 2$q$;\n  PERFORM 1;\nEND;\n$fn$",
+        line: 1,
+      },
+      { text: "SELECT 10", line: 7 },
+    ],
+  },
+  {
+    name: "nested comments between and inside statements",
+    sql: "/* a /* b; */ c; */\nSELECT /* x /* y; */ z */ 1;\n/* d; */ -- e;\nSELECT 2;",
+    expected: [
+      { text: "SELECT /* x /* y; */ z */ 1", line: 2 },
+      { text: "SELECT 2", line: 4 },
+    ],
+  },
+  {
+    name: "multi-byte UTF-8 before and inside statements (locations are byte offsets)",
+    sql: "-- café 😀\nSELECT 'é😀';\n/* ü */ SELECT 'ß', 2;\nSELECT 3",
+    expected: [
+      { text: "SELECT 'é😀'", line: 2 },
+      { text: "SELECT 'ß', 2", line: 3 },
+      { text: "SELECT 3", line: 4 },
+    ],
+  },
+  {
+    name: "a comment after the last statement is not a statement; one without a semicolon keeps it",
+    sql: "SELECT 1;\n-- the end\nSELECT 2 -- last\n",
     expected: [
       { text: "SELECT 1", line: 1 },
-      { text: "SELECT 'open;\nmore", line: 2 },
+      { text: "SELECT 2 -- last", line: 3 },
     ],
   },
 ];
 
 describe("splitStatements", () => {
-  it.each(cases)("$name", ({ sql, expected }) => {
-    expect(splitStatements(sql)).toEqual(expected);
+  it.each(cases)("$name", async ({ sql, expected }) => {
+    const statements = await splitStatements(sql);
+    expect(statements.map(({ text, line }) => ({ text, line }))).toEqual(expected);
+  });
+
+  it("returns each statement's parse tree", async () => {
+    const [index, rule] = await splitStatements(
+      "CREATE INDEX /* c */ CONCURRENTLY i ON t (a);\nCREATE RULE r AS ON DELETE TO t DO ALSO (SELECT 1; SELECT 2)",
+    );
+    expect(index?.tree).toMatchObject({ IndexStmt: { idxname: "i", concurrent: true } });
+    expect(Object.keys(rule?.tree ?? {})).toEqual(["RuleStmt"]);
+  });
+});
+
+describe("syntax errors", () => {
+  const error = async (sql: string) => {
+    try {
+      await splitStatements(sql);
+    } catch (e) {
+      if (e instanceof SqlSyntaxError)
+        return { message: e.message, line: e.line, column: e.column };
+      throw e;
+    }
+    throw new Error("expected a syntax error");
+  };
+  it.each([
+    ["SELECT 1;\nSELEC 2;", 'syntax error at or near "SELEC"', 2, 1],
+    ["SELECT 1;\nSELECT 'é😀' FROM;", 'syntax error at or near ";"', 2, 17],
+    ["-- 😀😀\nCREATE TABLE t (a int,\n  b text,);", 'syntax error at or near ")"', 3, 10],
+    [
+      "SELECT 1;\nSELECT 'open;\nmore",
+      'unterminated quoted string at or near "\'open;\nmore"',
+      2,
+      8,
+    ],
+    [
+      "SELECT 1 /* open /* nested */",
+      'unterminated /* comment at or near "/* open /* nested */"',
+      1,
+      10,
+    ],
+    // Accepted from PostgreSQL 16 on; the servers run 15.
+    ["SELECT 1;\nSELECT 'x' IS JSON;", 'syntax error at or near "JSON"', 2, 15],
+    ["SELECT JSON_OBJECT('a': 1);", 'syntax error at or near ":"', 1, 23],
+  ])("%j: %s at %i:%i", async (sql, message, line, column) => {
+    expect(await error(sql)).toEqual({ message, line, column });
+  });
+});
+
+describe("lineAndColumn", () => {
+  it.each([
+    ["abc", 0, 1, 1],
+    ["abc", 2, 1, 3],
+    ["a\nbc", 2, 2, 1],
+    ["a\nbc", 3, 2, 2],
+    // Positions count code points: 😀 is two UTF-16 units but one character.
+    ["😀😀x", 2, 1, 3],
+    ["é\n😀x", 3, 2, 2],
+    ["ab", 5, 1, 3],
+  ])("%j at %i is line %i column %i", (text, position, line, column) => {
+    expect(lineAndColumn(text, position)).toEqual({ line, column });
   });
 });

@@ -16,7 +16,7 @@ export const BIN = join(REPO, "bin", "gaia-db.js");
 const trees: string[] = [];
 
 /** Creates a migrations tree: keys are `<module>/<file>`, values the SQL. */
-export function makeTree(files: Record<string, string>): string {
+export function makeTree(files: Record<string, string | Uint8Array>): string {
   const root = mkdtempSync(join(tmpdir(), "gaia-mig-"));
   trees.push(root);
   for (const m of ["core", "vector", "rbac", "experience"]) mkdirSync(join(root, m));
@@ -24,7 +24,7 @@ export function makeTree(files: Record<string, string>): string {
   return root;
 }
 
-export function writeFiles(root: string, files: Record<string, string>): void {
+export function writeFiles(root: string, files: Record<string, string | Uint8Array>): void {
   for (const [path, sql] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), sql);
@@ -38,7 +38,7 @@ export function removeTrees(): void {
 /** A fresh database (after `before`, e.g. a hand-built schema) and a tree of `files`. */
 export async function setupRun(
   prefix: string,
-  files: Record<string, string>,
+  files: Record<string, string | Uint8Array>,
   environment: MigrateOptions["environment"] = "dev",
   before?: string,
 ) {

@@ -89,6 +89,7 @@ const file = (
   sql: "",
   checksum,
   noTransaction: false,
+  encodingProblem: null,
 });
 const row = (module: string, version: string, over: Partial<LedgerRow> = {}): LedgerRow => ({
   module,

@@ -85,9 +85,9 @@ describe("migration files", () => {
     expect(files.filter((f) => f.noTransaction)).toEqual([]);
   });
 
-  it("split into statements without transaction control", () => {
+  it("split into statements without transaction control", async () => {
     for (const file of loadMigrationSet(MIGRATIONS_ROOT, MODULES)) {
-      const statements = prepareStatements(file);
+      const statements = await prepareStatements(file);
       expect({ file: file.relativePath, empty: statements.length === 0 }).toEqual({
         file: file.relativePath,
         empty: false,
@@ -104,7 +104,7 @@ describe("migration files", () => {
     await withClient(split, async (c) => {
       for (const file of loadMigrationSet(MIGRATIONS_ROOT, modules)) {
         await c.query("BEGIN");
-        for (const statement of prepareStatements(file)) {
+        for (const statement of await prepareStatements(file)) {
           await c.query(statement.text);
         }
         await c.query("COMMIT");
@@ -179,16 +179,16 @@ describe("migration files", () => {
     });
   });
 
-  it("keep core 0002+ free of statements that destroy data on a live database", () => {
+  it("keep core 0002+ free of statements that destroy data on a live database", async () => {
     // Every later core file runs against databases holding rows.
     const destructive = /^(TRUNCATE|DROP\s+TABLE)\b|\bDROP\s+COLUMN\b/i;
-    const offending = loadMigrationSet(MIGRATIONS_ROOT, ["core"])
-      .slice(1)
-      .flatMap((file) =>
-        prepareStatements(file)
-          .filter((statement) => destructive.test(statement.text))
-          .map((statement) => `${file.relativePath}:${statement.line}`),
-      );
+    const offending: string[] = [];
+    for (const file of loadMigrationSet(MIGRATIONS_ROOT, ["core"]).slice(1)) {
+      for (const statement of await prepareStatements(file)) {
+        if (destructive.test(statement.text))
+          offending.push(`${file.relativePath}:${statement.line}`);
+      }
+    }
     expect(offending).toEqual([]);
   });
 });
@@ -196,12 +196,12 @@ describe("migration files", () => {
 describe("vector/0001_kb_semantic_embeddings.sql", () => {
   const VECTOR = "vector/0001_kb_semantic_embeddings.sql";
 
-  it("is made of the statements that 007 contributed to the live schema", () => {
+  it("is made of the statements that 007 contributed to the live schema", async () => {
     // core is always part of a set; pick the vector file out of it.
     const file = loadMigrationSet(MIGRATIONS_ROOT, ["vector"]).find(
       (f) => f.relativePath === VECTOR,
     );
-    const firstLines = prepareStatements(file!).map((s) => s.text.split("\n")[0]);
+    const firstLines = (await prepareStatements(file!)).map((s) => s.text.split("\n")[0]);
     expect(firstLines).toEqual([
       "CREATE EXTENSION IF NOT EXISTS vector",
       "ALTER TABLE kb_semantic_chunk_ids",

@@ -70,7 +70,7 @@ export async function splitStatements(sql: string): Promise<Statement[]> {
  * semicolon, so the whitespace and comments before it are trimmed, as the hand-written splitter
  * that computed the ledger's statement checksums did.
  */
-export function statementsOf(sql: string, result: ParseResult): Statement[] {
+function statementsOf(sql: string, result: ParseResult): Statement[] {
   const bytes = Buffer.from(sql, "utf8");
   const out: Statement[] = [];
   let counted = 0; // bytes[0, counted) hold `line - 1` newlines
@@ -89,7 +89,7 @@ export function statementsOf(sql: string, result: ParseResult): Statement[] {
 }
 
 /** Length of the whitespace, `--` comments and (nested) block comments that start `text`. */
-export function leadingTrivia(text: string): number {
+function leadingTrivia(text: string): number {
   let i = 0;
   const n = text.length;
   while (i < n) {

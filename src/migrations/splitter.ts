@@ -78,14 +78,23 @@ function statementsOf(sql: string, result: ParseResult): Statement[] {
   for (const raw of result.stmts ?? []) {
     const start = raw.stmt_location ?? 0;
     const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
-    for (; counted < start; counted++) if (bytes[counted] === 10) line++;
+    line += newlines(bytes, counted, start);
+    counted = start;
     const slice = bytes.subarray(start, end).toString("utf8");
     const lead = leadingTrivia(slice);
     const text = slice.slice(lead).trimEnd();
     if (text === "" || raw.stmt === undefined) continue;
-    out.push({ text, line: line + countNewlines(slice, lead), tree: raw.stmt });
+    const leadLines = slice.slice(0, lead).split("\n").length - 1;
+    out.push({ text, line: line + leadLines, tree: raw.stmt });
   }
   return out;
+}
+
+/** Newlines in bytes[from, to), found natively: a byte-by-byte loop costs milliseconds cold. */
+function newlines(bytes: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10, from); i !== -1 && i < to; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /** Length of the whitespace, `--` comments and (nested) block comments that start `text`. */
@@ -114,12 +123,6 @@ function leadingTrivia(text: string): number {
     } else break;
   }
   return i;
-}
-
-function countNewlines(text: string, end: number): number {
-  let n = 0;
-  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
 
 /**

@@ -8,6 +8,7 @@
  * The parser is loaded on first use only: loading it costs tens of milliseconds, and a run whose
  * files are all applied (recognised by checksum) never parses anything.
  */
+import { setFlagsFromString } from "node:v8";
 import type { Node, ParseResult } from "libpg-query";
 
 export interface Statement {
@@ -37,6 +38,11 @@ let loading: Promise<LibPgQuery> | undefined;
 
 function loadParser(): Promise<LibPgQuery> {
   loading ??= (async () => {
+    // V8 would recompile the parser's hot functions (huge: the whole grammar) with its optimising
+    // compiler in background threads, ~250 ms of CPU, ten times what parsing every shipped file
+    // costs with the baseline code. gaia-db is short-lived, so keep the baseline code. The flags
+    // are process-wide and only change how WebAssembly compiled from now on is optimised.
+    setFlagsFromString("--no-wasm-tier-up --no-wasm-dynamic-tiering");
     // require, not a static import: the module compiles its WebAssembly when it is loaded.
     const lib = require("libpg-query") as LibPgQuery;
     await lib.loadModule();

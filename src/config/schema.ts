@@ -5,6 +5,7 @@
  * from it (`renderConfigReference`), so the three cannot drift apart.
  */
 import { z } from "zod";
+import { PG_VM_SIZES } from "../fly/vmSizes";
 
 export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -125,9 +126,10 @@ export const postgresSchema = section(
       allowed: "lowercase letters, digits and underscores, not starting with a digit",
       description: "Database every service shares.",
     }),
-    vmSize: doc(z.string().regex(/^(shared-cpu|performance)-\d+x$/), {
-      allowed: "a Fly VM size such as shared-cpu-1x or performance-2x",
-      description: "Machine size of each unmanaged node (Fly).",
+    vmSize: doc(z.enum(PG_VM_SIZES), {
+      allowed: `a size \`fly postgres create\` accepts: ${PG_VM_SIZES.join(" | ")}`,
+      description:
+        "Machine size of each unmanaged node (Fly), as `fly postgres create` sizes it: shared-cpu-1x 256 MB, shared-cpu-2x 4 GB, shared-cpu-4x 8 GB, shared-cpu-8x 16 GB, performance-Nx 2 GB per CPU. A change restarts Postgres.",
     }),
     volumeSizeGb: doc(wholeNumber(1, 500), {
       allowed: "a whole number from 1 to 500 (managed: at least 10)",

@@ -23,7 +23,7 @@ export interface FlyPostgresArgs {
   readonly name: string;
   readonly org: string;
   readonly region: string;
-  /** Unmanaged: machine size of every node; a change restarts Postgres. */
+  /** Unmanaged: every node's size, a `fly postgres create` name (src/fly/vmSizes.ts); a change restarts Postgres. */
   readonly vmSize: string;
   /** Data volume size; grows in place, never shrinks. */
   readonly volumeSizeGb: number;

@@ -8,6 +8,8 @@
  * `--yes`/`--json` on `pg create`, `pg destroy`, `--json` on any `redis` command.
  */
 
+import type { Guest } from "./vmSizes";
+
 export type Argv = string[];
 
 /** `fly status` is the existence check that works with every token type (`apps list` does not). */
@@ -28,16 +30,32 @@ export interface PostgresCreateFlags {
   name: string;
   org: string;
   region: string;
-  vmSize: string;
+  /** The config's vmSize as `pg create` defines it (src/fly/vmSizes.ts). */
+  guest: Guest;
   volumeSizeGb: number;
   initialClusterSize: number;
 }
 
 /**
- * `fly postgres create` without prompts: name, org and region, plus all three of
- * --initial-cluster-size, --vm-size and --volume-size (any one alone switches to "custom config"
- * and prompts for the others). The password is appended by the caller from stdin: it is the one
- * secret flyctl only accepts in argv.
+ * The guest as explicit flags. `pg create` and `machine update` resolve one `--vm-size` name to
+ * different guests; any of these flags makes both build the guest from the flags alone.
+ */
+function guestArgs(g: Guest): Argv {
+  return [
+    "--vm-cpu-kind",
+    g.cpuKind,
+    "--vm-cpus",
+    String(g.cpus),
+    "--vm-memory",
+    String(g.memoryMb),
+  ];
+}
+
+/**
+ * `fly postgres create` without prompts: name, org and region, plus the cluster size, the guest
+ * and --volume-size (any sizing flag switches to "custom config", which prompts for whatever of
+ * the three is missing). The password is appended by the caller from stdin: it is the one secret
+ * flyctl only accepts in argv.
  */
 export function postgresCreateArgs(f: PostgresCreateFlags): Argv {
   return [
@@ -49,8 +67,7 @@ export function postgresCreateArgs(f: PostgresCreateFlags): Argv {
     f.org,
     "--region",
     f.region,
-    "--vm-size",
-    f.vmSize,
+    ...guestArgs(f.guest),
     "--volume-size",
     String(f.volumeSizeGb),
     "--initial-cluster-size",
@@ -153,8 +170,8 @@ export function snapshotListArgs(app: string, volumeId: string): Argv {
   return ["volumes", "snapshots", "list", volumeId, "-a", app, "--json"];
 }
 
-export function machineUpdateVmSizeArgs(app: string, machineId: string, vmSize: string): Argv {
-  return ["machine", "update", machineId, "-a", app, "--vm-size", vmSize, "--yes"];
+export function machineUpdateGuestArgs(app: string, machineId: string, guest: Guest): Argv {
+  return ["machine", "update", machineId, "-a", app, ...guestArgs(guest), "--yes"];
 }
 
 export type Eviction = "enabled" | "disabled";

@@ -5,6 +5,8 @@
  * edge cases (`pg list`/`mpg list` when empty); `redis` has no JSON at all and prints tables.
  */
 
+import type { Guest } from "./vmSizes";
+
 export class FlyOutputError extends Error {
   constructor(what: string, detail: string, output: string) {
     const shown = output.length > 300 ? `${output.slice(0, 300)}…` : output;
@@ -40,11 +42,7 @@ function num(v: unknown): number {
   return typeof v === "number" ? v : Number.NaN;
 }
 
-export interface Guest {
-  cpuKind: string;
-  cpus: number;
-  memoryMb: number;
-}
+export type { Guest };
 
 export interface Machine {
   id: string;
@@ -305,26 +303,4 @@ export function classifyFailure(exitCode: number | null, stderr: string): Failur
   )
     return "retryable";
   return "fatal";
-}
-
-/** fly-go MachinePresets: the guest each `--vm-size` resolves to. */
-export const VM_PRESETS: Record<string, Guest> = {
-  "shared-cpu-1x": { cpuKind: "shared", cpus: 1, memoryMb: 256 },
-  "shared-cpu-2x": { cpuKind: "shared", cpus: 2, memoryMb: 512 },
-  "shared-cpu-4x": { cpuKind: "shared", cpus: 4, memoryMb: 1024 },
-  "shared-cpu-8x": { cpuKind: "shared", cpus: 8, memoryMb: 2048 },
-  "performance-1x": { cpuKind: "performance", cpus: 1, memoryMb: 2048 },
-  "performance-2x": { cpuKind: "performance", cpus: 2, memoryMb: 4096 },
-  "performance-4x": { cpuKind: "performance", cpus: 4, memoryMb: 8192 },
-  "performance-8x": { cpuKind: "performance", cpus: 8, memoryMb: 16384 },
-  "performance-16x": { cpuKind: "performance", cpus: 16, memoryMb: 32768 },
-};
-
-/** The preset name a machine's guest corresponds to, or a `cpus/memory` description. */
-export function vmSizeOf(guest: Guest): string {
-  for (const [name, g] of Object.entries(VM_PRESETS)) {
-    if (g.cpuKind === guest.cpuKind && g.cpus === guest.cpus && g.memoryMb === guest.memoryMb)
-      return name;
-  }
-  return `${guest.cpuKind}-${guest.cpus}cpu-${guest.memoryMb}mb`;
 }

@@ -4,7 +4,16 @@
  * so `up` is the first place a refusal can happen, and it must leave nothing half-changed.
  */
 import type { AppStatus, Volume } from "./parsers";
-import { vmSizeOf } from "./parsers";
+import {
+  describeGuest,
+  type Guest,
+  isNamedGuest,
+  isPgVmSize,
+  PG_CREATE_GUESTS,
+  PG_VM_SIZES,
+  pgVmSizeOf,
+  sameGuest,
+} from "./vmSizes";
 
 /** What a command's final stdout line records; a `delete` reads it from $PULUMI_COMMAND_STDOUT. */
 export type Origin = "created" | "adopted";
@@ -28,7 +37,7 @@ export interface PostgresDesired {
 }
 
 export type PostgresAction =
-  | { kind: "update-vm"; machineId: string; vmSize: string }
+  | { kind: "update-vm"; machineId: string; vmSize: string; guest: Guest }
   | { kind: "extend-volume"; volumeId: string; fromGb: number; toGb: number };
 
 export interface Plan<A> {
@@ -71,16 +80,36 @@ export function planPostgres(
       });
     }
   }
-  const resized = live.machines.filter((m) => vmSizeOf(m.guest) !== d.vmSize);
-  if (resized.length > 0) {
-    const from = [...new Set(resized.map((m) => vmSizeOf(m.guest)))].join(", ");
-    if (d.stack === "production" && !d.allowRestart) {
-      refusals.push(
-        `${where}: vmSize is ${d.vmSize} but the machines run ${from}; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to ${from}.`,
+  if (!isPgVmSize(d.vmSize)) {
+    refusals.push(
+      `${where}: vmSize ${d.vmSize} is not a size \`fly postgres create\` knows; set gaia:postgres.vmSize to one of ${PG_VM_SIZES.join(", ")}.`,
+    );
+  } else {
+    const want = PG_CREATE_GUESTS[d.vmSize];
+    const differ = live.machines.filter((m) => !sameGuest(m.guest, want));
+    // A guest no flyctl table names was set by hand (e.g. `fly scale memory`): never resized on a
+    // guess of what it was meant to be.
+    for (const m of differ.filter((m) => !isNamedGuest(m.guest))) {
+      notes.push(
+        `machine ${m.id} runs ${describeGuest(m.guest)}, which is no flyctl VM size; it is left as it is, not resized to vmSize ${describeGuest(want)}. Resize it by hand (fly machine update ${m.id} -a ${d.name} --vm-cpu-kind ${want.cpuKind} --vm-cpus ${want.cpus} --vm-memory ${want.memoryMb}) or set gaia:postgres.vmSize to match it.`,
       );
-    } else {
-      for (const m of resized)
-        actions.push({ kind: "update-vm", machineId: m.id, vmSize: d.vmSize });
+    }
+    const resized = differ.filter((m) => isNamedGuest(m.guest));
+    if (resized.length > 0) {
+      const from = [...new Set(resized.map((m) => describeGuest(m.guest)))].join(", ");
+      const names = [...new Set(resized.map((m) => pgVmSizeOf(m.guest)))];
+      const back =
+        names.length === 1 && names[0] !== undefined
+          ? `, or set vmSize back to ${names[0]}`
+          : " (no vmSize names their current size)";
+      if (d.stack === "production" && !d.allowRestart) {
+        refusals.push(
+          `${where}: vmSize is ${describeGuest(want)} but the machines run ${from}; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update${back}.`,
+        );
+      } else {
+        for (const m of resized)
+          actions.push({ kind: "update-vm", machineId: m.id, vmSize: d.vmSize, guest: want });
+      }
     }
   }
   if (live.machines.length !== d.clusterSize) {

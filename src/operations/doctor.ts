@@ -13,9 +13,9 @@ import {
   parseRedisStatus,
   parseVolumes,
   type Volume,
-  vmSizeOf,
 } from "../fly/parsers";
 import { PG_VOLUME_NAME, redisDifferences } from "../fly/plan";
+import { describeGuest, isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../fly/vmSizes";
 import { childEnvironment } from "../process/environment";
 import { runtimeError } from "./errors";
 import { secretNamesFor } from "./serviceSecrets";
@@ -147,11 +147,12 @@ export function diagnose(expected: DoctorExpected, observed: DoctorObserved): Dr
         });
       }
       for (const m of machines) {
-        const size = vmSizeOf(m.guest);
-        if (size !== pg.vmSize) {
+        // A vmSize means the guest `fly postgres create` gives it (src/fly/vmSizes.ts).
+        const want = isPgVmSize(pg.vmSize) ? PG_CREATE_GUESTS[pg.vmSize] : undefined;
+        if (!want || !sameGuest(m.guest, want)) {
           drifts.push({
             resource,
-            message: `machine ${m.id} is ${size} on Fly, vmSize ${pg.vmSize} in config`,
+            message: `machine ${m.id} is ${describeGuest(m.guest)} on Fly, vmSize ${want ? describeGuest(want) : pg.vmSize} in config`,
           });
         }
         if (m.region !== expected.region) {

@@ -4,117 +4,19 @@
  * proxy reaches the real test PostgreSQL.
  */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
 import { withFlyProxy } from "../../src/fly/proxy";
 import { migrate } from "../../src/migrations/runner";
 import { CommandEngine, UNKNOWN } from "../support/commandEngine";
-import { createFakeFly, type FakeFly } from "../support/fakeFly";
+import type { FakeFly } from "../support/fakeFly";
+import { CERT_FILES, FlyStacks, MUTATING_CREATES, ROOT } from "../support/flyStack";
 import { adminUrl, withAdmin, withClient } from "../support/postgres";
 
-const ROOT = resolve(__dirname, "../..");
-const databases: string[] = [];
-const fakes: FakeFly[] = [];
-
-afterEach(() => {
-  for (const f of fakes.splice(0)) f.remove();
-});
-afterAll(async () => {
-  await withAdmin(async (c) => {
-    for (const d of databases) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
-  });
-});
-
-interface Shape {
-  stack: string;
-  volumeSizeGb?: number;
-  certVolumeSizeGb?: number;
-  vmSize?: string;
-  allowRestart?: boolean;
-  migrationsChecksum?: string;
-  kind?: "unmanaged" | "managed";
-  plan?: string;
-}
-
-function setup() {
-  const target = new URL(adminUrl());
-  const fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
-  fakes.push(fake);
-  const database = `llm_platform_${randomBytes(4).toString("hex")}`;
-  databases.push(database);
-  const env = () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10" });
-  const engine = () => new CommandEngine({ cwd: ROOT, env });
-  const program = (s: Shape) => () => {
-    const pg = new FlyPostgres("postgres", {
-      stack: s.stack,
-      kind: s.kind ?? "unmanaged",
-      name: `gaia-db-${s.stack}`,
-      org: "aeonia-dev",
-      region: "lax",
-      vmSize: s.vmSize ?? "shared-cpu-1x",
-      volumeSizeGb: s.volumeSizeGb ?? 10,
-      clusterSize: 1,
-      plan: s.plan ?? "basic",
-      majorVersion: 16,
-      allowRestart: s.allowRestart ?? false,
-      // The test server's password: the fake proxy forwards to it.
-      password: pulumi.secret(decodeURIComponent(target.password)),
-      databaseName: database,
-      migrationsChecksum: s.migrationsChecksum,
-    });
-    const redis = new FlyRedis("redis", {
-      stack: s.stack,
-      name: `gaia-redis-${s.stack}`,
-      org: "aeonia-dev",
-      region: "lax",
-      eviction: true,
-      replicaRegions: [],
-    });
-    const apps = new FlyServiceApps("services", {
-      stack: s.stack,
-      org: "aeonia-dev",
-      region: "lax",
-      apps: { gateway: `gaia-gateway-${s.stack}` },
-      volumeName: "gaia_certs",
-      volumeSizeGb: s.certVolumeSizeGb ?? 1,
-      volumesPerApp: 1,
-      certificateFiles: pulumi.secret(CERT_FILES),
-    });
-    return {
-      databaseUrl: pg.databaseUrl,
-      pgOrigin: pg.origin,
-      pgVolumes: pg.volumeIds,
-      snapshots: pg.snapshotIds,
-      clusterId: pg.clusterId,
-      redisUrl: redis.redisUrl,
-      redisOrigin: redis.origin,
-      appOrigins: apps.origins,
-      certVolumes: apps.volumeIds,
-    };
-  };
-  return { fake, database, engine, program };
-}
-
-const CERT_FILES: Record<string, string> = {
-  "ca.pem": "-----BEGIN CERTIFICATE-----\nCA#1\n-----END CERTIFICATE-----\n",
-  "gateway/cert.pem": "GATEWAY CERT",
-  "gateway/key.pem": "GATEWAY KEY",
-  "web-service/cert.pem": "WEB CERT",
-  "web-service/key.pem": "WEB KEY",
-  "jwt-signing.key": "JWT PRIVATE",
-  "jwt-signing.pub": "JWT PUBLIC",
-};
-
-const MUTATING_CREATES = [
-  "apps create",
-  "postgres create",
-  "redis create",
-  "volumes create",
-  "mpg create",
-];
+const stacks = new FlyStacks();
+afterEach(() => stacks.cleanup());
+afterAll(() => stacks.dropDatabases());
+const setup = () => stacks.setup();
 
 async function databaseExists(name: string): Promise<boolean> {
   return withAdmin(
@@ -388,7 +290,7 @@ describe("Fly production stack", () => {
       program({ stack: "production", migrationsChecksum: "a1", vmSize: "shared-cpu-2x" }),
     );
     expect(refused.error?.message).toContain(
-      "stack production, gaia:postgres, Postgres app gaia-db-production: vmSize is shared-cpu-2x but the machines run shared-cpu-1x; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to shared-cpu-1x.",
+      "stack production, gaia:postgres, Postgres app gaia-db-production: vmSize is shared-cpu-2x (2 shared CPUs, 4096 MB) but the machines run shared-cpu-1x (1 shared CPU, 256 MB); changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to shared-cpu-1x.",
     );
     expect(fake.mutations()).toEqual([]);
     const allowed = await e.run(
@@ -401,10 +303,11 @@ describe("Fly production stack", () => {
       }),
     );
     expect(allowed.error).toBeUndefined();
+    // What `fly postgres create --vm-size shared-cpu-2x` would have made, not fly-go's 512 MB.
     expect(fake.state().apps["gaia-db-production"].machines[0].guest).toEqual({
       cpu_kind: "shared",
       cpus: 2,
-      memory_mb: 512,
+      memory_mb: 4096,
     });
     const vol = fake.state().volumes.find((v: { name: string }) => v.name === "pg_data");
     expect(vol.snapshots).toHaveLength(2);
@@ -506,8 +409,12 @@ describe("Fly staging stack", () => {
         fake.state().apps["gaia-db-staging"].machines[0].id,
         "-a",
         "gaia-db-staging",
-        "--vm-size",
-        "shared-cpu-2x",
+        "--vm-cpu-kind",
+        "shared",
+        "--vm-cpus",
+        "2",
+        "--vm-memory",
+        "4096",
         "--yes",
       ],
     ]);

@@ -88,7 +88,7 @@ describe("Flyctl against the fake", () => {
         name: "gaia-db-dev",
         org: "aeonia-dev",
         region: "lax",
-        vmSize: "shared-cpu-1x",
+        guest: { cpuKind: "shared", cpus: 1, memoryMb: 256 },
         volumeSizeGb: 1,
         initialClusterSize: 1,
       }),

@@ -18,7 +18,6 @@ import {
   parseSnapshots,
   parseVolume,
   parseVolumes,
-  vmSizeOf,
 } from "../../src/fly/parsers";
 
 const statusJson = JSON.stringify({
@@ -295,16 +294,6 @@ describe("classifyFailure", () => {
     [1, "Error: no access token available. Please login with 'flyctl auth login'", "fatal"],
   ] as const)("exit %s, %j → %s", (code, stderr, expected) => {
     expect(classifyFailure(code, stderr)).toBe(expected);
-  });
-});
-
-describe("vmSizeOf", () => {
-  it.each([
-    [{ cpuKind: "shared", cpus: 1, memoryMb: 256 }, "shared-cpu-1x"],
-    [{ cpuKind: "performance", cpus: 2, memoryMb: 4096 }, "performance-2x"],
-    [{ cpuKind: "shared", cpus: 1, memoryMb: 1024 }, "shared-1cpu-1024mb"],
-  ])("%j → %s", (guest, expected) => {
-    expect(vmSizeOf(guest)).toBe(expected);
   });
 });
 

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { AppStatus, Volume } from "../../src/fly/parsers";
 import { originAfter, planPostgres, planVolumeSet, redisDifferences } from "../../src/fly/plan";
 
-const machine = (id: string, region = "lax", memoryMb = 256) => ({
+const machine = (id: string, region = "lax", memoryMb = 256, cpus = memoryMb === 256 ? 1 : 2) => ({
   id,
   state: "started",
   region,
-  guest: { cpuKind: "shared", cpus: memoryMb === 256 ? 1 : 2, memoryMb },
+  guest: { cpuKind: "shared", cpus, memoryMb },
   volumes: [],
 });
+const SHARED_2X = { cpuKind: "shared", cpus: 2, memoryMb: 4096 };
 const vol = (id: string, sizeGb: number, name = "pg_data", region = "lax"): Volume => ({
   id,
   name,
@@ -60,15 +61,38 @@ describe("planPostgres", () => {
       },
     ],
     [
-      "a VM-size change in dev updates each machine",
+      "a VM-size change in dev updates each machine to the pg create guest, fly-go's shared-cpu-2x included",
       { ...desired, vmSize: "shared-cpu-2x" },
-      live([machine("m1"), machine("m2", "lax", 512)]),
+      live([machine("m1"), machine("m2", "lax", 512), machine("m3", "lax", 4096)]),
       [],
       {
         refusals: [],
-        actions: [{ kind: "update-vm", machineId: "m1", vmSize: "shared-cpu-2x" }],
+        actions: [
+          { kind: "update-vm", machineId: "m1", vmSize: "shared-cpu-2x", guest: SHARED_2X },
+          { kind: "update-vm", machineId: "m2", vmSize: "shared-cpu-2x", guest: SHARED_2X },
+        ],
         notes: [
-          "clusterSize is 1 but the cluster has 2 node(s); clusterSize applies at creation only (add or remove nodes with fly machine clone / destroy).",
+          "clusterSize is 1 but the cluster has 3 node(s); clusterSize applies at creation only (add or remove nodes with fly machine clone / destroy).",
+        ],
+      },
+    ],
+    [
+      "a machine pg create made at shared-cpu-2x (4096 MB) is vmSize shared-cpu-2x: nothing to do",
+      { ...desired, stack: "production", vmSize: "shared-cpu-2x" },
+      live([machine("m1", "lax", 4096)]),
+      [],
+      { refusals: [], actions: [], notes: [] },
+    ],
+    [
+      "a machine sized by hand to no flyctl size is reported, never resized",
+      { ...desired, vmSize: "shared-cpu-2x" },
+      live([machine("m1", "lax", 2048)]),
+      [],
+      {
+        refusals: [],
+        actions: [],
+        notes: [
+          "machine m1 runs 2 shared CPUs, 2048 MB, which is no flyctl VM size; it is left as it is, not resized to vmSize shared-cpu-2x (2 shared CPUs, 4096 MB). Resize it by hand (fly machine update m1 -a gaia-db-dev --vm-cpu-kind shared --vm-cpus 2 --vm-memory 4096) or set gaia:postgres.vmSize to match it.",
         ],
       },
     ],
@@ -79,7 +103,9 @@ describe("planPostgres", () => {
       [],
       {
         refusals: [],
-        actions: [{ kind: "update-vm", machineId: "m1", vmSize: "shared-cpu-2x" }],
+        actions: [
+          { kind: "update-vm", machineId: "m1", vmSize: "shared-cpu-2x", guest: SHARED_2X },
+        ],
         notes: [],
       },
     ],
@@ -104,7 +130,19 @@ describe("planPostgres", () => {
       "a VM-size change in production without allowRestart",
       { ...desired, stack: "production", vmSize: "performance-1x" },
       live(),
-      "stack production, gaia:postgres, Postgres app gaia-db-dev: vmSize is performance-1x but the machines run shared-cpu-1x; changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to shared-cpu-1x.",
+      "stack production, gaia:postgres, Postgres app gaia-db-dev: vmSize is performance-1x (1 performance CPU, 2048 MB) but the machines run shared-cpu-1x (1 shared CPU, 256 MB); changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update, or set vmSize back to shared-cpu-1x.",
+    ],
+    [
+      "change from fly-go's shared-cpu-2x in production without allowRestart",
+      { ...desired, stack: "production", vmSize: "shared-cpu-2x" },
+      live([machine("m1", "lax", 512)]),
+      "stack production, gaia:postgres, Postgres app gaia-db-dev: vmSize is shared-cpu-2x (2 shared CPUs, 4096 MB) but the machines run 2 shared CPUs, 512 MB (fly-go's shared-cpu-2x, as `fly machine update --vm-size` sets it); changing it restarts Postgres. Set gaia:postgres.allowRestart to true for this update (no vmSize names their current size).",
+    ],
+    [
+      "VM size pg create does not know",
+      { ...desired, vmSize: "shared-cpu-6x" },
+      live(),
+      "stack dev, gaia:postgres, Postgres app gaia-db-dev: vmSize shared-cpu-6x is not a size `fly postgres create` knows; set gaia:postgres.vmSize to one of shared-cpu-1x, shared-cpu-2x, shared-cpu-4x, shared-cpu-8x, performance-1x, performance-2x, performance-4x, performance-8x, performance-16x.",
     ],
   ])("refuses a %s, with no action", (_n, d, l, refusal) => {
     const plan = planPostgres(d, l, [vol("v1", 10)]);

@@ -113,7 +113,8 @@ describe("diagnose", () => {
       [
         {
           resource: "postgres gaia-db-dev",
-          message: "machine m1 is shared-1cpu-512mb on Fly, vmSize shared-cpu-1x in config",
+          message:
+            "machine m1 is 1 shared CPU, 512 MB on Fly, vmSize shared-cpu-1x (1 shared CPU, 256 MB) in config",
         },
         {
           resource: "postgres gaia-db-dev",

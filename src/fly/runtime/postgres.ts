@@ -6,7 +6,7 @@
  */
 import {
   appsDestroyArgs,
-  machineUpdateVmSizeArgs,
+  machineUpdateGuestArgs,
   mpgCreateArgs,
   mpgDestroyArgs,
   mpgListArgs,
@@ -23,9 +23,9 @@ import {
   parseManagedList,
   parseManagedStatus,
   parseVolumes,
-  vmSizeOf,
 } from "../parsers";
 import { type Origin, originAfter, planPostgres } from "../plan";
+import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
   type CommandContext,
   intParam,
@@ -70,6 +70,10 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
     clusterSize: intParam(env, "CLUSTER_SIZE"),
     allowRestart: env.ALLOW_RESTART === "true",
   };
+  if (!isPgVmSize(desired.vmSize))
+    throw new CommandError(
+      `VM_SIZE must be a size fly postgres create knows, got "${desired.vmSize}"`,
+    );
 
   let live = await readStatus(ctx, name);
   let found: Origin = "adopted";
@@ -99,7 +103,7 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
           name,
           org: desired.org,
           region: desired.region,
-          vmSize: desired.vmSize,
+          guest: PG_CREATE_GUESTS[desired.vmSize],
           volumeSizeGb: desired.volumeSizeGb,
           initialClusterSize: desired.clusterSize,
         }),
@@ -126,10 +130,10 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
           ),
       });
     } else {
-      await fly.mutate(machineUpdateVmSizeArgs(name, a.machineId, a.vmSize), {
+      await fly.mutate(machineUpdateGuestArgs(name, a.machineId, a.guest), {
         verify: async () =>
           (await readStatus(ctx, name))?.machines.some(
-            (m) => m.id === a.machineId && vmSizeOf(m.guest) === a.vmSize,
+            (m) => m.id === a.machineId && sameGuest(m.guest, a.guest),
           ) ?? false,
       });
     }

@@ -51,18 +51,55 @@ const NEED_YES = "yes flag must be specified when not running interactively";
 const PG_NOTICE =
   "Unmanaged Fly Postgres is not supported by Fly.io Support and users are responsible for operations, management, and disaster recovery. If you'd like a managed, supported solution, try 'fly mpg'";
 
-// fly-go MachinePresets: the guest each --vm-size resolves to.
-const VM_PRESETS = {
+// Two different tables name VM sizes, and the same name means different guests in them:
+// - `fly postgres create --vm-size` looks the name up in flyctl's own MachineVMSizes()
+//   (internal/command/postgres/create.go:424-437, table at 535-609; the first entry of a name
+//   wins, so shared-cpu-1x is 256 MB) and the launcher copies it into the guest
+//   (flypg/launcher.go:330-337). shared-cpu-6x and performance-{6,10,12,14}x are not in it.
+// - everything else (`machine update --vm-size`, `pg create` once any explicit VM flag is given)
+//   applies fly-go's MachinePresets through MachineGuest.SetSize (fly-go v0.9.6
+//   machine_types.go:477-508, table at 558-579; the GPU presets are left out here).
+const PG_CREATE_VM_SIZES = [
+  ["shared-cpu-1x", "shared", 1, 256],
+  ["shared-cpu-1x", "shared", 1, 1024],
+  ["shared-cpu-2x", "shared", 2, 4096],
+  ["shared-cpu-4x", "shared", 4, 8192],
+  ["shared-cpu-8x", "shared", 8, 16384],
+  ["performance-1x", "performance", 1, 2048],
+  ["performance-2x", "performance", 2, 4096],
+  ["performance-4x", "performance", 4, 8192],
+  ["performance-8x", "performance", 8, 16384],
+  ["performance-16x", "performance", 16, 32768],
+];
+const MACHINE_PRESETS = {
   "shared-cpu-1x": { cpu_kind: "shared", cpus: 1, memory_mb: 256 },
   "shared-cpu-2x": { cpu_kind: "shared", cpus: 2, memory_mb: 512 },
   "shared-cpu-4x": { cpu_kind: "shared", cpus: 4, memory_mb: 1024 },
+  "shared-cpu-6x": { cpu_kind: "shared", cpus: 6, memory_mb: 1536 },
   "shared-cpu-8x": { cpu_kind: "shared", cpus: 8, memory_mb: 2048 },
   "performance-1x": { cpu_kind: "performance", cpus: 1, memory_mb: 2048 },
   "performance-2x": { cpu_kind: "performance", cpus: 2, memory_mb: 4096 },
   "performance-4x": { cpu_kind: "performance", cpus: 4, memory_mb: 8192 },
+  "performance-6x": { cpu_kind: "performance", cpus: 6, memory_mb: 12288 },
   "performance-8x": { cpu_kind: "performance", cpus: 8, memory_mb: 16384 },
+  "performance-10x": { cpu_kind: "performance", cpus: 10, memory_mb: 20480 },
+  "performance-12x": { cpu_kind: "performance", cpus: 12, memory_mb: 24576 },
+  "performance-14x": { cpu_kind: "performance", cpus: 14, memory_mb: 28672 },
   "performance-16x": { cpu_kind: "performance", cpus: 16, memory_mb: 32768 },
 };
+// fly-go machine_types.go:34.
+const DEFAULT_VM_SIZE = "shared-cpu-1x";
+// The flags of flag.VMSizeFlags other than --vm-size (internal/flag/machines.go:77-119): any of
+// them makes `pg create` build the guest with GetMachineGuest (postgres/create.go:289-305, 363-369).
+const CUSTOM_MACHINE_FLAGS = [
+  "vm-cpus",
+  "vm-cpu-kind",
+  "vm-memory",
+  "vm-max-memory",
+  "vm-gpus",
+  "vm-gpu-kind",
+  "host-dedication-id",
+];
 // mpg/plans.go: lookup is by lower-cased --plan, but the table's key is "Performance".
 const MPG_PLANS = { basic: "basic", starter: "starter", launch: "launch", scale: "scale" };
 const MPG_REGIONS = ["ams", "fra", "iad", "lax", "lhr", "nrt", "ord", "sjc", "sin", "syd", "yyz"];
@@ -81,6 +118,9 @@ const VM = {
   "vm-cpus": { value: true },
   "vm-cpu-kind": { value: true },
   "vm-memory": { value: true },
+  "vm-max-memory": { value: true },
+  "vm-gpus": { value: true },
+  "vm-gpu-kind": { value: true },
   "host-dedication-id": { value: true },
 };
 
@@ -432,10 +472,11 @@ function requireOrg(state, flags) {
   return slug;
 }
 
-function requireRegion(flags, allowed = FLY_REGIONS) {
+// internal/prompt/prompt.go:419-472 (prompt.Region): the flag, else a prompt.
+function requireRegion(flags) {
   const region = flags.region ?? process.env.FLY_REGION;
   if (!region) throw new FlyError(NEED_REGION);
-  if (!allowed.includes(region)) throw new FlyError(`invalid region ${region}`);
+  if (!FLY_REGIONS.includes(region)) throw new FlyError(`region ${region} not found`);
   return region;
 }
 
@@ -655,6 +696,63 @@ function newMachine(state, app, region, guest, volumeId, metadata) {
   return m;
 }
 
+// fly-go MachineGuest.SetSize (machine_types.go:477-508), errors included.
+function setSize(guest, size) {
+  const preset = MACHINE_PRESETS[size];
+  if (!preset) {
+    const kind = size.startsWith("shared")
+      ? "shared"
+      : size.startsWith("performance")
+        ? "performance"
+        : null;
+    if (!kind)
+      throw new FlyError(
+        `invalid machine preset requested, '${size}', expected to start with 'shared' or 'performance'`,
+      );
+    const valid = Object.keys(MACHINE_PRESETS)
+      .filter((n) => n.startsWith(kind))
+      .sort();
+    throw new FlyError(`'${size}' is an invalid machine size, choose one of: [${valid.join(" ")}]`);
+  }
+  return { ...guest, cpu_kind: preset.cpu_kind, cpus: preset.cpus, memory_mb: preset.memory_mb };
+}
+
+// helpers/units.go ParseSize with docker/go-units RAMInBytes, in MiB: a bare number is MB.
+function parseMemoryMb(raw) {
+  if (/^-?\d+$/.test(raw)) return Number(raw);
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(raw);
+  if (!m) throw new FlyError(`invalid size: invalid size: '${raw}'`);
+  const power = { k: 1, m: 2, g: 3, t: 4, p: 5 }[(m[2] ?? "").toLowerCase()] ?? 0;
+  return Math.floor((Number(m[1]) * 1024 ** power) / 1024 ** 2);
+}
+
+// internal/flag/machines.go:14-75 GetMachineGuest: the base guest (the default size when none),
+// then --vm-size through fly-go's presets, then --vm-cpus, --vm-memory and --vm-cpu-kind on top.
+function getMachineGuest(flags, base) {
+  let guest = base ? { ...base } : setSize({}, DEFAULT_VM_SIZE);
+  if (flags["vm-size"] !== undefined) guest = setSize(guest, flags["vm-size"]);
+  if (flags["vm-cpus"] !== undefined) {
+    const cpus = parseIntFlag(flags, "vm-cpus");
+    if (cpus <= 0) throw new FlyError(`--vm-cpus must be greater than zero, got: ${cpus}`);
+    guest.cpus = cpus;
+  }
+  if (flags["vm-memory"] !== undefined) {
+    const mb = parseMemoryMb(flags["vm-memory"]);
+    if (mb === 0) throw new FlyError("--vm-memory cannot be zero");
+    guest.memory_mb = mb;
+  }
+  if (flags["vm-cpu-kind"] !== undefined) {
+    guest.cpu_kind = flags["vm-cpu-kind"];
+    if (guest.cpu_kind !== "shared" && guest.cpu_kind !== "performance")
+      throw new FlyError("--vm-cpu-kind must be set to 'shared' or 'performance'");
+  }
+  if (flags["vm-gpu-kind"] !== undefined || flags["vm-gpus"] !== undefined)
+    throw new FlyError(
+      "GPU machines are no longer supported: --vm-gpu-kind and --vm-gpus are no longer accepted",
+    );
+  return guest;
+}
+
 function pgCreate(state, { flags, fault }) {
   eprint(PG_NOTICE);
   if (flags["generate-name"] && flags.name)
@@ -663,28 +761,32 @@ function pgCreate(state, { flags, fault }) {
   if (!name) throw new FlyError(NEED_NAME);
   const org = requireOrg(state, flags);
   const region = requireRegion(flags);
-  const custom = ["initial-cluster-size", "vm-size", "volume-size"];
-  const given = custom.filter((f) => flags[f] !== undefined);
-  const hasVm =
-    flags["vm-size"] !== undefined ||
-    (flags["vm-cpus"] !== undefined && flags["vm-memory"] !== undefined);
-  // Any one of the three switches to "custom config" and prompts for the others; none opens the
-  // preset menu. Both prompt, so both fail non-interactively.
-  if (
-    given.length === 0 ||
-    flags["initial-cluster-size"] === undefined ||
-    !hasVm ||
-    flags["volume-size"] === undefined
-  ) {
+  // postgres/create.go:289-407: any sizing flag means "custom config", and each missing part of
+  // it is then prompted for (so fails here); with none, the preset menu prompts.
+  const isCustomMachine = CUSTOM_MACHINE_FLAGS.some((f) => flags[f] !== undefined);
+  const nodes = parseIntFlag(flags, "initial-cluster-size") ?? 0;
+  const volumeSize = parseIntFlag(flags, "volume-size") ?? 0;
+  const vmSize = flags["vm-size"] ?? "";
+  if (!isCustomMachine && volumeSize === 0 && vmSize === "" && nodes === 0)
     throw new FlyError(NON_INTERACTIVE);
+  if (nodes === 0) throw new FlyError(NON_INTERACTIVE);
+  let guest;
+  if (isCustomMachine) guest = getMachineGuest(flags, null);
+  else {
+    if (vmSize === "") throw new FlyError(NON_INTERACTIVE);
+    const size = PG_CREATE_VM_SIZES.find(([n]) => n === vmSize);
+    if (!size)
+      throw new FlyError(
+        `VM size "${vmSize}" is not valid. For a full list of supported sizes use the command 'flyctl platform vm-sizes'`,
+      );
+    guest = { cpu_kind: size[1], cpus: size[2], memory_mb: size[3] };
   }
-  const size = flags["vm-size"];
-  const guest = VM_PRESETS[size];
-  if (!guest) throw new FlyError(`invalid VM size "${size}"`);
+  if (volumeSize === 0) throw new FlyError(NON_INTERACTIVE);
+  // flypg/launcher.go:85-87.
   if (flags["enable-backups"] && guest.memory_mb < 512)
-    throw new FlyError("Backups require at least 512MB of memory. Please use a larger VM size.");
-  const nodes = parseIntFlag(flags, "initial-cluster-size");
-  const volumeSize = parseIntFlag(flags, "volume-size");
+    throw new FlyError(
+      "Backups require at least 512MB of memory. Please use a larger VM size or disable backups.",
+    );
   const password = flags.password ?? crypto.randomBytes(12).toString("hex");
   const app = createApp(state, name, org, "postgres_cluster");
   app.ips.push({ Address: `fdaa:0:1:a7b:${state.seq.toString(16)}::3`, Type: "private_v6" });
@@ -764,7 +866,13 @@ function mpgCreate(state, { flags, fault }) {
   const name = flags.name;
   if (!name) throw new FlyError(NEED_NAME);
   const org = requireOrg(state, flags);
-  const region = requireRegion(flags, MPG_REGIONS);
+  // mpg/v2/run_create.go:47-64: the region must be one Managed Postgres offers.
+  const region = flags.region;
+  if (!region) throw new FlyError(NON_INTERACTIVE);
+  if (!MPG_REGIONS.includes(region))
+    throw new FlyError(
+      `region ${region} is not available for Managed Postgres. Available regions: [${MPG_REGIONS.join(" ")}]`,
+    );
   // The flyctl quirk: lower-cased lookup against a table keyed "Performance"; anything not found
   // silently becomes basic when not interactive.
   const plan = MPG_PLANS[(flags.plan ?? "basic").toLowerCase()] ?? "basic";
@@ -1221,12 +1329,11 @@ function machineUpdate(state, { flags, args }) {
   const m = app.machines.find((x) => x.id === id);
   if (!m)
     throw new FlyError(`could not get machine ${id}: failed to get VM ${id}: machine not found`);
+  // machine/run.go:705: the flags are applied over the machine's current guest, before the
+  // confirmation (machine/update.go:116-145).
+  const guest = getMachineGuest(flags, m.guest);
   if (!flags.yes) throw new FlyError(NEED_YES);
-  if (flags["vm-size"]) {
-    const guest = VM_PRESETS[flags["vm-size"]];
-    if (!guest) throw new FlyError(`invalid VM size "${flags["vm-size"]}"`);
-    m.guest = { ...guest };
-  }
+  m.guest = guest;
   m.restarts = (m.restarts ?? 0) + 1;
   m.updatedAt = now();
   print(`Machine ${m.id} updated successfully!`);

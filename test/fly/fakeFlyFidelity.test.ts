@@ -1,0 +1,105 @@
+/**
+ * The fake flyctl where flyctl's behaviour is easy to get wrong: each expectation here was read in
+ * flyctl v0.4.87 / fly-go v0.9.6 (the fake's tables cite the file and line).
+ */
+import { spawnSync } from "node:child_process";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createFakeFly, type FakeFly } from "../support/fakeFly";
+
+let fake: FakeFly;
+beforeEach(() => {
+  fake = createFakeFly();
+});
+afterEach(() => fake.remove());
+
+function fly(args: string[], env: Record<string, string | undefined> = {}) {
+  const r = spawnSync("fly", args, { env: fake.env(env), input: "", encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const pgCreate = (...sizing: string[]) => [
+  "postgres",
+  "create",
+  "--name",
+  "gaia-db-dev",
+  "--org",
+  "aeonia-dev",
+  "--region",
+  "lax",
+  "--volume-size",
+  "10",
+  "--initial-cluster-size",
+  "1",
+  ...sizing,
+];
+
+const guestOf = () => fake.state().apps["gaia-db-dev"].machines[0].guest;
+
+describe("VM sizes: pg create resolves names in flyctl's MachineVMSizes, machine update in fly-go's presets", () => {
+  it.each([
+    ["shared-cpu-1x", { cpu_kind: "shared", cpus: 1, memory_mb: 256 }],
+    ["shared-cpu-2x", { cpu_kind: "shared", cpus: 2, memory_mb: 4096 }],
+    ["shared-cpu-4x", { cpu_kind: "shared", cpus: 4, memory_mb: 8192 }],
+    ["shared-cpu-8x", { cpu_kind: "shared", cpus: 8, memory_mb: 16384 }],
+    ["performance-2x", { cpu_kind: "performance", cpus: 2, memory_mb: 4096 }],
+    ["performance-16x", { cpu_kind: "performance", cpus: 16, memory_mb: 32768 }],
+  ])("pg create --vm-size %s", (size, guest) => {
+    expect(fly(pgCreate("--vm-size", size)).code).toBe(0);
+    expect(guestOf()).toEqual(guest);
+  });
+
+  it.each(["shared-cpu-6x", "performance-10x"])("pg create refuses --vm-size %s", (size) => {
+    const r = fly(pgCreate("--vm-size", size));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `Error: VM size "${size}" is not valid. For a full list of supported sizes use the command 'flyctl platform vm-sizes'\n`,
+    );
+    expect(fake.state().apps).toEqual({});
+  });
+
+  it.each([
+    [
+      "kind, CPUs and memory, without --vm-size",
+      ["--vm-cpu-kind", "shared", "--vm-cpus", "2", "--vm-memory", "4096"],
+      { cpu_kind: "shared", cpus: 2, memory_mb: 4096 },
+    ],
+    [
+      "--vm-size with --vm-memory: the fly-go preset, then the memory",
+      ["--vm-size", "shared-cpu-2x", "--vm-memory", "1024"],
+      { cpu_kind: "shared", cpus: 2, memory_mb: 1024 },
+    ],
+    [
+      "--vm-memory alone: over fly-go's default size",
+      ["--vm-memory", "1gb"],
+      { cpu_kind: "shared", cpus: 1, memory_mb: 1024 },
+    ],
+  ])("pg create with explicit VM flags (%s) builds the guest from them", (_n, flags, guest) => {
+    expect(fly(pgCreate(...flags)).code).toBe(0);
+    expect(guestOf()).toEqual(guest);
+  });
+
+  it.each([
+    [["--vm-size", "shared-cpu-2x"], { cpu_kind: "shared", cpus: 2, memory_mb: 512 }],
+    [["--vm-size", "shared-cpu-6x"], { cpu_kind: "shared", cpus: 6, memory_mb: 1536 }],
+    [
+      ["--vm-cpu-kind", "performance", "--vm-cpus", "2", "--vm-memory", "4096"],
+      { cpu_kind: "performance", cpus: 2, memory_mb: 4096 },
+    ],
+    [["--vm-memory", "2048"], { cpu_kind: "shared", cpus: 1, memory_mb: 2048 }],
+  ])("machine update %j applies it over the machine's guest", (flags, guest) => {
+    fly(pgCreate("--vm-size", "shared-cpu-1x"));
+    const id = fake.state().apps["gaia-db-dev"].machines[0].id;
+    const r = fly(["machine", "update", id, "-a", "gaia-db-dev", ...flags, "--yes"]);
+    expect(r.code).toBe(0);
+    expect(guestOf()).toEqual(guest);
+  });
+
+  it("machine update names fly-go's sizes when one is unknown", () => {
+    fly(pgCreate("--vm-size", "shared-cpu-1x"));
+    const id = fake.state().apps["gaia-db-dev"].machines[0].id;
+    const r = fly(["machine", "update", id, "-a", "gaia-db-dev", "--vm-size", "shared-cpu-3x"]);
+    expect(r.stderr).toBe(
+      "Error: 'shared-cpu-3x' is an invalid machine size, choose one of: [shared-cpu-1x shared-cpu-2x shared-cpu-4x shared-cpu-6x shared-cpu-8x]\n",
+    );
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import {
+  describeGuest,
+  isNamedGuest,
+  PG_CREATE_GUESTS,
+  PG_VM_SIZES,
+  pgVmSizeOf,
+} from "../../src/fly/vmSizes";
+
+const g = (cpuKind: string, cpus: number, memoryMb: number) => ({ cpuKind, cpus, memoryMb });
+
+describe("VM sizes", () => {
+  it("every pg create name maps to its own guest and back", () => {
+    for (const name of PG_VM_SIZES) expect(pgVmSizeOf(PG_CREATE_GUESTS[name])).toBe(name);
+  });
+
+  it.each([
+    [g("shared", 2, 4096), "shared-cpu-2x (2 shared CPUs, 4096 MB)", true],
+    [g("shared", 1, 256), "shared-cpu-1x (1 shared CPU, 256 MB)", true],
+    [g("performance", 2, 4096), "performance-2x (2 performance CPUs, 4096 MB)", true],
+    [
+      g("shared", 2, 512),
+      "2 shared CPUs, 512 MB (fly-go's shared-cpu-2x, as `fly machine update --vm-size` sets it)",
+      true,
+    ],
+    [
+      g("shared", 6, 1536),
+      "6 shared CPUs, 1536 MB (fly-go's shared-cpu-6x, as `fly machine update --vm-size` sets it)",
+      true,
+    ],
+    [g("shared", 2, 2048), "2 shared CPUs, 2048 MB", false],
+    [g("shared", 1, 1024), "1 shared CPU, 1024 MB", false],
+  ])("%j is %s", (guest, text, named) => {
+    expect(describeGuest(guest)).toBe(text);
+    expect(isNamedGuest(guest)).toBe(named);
+  });
+});

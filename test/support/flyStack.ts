@@ -1,0 +1,131 @@
+/**
+ * The Fly data tier as the end-to-end tests declare it: the gaia:fly components under Pulumi mocks,
+ * every local.Command run by the CommandEngine against a fresh fake flyctl whose proxy reaches the
+ * real test PostgreSQL.
+ */
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
+import { CommandEngine } from "./commandEngine";
+import { createFakeFly, type FakeFly } from "./fakeFly";
+import { adminUrl, withAdmin } from "./postgres";
+
+export const ROOT = resolve(__dirname, "../..");
+
+export interface Shape {
+  stack: string;
+  volumeSizeGb?: number;
+  certVolumeSizeGb?: number;
+  volumesPerApp?: number;
+  vmSize?: string;
+  allowRestart?: boolean;
+  migrationsChecksum?: string;
+  kind?: "unmanaged" | "managed";
+  plan?: string;
+  redisPlan?: string;
+  redisAutoUpgrade?: boolean;
+  replicaRegions?: string[];
+}
+
+export const CERT_FILES: Record<string, string> = {
+  "ca.pem": "-----BEGIN CERTIFICATE-----\nCA#1\n-----END CERTIFICATE-----\n",
+  "gateway/cert.pem": "GATEWAY CERT",
+  "gateway/key.pem": "GATEWAY KEY",
+  "web-service/cert.pem": "WEB CERT",
+  "web-service/key.pem": "WEB KEY",
+  "jwt-signing.key": "JWT PRIVATE",
+  "jwt-signing.pub": "JWT PUBLIC",
+};
+
+export const MUTATING_CREATES = [
+  "apps create",
+  "postgres create",
+  "redis create",
+  "volumes create",
+  "mpg create",
+];
+
+/** Owns the fakes and databases `setup` makes; `cleanup` after each test, `dropDatabases` after all. */
+export class FlyStacks {
+  private readonly fakes: FakeFly[] = [];
+  private readonly databases: string[] = [];
+
+  cleanup(): void {
+    for (const f of this.fakes.splice(0)) f.remove();
+  }
+
+  async dropDatabases(): Promise<void> {
+    await withAdmin(async (c) => {
+      for (const d of this.databases) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+    });
+  }
+
+  setup(extraEnv: Record<string, string> = {}) {
+    const target = new URL(adminUrl());
+    const fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
+    this.fakes.push(fake);
+    const database = `llm_platform_${randomBytes(4).toString("hex")}`;
+    this.databases.push(database);
+    const env = () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10", ...extraEnv });
+    const engine = () => new CommandEngine({ cwd: ROOT, env });
+    const program = (s: Shape) => () => {
+      const pg = new FlyPostgres("postgres", {
+        stack: s.stack,
+        kind: s.kind ?? "unmanaged",
+        name: `gaia-db-${s.stack}`,
+        org: "aeonia-dev",
+        region: "lax",
+        vmSize: s.vmSize ?? "shared-cpu-1x",
+        volumeSizeGb: s.volumeSizeGb ?? 10,
+        clusterSize: 1,
+        plan: s.plan ?? "basic",
+        majorVersion: 16,
+        allowRestart: s.allowRestart ?? false,
+        // The test server's password: the fake proxy forwards to it.
+        password: pulumi.secret(decodeURIComponent(target.password)),
+        databaseName: database,
+        migrationsChecksum: s.migrationsChecksum,
+      });
+      const redis = new FlyRedis("redis", {
+        stack: s.stack,
+        name: `gaia-redis-${s.stack}`,
+        org: "aeonia-dev",
+        region: "lax",
+        eviction: true,
+        replicaRegions: s.replicaRegions ?? [],
+        ...(s.redisPlan !== undefined ? { plan: s.redisPlan } : {}),
+        ...(s.redisAutoUpgrade !== undefined ? { autoUpgrade: s.redisAutoUpgrade } : {}),
+      });
+      const apps = new FlyServiceApps("services", {
+        stack: s.stack,
+        org: "aeonia-dev",
+        region: "lax",
+        apps: { gateway: `gaia-gateway-${s.stack}` },
+        volumeName: "gaia_certs",
+        volumeSizeGb: s.certVolumeSizeGb ?? 1,
+        volumesPerApp: s.volumesPerApp ?? 1,
+        certificateFiles: pulumi.secret(CERT_FILES),
+      });
+      return {
+        databaseUrl: pg.databaseUrl,
+        pgOrigin: pg.origin,
+        pgVolumes: pg.volumeIds,
+        snapshots: pg.snapshotIds,
+        clusterId: pg.clusterId,
+        redisUrl: redis.redisUrl,
+        redisOrigin: redis.origin,
+        appOrigins: apps.origins,
+        certVolumes: apps.volumeIds,
+      };
+    };
+    return { fake, database, engine, program };
+  }
+}
+
+/** Forces every Fly command's update on the next run, as a new release of the Fly code does. */
+export function markCodeChanged(engine: CommandEngine): void {
+  for (const s of engine.saved.values()) {
+    (s.inputs.environment as Record<string, string>).GAIA_SCRIPT_SHA256 = "older-code";
+  }
+}

@@ -281,17 +281,24 @@ export function parseProxyReady(line: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export type FailureClass = "retryable" | "not-found" | "fatal";
+/**
+ * `maybe-not-found`: a text flyctl prints for a failed lookup whatever the cause. Every
+ * `mpg <cmd> <id>` looks the cluster up first and turns any failure of it (429, 5xx, timeout,
+ * auth) into `managed postgres cluster "<id>" not found`: only a successful `mpg list` without the
+ * id says the cluster is gone.
+ */
+export type FailureClass = "retryable" | "not-found" | "maybe-not-found" | "fatal";
 
 /**
  * Classifies a failed flyctl call from its exit code and stderr. flyctl prints no stable error
  * codes, so this is text matching: exit 126 is a context deadline; 429 and 5xx come back as
- * `request returned non-2xx status: <code>` or the API message.
+ * `request returned non-2xx status: <code>`, `(status <code>)` or the API message.
  */
 export function classifyFailure(exitCode: number | null, stderr: string): FailureClass {
   if (exitCode === 126) return "retryable";
+  if (/managed postgres cluster "[^"]*" not found/i.test(stderr)) return "maybe-not-found";
   if (
-    /could not find app|could not resolve app|volume not found|could not find add-?on|machine not found|cluster \S+ not found/i.test(
+    /could not find app|could not resolve app|volume not found|could not find add-?on|machine not found/i.test(
       stderr,
     )
   )

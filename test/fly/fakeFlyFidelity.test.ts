@@ -103,3 +103,61 @@ describe("VM sizes: pg create resolves names in flyctl's MachineVMSizes, machine
     );
   });
 });
+
+const mpgCreate = () =>
+  fly([
+    "mpg",
+    "create",
+    "--name",
+    "gaia-db-dev",
+    "--org",
+    "aeonia-dev",
+    "--region",
+    "lax",
+    "--plan",
+    "basic",
+  ]);
+
+describe("Managed Postgres lookups: flyctl says 'not found' for any failed lookup", () => {
+  it.each([
+    [["mpg", "status", "nope", "--json"]],
+    [["mpg", "destroy", "nope", "--yes"]],
+    [["mpg", "databases", "list", "nope", "--json"]],
+  ])("%j of a missing cluster", (argv) => {
+    expect(fly(argv)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error: managed postgres cluster "nope" not found\n',
+    });
+  });
+
+  it.each([
+    ["mpg status", "429"],
+    ["mpg status", "timeout"],
+    ["mpg destroy", "503"],
+  ] as const)("%s with an injected %s prints the same text, and the cluster stays", (cmd, kind) => {
+    expect(mpgCreate().code).toBe(0);
+    const id = fake.state().mpg[0].id;
+    fake.injectFault({ match: cmd, kind });
+    const argv =
+      cmd === "mpg status" ? ["mpg", "status", id, "--json"] : ["mpg", "destroy", id, "--yes"];
+    expect(fly(argv)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `Error: managed postgres cluster "${id}" not found\n`,
+    });
+    expect(fake.state().mpg.map((c: { id: string }) => c.id)).toEqual([id]);
+  });
+
+  it("mpg list wraps a failed request in its own words; destroy schedules", () => {
+    fake.injectFault({ match: "mpg list", kind: "503" });
+    expect(fly(["mpg", "list", "--org", "aeonia-dev", "--json"]).stderr).toBe(
+      'Error: failed to list postgres clusters for organization aeonia-dev: failed to list clusters (status 503): {"error":"fake 503"}\n',
+    );
+    mpgCreate();
+    const id = fake.state().mpg[0].id;
+    expect(fly(["mpg", "destroy", id, "--yes"]).stdout).toBe(
+      `Managed Postgres cluster gaia-db-dev (${id}) scheduled to be destroyed (may take some time)\n`,
+    );
+  });
+});

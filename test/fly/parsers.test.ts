@@ -289,6 +289,17 @@ describe("classifyFailure", () => {
     [1, 'Error: failed to get app: Could not find App "x"', "not-found"],
     [1, "Error: Could not resolve App", "not-found"],
     [1, "Error: failed to get volume: volume not found", "not-found"],
+    [1, 'Error: managed postgres cluster "abc123" not found', "maybe-not-found"],
+    [
+      1,
+      'Error: failed to list postgres clusters for organization o: failed to list clusters (status 503): {"error":"x"}',
+      "retryable",
+    ],
+    [
+      1,
+      "Error: failed to list postgres clusters for organization o: organization o not found",
+      "fatal",
+    ],
     [1, "Error: Validation failed: Name has already been taken (Request ID: X)", "fatal"],
     [1, "Error: prompt: non interactive", "fatal"],
     [1, "Error: no access token available. Please login with 'flyctl auth login'", "fatal"],

@@ -18,6 +18,7 @@ import { PG_VOLUME_NAME } from "../plan";
 import { withFlyProxy } from "../proxy";
 import { type CommandContext, param, previousResult, type ResultLine, secret } from "./context";
 import { CommandError } from "./flyctl";
+import { managedClusterAbsent } from "./postgres";
 
 export async function databaseCommand(ctx: CommandContext): Promise<ResultLine> {
   const { env } = ctx;
@@ -73,8 +74,17 @@ async function managedDatabase(
     (c) => c.name === name,
   );
   if (!cluster) throw new CommandError(`managed Postgres ${name} is not listed in the org`);
-  const list = async () =>
-    parseManagedDatabases((await fly.read(mpgDatabasesListArgs(cluster.id))) ?? "");
+  const org = param(env, "ORG");
+  const list = async () => {
+    const out = await fly.read(mpgDatabasesListArgs(cluster.id), {
+      absent: managedClusterAbsent(ctx, org, cluster.id),
+    });
+    if (out === null)
+      throw new CommandError(
+        `managed Postgres ${name} (${cluster.id}) is no longer listed in ${org}`,
+      );
+    return parseManagedDatabases(out);
+  };
   let created = false;
   if (!(await list()).includes(database)) {
     await fly.mutate(mpgDatabasesCreateArgs(cluster.id, database), {

@@ -100,25 +100,34 @@ export class Flyctl {
 
   /**
    * A read, retried on transient failures. Returns null when the thing does not exist
-   * ("not found" is an answer, not an error).
+   * ("not found" is an answer, not an error). A `maybe-not-found` failure is an answer only when
+   * `absent` (a read that lists what exists) confirms it; otherwise it is retried like a transient
+   * failure and finally reported, never taken for "gone".
    */
-  async read(argv: Argv): Promise<string | null> {
+  async read(argv: Argv, o: { absent?: () => Promise<boolean> } = {}): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       const r = await this.exec(argv);
       if (r.code === 0) return r.stdout;
       const kind = classifyFailure(r.code, r.stderr);
       if (kind === "not-found") return null;
-      await this.backoffOrThrow(argv, r, kind, attempt);
+      if (kind === "maybe-not-found" && o.absent && (await o.absent())) return null;
+      await this.backoffOrThrow(argv, r, kind, attempt, o.absent !== undefined);
     }
   }
 
   /**
    * A mutation. On a transient failure `verify` (a read) decides whether it took effect anyway;
-   * if not, it is retried after a backoff. `notFoundIsSuccess` is for deletes.
+   * if not, it is retried after a backoff. `notFoundIsSuccess` is for deletes; a
+   * `maybe-not-found` failure counts as "already gone" only when `absent` confirms it.
    */
   async mutate(
     argv: Argv,
-    o: { stdin?: string; verify?: () => Promise<boolean>; notFoundIsSuccess?: boolean } = {},
+    o: {
+      stdin?: string;
+      verify?: () => Promise<boolean>;
+      notFoundIsSuccess?: boolean;
+      absent?: () => Promise<boolean>;
+    } = {},
   ): Promise<FlyResult> {
     for (let attempt = 1; ; attempt++) {
       this.log(`fly ${redactArgv(argv)}`);
@@ -129,21 +138,35 @@ export class Flyctl {
         this.log("  (already gone)");
         return r;
       }
+      if (kind === "maybe-not-found" && o.notFoundIsSuccess && o.absent && (await o.absent())) {
+        this.log("  (already gone: no longer listed)");
+        return r;
+      }
       if (kind === "retryable" && o.verify && (await o.verify())) {
         this.log("  (failed transiently, but the change is in place)");
         return r;
       }
-      await this.backoffOrThrow(argv, r, kind, attempt);
+      await this.backoffOrThrow(argv, r, kind, attempt, o.absent !== undefined);
     }
   }
 
-  private async backoffOrThrow(argv: Argv, r: FlyResult, kind: FailureClass, attempt: number) {
+  /** `listed`: a `maybe-not-found` failure was checked against a list that still shows it. */
+  private async backoffOrThrow(
+    argv: Argv,
+    r: FlyResult,
+    kind: FailureClass,
+    attempt: number,
+    listed = false,
+  ) {
     const what = `fly ${redactArgv(argv)}`;
     const detail = r.stderr.trim() || r.stdout.trim() || `exit code ${r.code}`;
-    if (kind !== "retryable") throw new CommandError(`${what} failed (exit ${r.code}): ${detail}`);
+    if (kind !== "retryable" && kind !== "maybe-not-found")
+      throw new CommandError(`${what} failed (exit ${r.code}): ${detail}`);
     if (attempt >= this.attempts)
       throw new CommandError(
-        `${what} failed ${attempt} times with transient errors; last (exit ${r.code}): ${detail}`,
+        kind === "maybe-not-found"
+          ? `${what} failed ${attempt} times; last (exit ${r.code}): ${detail}. flyctl prints this for any failed lookup (a 429, 5xx or timeout too)${listed ? " and the org still lists it" : ""}, so it is not taken for gone: it may still exist and bill. Retry later.`
+          : `${what} failed ${attempt} times with transient errors; last (exit ${r.code}): ${detail}`,
       );
     const wait = this.baseDelayMs * 2 ** (attempt - 1);
     this.log(`  transient failure (${firstLine(detail)}); retry ${attempt} in ${wait} ms`);

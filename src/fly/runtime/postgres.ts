@@ -161,10 +161,26 @@ async function deleteApp(ctx: CommandContext, name: string, previous: ResultLine
   return { kind: "unmanaged", origin: "created", app: name, deleted: true };
 }
 
-async function managedStatus(ctx: CommandContext, id: string) {
-  const out = await ctx.fly.read(mpgStatusArgs(id));
+/**
+ * Whether a successful `mpg list` of the org lacks the cluster: the one proof that it is gone
+ * (flyctl's "managed postgres cluster … not found" is printed for any failed lookup).
+ */
+export function managedClusterAbsent(ctx: CommandContext, org: string, id: string) {
+  return async () => {
+    const out = await ctx.fly.read(mpgListArgs(org));
+    if (out === null) throw new CommandError(`fly mpg list --org ${org}: the org was not found`);
+    return !parseManagedList(out).some((c) => c.id === id);
+  };
+}
+
+async function managedStatus(ctx: CommandContext, org: string, id: string) {
+  const out = await ctx.fly.read(mpgStatusArgs(id), {
+    absent: managedClusterAbsent(ctx, org, id),
+  });
   if (out === null)
-    throw new CommandError(`managed Postgres cluster ${id} vanished while reading it`);
+    throw new CommandError(
+      `managed Postgres cluster ${id} is no longer listed in org ${org}: it was destroyed while reading it`,
+    );
   return parseManagedStatus(out);
 }
 
@@ -183,7 +199,12 @@ async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
       ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
       return { kind: "managed", origin: previous?.origin ?? "adopted", cluster: previous?.cluster };
     }
-    await fly.mutate(mpgDestroyArgs(String(previous.cluster)), { notFoundIsSuccess: true });
+    const id = String(previous.cluster);
+    // "Gone" only when the org's list no longer has it: flyctl's not-found text is no proof.
+    await fly.mutate(mpgDestroyArgs(id), {
+      notFoundIsSuccess: true,
+      absent: managedClusterAbsent(ctx, org, id),
+    });
     return { kind: "managed", origin: "created", cluster: previous.cluster, deleted: true };
   }
   const desired = {
@@ -212,7 +233,7 @@ async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
     cluster = await managedClusterNamed(ctx, org, name);
     if (!cluster) throw new CommandError(`fly mpg create succeeded but ${name} is not listed`);
     // flyctl turns an unknown plan (including "performance") into basic without a word.
-    const status = await managedStatus(ctx, cluster.id);
+    const status = await managedStatus(ctx, org, cluster.id);
     if (status.plan !== desired.plan)
       throw new CommandError(
         `managed Postgres ${name} (${cluster.id}) was created with plan ${status.plan}, not ${desired.plan}. Change it in the Fly dashboard; flyctl maps unknown plans to basic.`,
@@ -221,7 +242,7 @@ async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
   if (connectionString === undefined) {
     // Adopted (or a create whose output was lost to a timeout): `mpg status --json` carries the
     // cluster's default credentials.
-    connectionString = (await managedStatus(ctx, cluster.id)).connectionString ?? undefined;
+    connectionString = (await managedStatus(ctx, org, cluster.id)).connectionString ?? undefined;
   }
   const refusals: string[] = [];
   if (cluster.region !== desired.region)

@@ -927,9 +927,25 @@ function mpgList(state, { flags }) {
     print(`${c.id}\t${c.name}\t${c.org}\t${c.region}\t${c.status}\t${c.plan}\t<no attached apps>`);
 }
 
+// internal/command/mpg/mpg.go:54-100 ClusterFromArgOrSelect, which every `mpg <cmd> <id>` runs
+// first: a GetById on the v2 API, then on the v1 API, and when both fail FOR ANY REASON (404, 429,
+// 5xx, timeout, auth) this one text. It proves nothing about the cluster's existence.
+function clusterLookupFailed(id) {
+  return new FlyError(`managed postgres cluster "${id}" not found`);
+}
+const MPG_LOOKUP_COMMANDS = [
+  "mpg status",
+  "mpg destroy",
+  "mpg databases list",
+  "mpg databases create",
+  "mpg proxy",
+];
+
 function findCluster(state, id) {
+  if (!id)
+    throw new FlyError("cluster ID argument must be specified when not running interactively");
   const c = state.mpg.find((x) => x.id === id);
-  if (!c) throw new FlyError(`cluster ${id} not found`);
+  if (!c) throw clusterLookupFailed(id);
   return c;
 }
 
@@ -964,20 +980,18 @@ function mpgDatabasesCreate(state, { flags, args }) {
 function mpgDestroy(state, { flags, args }) {
   requireMacaroon();
   if (args.length !== 1) throw new FlyError(`accepts 1 arg(s), received ${args.length}`);
+  const c = findCluster(state, args[0]);
   if (!flags.yes) throw new FlyError(NEED_YES);
-  const c = state.mpg.find((x) => x.id === args[0]);
-  if (!c) throw new FlyError(`cluster ${args[0]} not found`);
   state.mpg = state.mpg.filter((x) => x !== c);
-  print(`Managed Postgres cluster ${c.id} was destroyed`);
+  // mpg/v2/run_destroy.go:48.
+  print(
+    `Managed Postgres cluster ${c.name} (${c.id}) scheduled to be destroyed (may take some time)`,
+  );
 }
 
 function mpgStatus(state, { flags, args }) {
   requireMacaroon();
-  const id = args[0];
-  if (!id)
-    throw new FlyError("cluster ID argument must be specified when not running interactively");
-  const c = state.mpg.find((x) => x.id === id);
-  if (!c) throw new FlyError(`failed retrieving cluster ${id}: not found`);
+  const c = findCluster(state, args[0]);
   // GetClusterResponse: the cluster under "data" and the default credentials beside it.
   if (flags.json)
     return printJson({
@@ -1421,6 +1435,16 @@ function hangForever(entry) {
   setInterval(() => {}, 1 << 30);
 }
 
+// mpg/list.go:67-70 around uiex/mpg/v1 ListManagedClusters (managed_postgres.go:42-53): the
+// status code and the body (whose wording the source does not show) in flyctl's own words.
+function raiseMpgListFault(state, kind, org) {
+  const code = { 429: 429, 503: 503 }[kind];
+  if (code === undefined) raiseFault(state, kind);
+  throw new FlyError(
+    `failed to list postgres clusters for organization ${org}: failed to list clusters (status ${code}): {"error":"fake ${code}"}`,
+  );
+}
+
 function raiseFault(state, kind, message) {
   switch (kind) {
     case "429":
@@ -1482,6 +1506,8 @@ function main() {
       };
       if (f && f.kind !== "fail-after-create" && f.kind !== "hang") {
         saveState(state);
+        if (MPG_LOOKUP_COMMANDS.includes(key)) throw clusterLookupFailed(args[0] ?? "");
+        if (key === "mpg list") raiseMpgListFault(state, f.kind, flags.org);
         raiseFault(state, f.kind);
       }
       if (f && f.kind === "hang") saveState(state);

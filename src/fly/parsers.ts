@@ -222,21 +222,18 @@ export function parseManagedStatus(stdout: string): ManagedStatus {
   };
 }
 
-export interface ManagedCreated {
-  id: string;
-  plan: string;
-  connectionString: string;
+export interface ManagedCreateProgress {
+  /** `Selected Plan: Basic`: the plan flyctl asked for (it turns a plan it does not know into Basic). */
+  selectedPlan?: string;
+  /** From `Waiting for cluster <name> (<id>) to be ready...`, printed once the cluster exists. */
+  id?: string;
 }
 
-/** `fly mpg create` prints `  ID: …`, `  Plan: …`, `  Connection string: …` (text only). */
-export function parseManagedCreate(stdout: string): ManagedCreated {
-  const field = (label: string) =>
-    new RegExp(`^ {2}${label}: (.+)$`, "m").exec(stdout)?.[1]?.trim();
-  const id = field("ID");
-  const connectionString = field("Connection string");
-  if (!id || !connectionString)
-    throw new FlyOutputError("fly mpg create", "no ID or Connection string line", "[withheld]");
-  return { id, plan: field("Plan") ?? "", connectionString };
+/** What `fly mpg create` prints before it starts waiting for the cluster (text only). */
+export function parseManagedCreateProgress(stdout: string): ManagedCreateProgress {
+  const plan = /^Selected Plan: (.+)$/m.exec(stdout)?.[1]?.trim();
+  const id = /^Waiting for cluster .* \(([^()\s]+)\) to be ready\.\.\.$/m.exec(stdout)?.[1];
+  return { ...(plan ? { selectedPlan: plan } : {}), ...(id ? { id } : {}) };
 }
 
 /**

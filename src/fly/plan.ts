@@ -197,3 +197,21 @@ export function redisDifferences(d: RedisDesired, live: Record<string, string>):
     notes.push(`plan is ${d.plan} in config but ${live.Plan} on Fly`);
   return notes.map((n) => `${n}; Redis settings apply at creation only, nothing was changed.`);
 }
+
+/**
+ * Managed Postgres: the plan in config against what flyctl selected (`Selected Plan: Basic`; it
+ * turns a plan it does not know into basic) and what the API reports, whose wording flyctl's
+ * source does not show. Differences are reported; nothing fails or changes over them.
+ */
+export function managedPlanNote(
+  configPlan: string,
+  selected: string | undefined,
+  reported: string,
+  clusterId: string,
+): string | undefined {
+  const norm = (p: string) => p.trim().toLowerCase();
+  const seen = [selected, reported].filter((p): p is string => p !== undefined && p !== "");
+  if (seen.every((p) => norm(p) === norm(configPlan))) return undefined;
+  const flyctl = selected !== undefined ? `flyctl selected ${selected} and ` : "";
+  return `plan is ${configPlan} in config, but ${flyctl}the API reports "${reported}" for cluster ${clusterId}; nothing was changed (flyctl creates basic for a plan it does not know, and the API may word plans its own way). Compare in the Fly dashboard and change the plan there if they differ.`;
+}

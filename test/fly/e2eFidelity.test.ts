@@ -108,3 +108,90 @@ describe("Managed Postgres: flyctl's 'not found' is no proof", () => {
     expect(failed.error?.message).not.toContain("vanished");
   }, 600_000);
 });
+
+describe("Managed Postgres plan after create", () => {
+  it.each([
+    ["basic", { basic: "Basic" }, "Basic", false],
+    ["basic", { basic: "development" }, "development", true],
+    ["starter", { starter: "Starter Plan" }, "Starter Plan", true],
+    ["performance", { basic: "basic" }, "basic", true],
+  ])(
+    "config %s, API wording %j: the cluster is this stack's, the API's plan recorded, a mismatch reported",
+    async (plan, wording, reported, mismatch) => {
+      const { fake, engine, program } = stacks.setup({ GAIA_MPG_POLL_MS: "10" });
+      fake.update((s) => {
+        s.mpgApiPlanNames = wording;
+      });
+      const e = engine();
+      const up = await e.run("dev", program({ stack: "dev", kind: "managed", plan }));
+      expect(up.error).toBeUndefined();
+      expect(up.outputs!.pgOrigin).toBe("created");
+      const saved = e.saved.get("postgres-cluster")!;
+      const result = JSON.parse(saved.stdout.split("\n").at(-1)!);
+      expect(result.planReported).toBe(reported);
+      expect(result.notes.some((n: string) => n.startsWith(`plan is ${plan} in config`))).toBe(
+        mismatch,
+      );
+      // Created by this stack: its destroy removes it.
+      expect((await e.destroy()).error).toBeUndefined();
+      expect(fake.state().mpg).toEqual([]);
+    },
+    600_000,
+  );
+});
+
+describe("Managed Postgres creation wait", () => {
+  const managed = { stack: "dev", kind: "managed" as const };
+  const statuses = (
+    fake: { update: (f: (s: Record<string, unknown>) => void) => void },
+    list: string[],
+  ) =>
+    fake.update((s) => {
+      s.mpgStatuses = list;
+    });
+
+  it("takes over flyctl's wait once the cluster exists and reads the credentials when ready", async () => {
+    const { fake, engine, program } = stacks.setup({ GAIA_MPG_POLL_MS: "10" });
+    statuses(fake, ["provisioning", "provisioning", "ready"]);
+    const up = await engine().run("dev", program(managed));
+    expect(up.error).toBeUndefined();
+    const c = fake.state().mpg[0];
+    expect(String(up.outputs!.databaseUrl)).toMatch(
+      new RegExp(`^postgresql://fly-user:${c.password}@pgbouncer\\.${c.id}\\.flympg\\.net/`),
+    );
+    expect(fake.calls().filter((x) => x.command === "mpg create")).toHaveLength(1);
+  }, 600_000);
+
+  it.each(["failed", "error"])(
+    "a cluster that reports %s ends the wait with the id to destroy; the next up refuses to adopt it",
+    async (status) => {
+      const { fake, engine, program } = stacks.setup({ GAIA_MPG_POLL_MS: "10" });
+      statuses(fake, ["provisioning", status]);
+      const failed = await engine().run("dev", program(managed));
+      const id = fake.state().mpg[0].id;
+      expect(failed.error?.message).toContain(
+        `gaia fly postgres: managed Postgres gaia-db-dev (${id}) reports status "${status}": Fly could not create it. It exists and may bill: destroy it with \`fly mpg destroy ${id} --yes\`, then run \`pulumi up\` again.`,
+      );
+      fake.clearCalls();
+      const again = await engine().run("dev", program(managed));
+      expect(again.error?.message).toContain(
+        `refused, nothing was changed:\n  - stack dev, gaia:postgres: managed Postgres gaia-db-dev (${id}) is in status "${status}": Fly could not create it. Destroy it with \`fly mpg destroy ${id} --yes\`, then run \`pulumi up\` again.`,
+      );
+      expect(fake.mutations().filter((c) => c.command.startsWith("mpg"))).toEqual([]);
+    },
+    120_000,
+  );
+
+  it("is bounded: a cluster still provisioning fails the run with what to do", async () => {
+    const { fake, engine, program } = stacks.setup({
+      GAIA_MPG_POLL_MS: "10",
+      GAIA_MPG_READY_TIMEOUT_S: "1",
+    });
+    statuses(fake, ["provisioning"]);
+    const r = await engine().run("dev", program(managed));
+    const id = fake.state().mpg[0].id;
+    expect(r.error?.message).toContain(
+      `managed Postgres gaia-db-dev (${id}) is not ready after 1 s (status "provisioning"). It goes on provisioning: run \`pulumi up\` again once \`fly mpg status ${id}\` says ready`,
+    );
+  }, 120_000);
+});

@@ -2,7 +2,7 @@
  * The fake flyctl where flyctl's behaviour is easy to get wrong: each expectation here was read in
  * flyctl v0.4.87 / fly-go v0.9.6 (the fake's tables cite the file and line).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 
@@ -159,5 +159,75 @@ describe("Managed Postgres lookups: flyctl says 'not found' for any failed looku
     expect(fly(["mpg", "destroy", id, "--yes"]).stdout).toBe(
       `Managed Postgres cluster gaia-db-dev (${id}) scheduled to be destroyed (may take some time)\n`,
     );
+  });
+});
+
+describe("mpg create waits as flyctl does: until ready or error, and for ever otherwise", () => {
+  const argv = [
+    "mpg",
+    "create",
+    "--name",
+    "gaia-db-dev",
+    "--org",
+    "aeonia-dev",
+    "--region",
+    "lax",
+    "--plan",
+    "Performance",
+  ];
+
+  it("prints the plan it selected and the cluster id before waiting, the credentials once ready", () => {
+    fake.update((s) => {
+      s.mpgStatuses = ["provisioning", "provisioning", "ready"];
+      s.mpgApiPlanNames = { basic: "Basic (shared)" };
+    });
+    const r = fly(argv);
+    expect(r.code).toBe(0);
+    const c = fake.state().mpg[0];
+    expect(r.stdout.split("\n").slice(0, 6)).toEqual([
+      "Selected Plan: Basic",
+      "  CPU: Shared x 2",
+      "  Memory: 1 GB",
+      "  Price: $38 per month",
+      "",
+      `Waiting for cluster gaia-db-dev (${c.id}) to be ready...`,
+    ]);
+    expect(r.stdout).toContain(`  Plan: basic\n  Disk: 10GB\n`);
+    expect(c).toMatchObject({ status: "ready", plan: "Basic (shared)", reads: 2 });
+  });
+
+  it("fails on status error, after the cluster exists", () => {
+    fake.update((s) => {
+      s.mpgStatuses = ["provisioning", "error"];
+    });
+    const r = fly(argv);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("Error: cluster creation failed\n");
+    expect(fake.state().mpg[0].status).toBe("error");
+  });
+
+  it("polls on for ever on status failed, until interrupted", async () => {
+    fake.update((s) => {
+      s.mpgStatuses = ["provisioning", "failed"];
+    });
+    const child = spawn("fly", argv, { env: fake.env() });
+    let exited = false;
+    const exit = new Promise<number | null>((r) =>
+      child.on("exit", (code) => {
+        exited = true;
+        r(code);
+      }),
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Five polls after the cluster reported "failed", and flyctl is still waiting.
+    while ((fake.state().mpg[0]?.reads ?? 0) < 7) await new Promise((r) => setTimeout(r, 20));
+    expect(fake.state().mpg[0].status).toBe("failed");
+    expect(exited).toBe(false);
+    child.kill("SIGINT");
+    expect(await exit).toBe(1);
+    expect(stderr).toBe("Error: failed checking cluster status: context canceled\n");
   });
 });

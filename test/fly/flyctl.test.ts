@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { appsCreateArgs, postgresCreateArgs, statusArgs } from "../../src/fly/flags";
+import { appsCreateArgs, mpgCreateArgs, postgresCreateArgs, statusArgs } from "../../src/fly/flags";
 import { CommandError, Flyctl, redactArgv, requireToken } from "../../src/fly/runtime/flyctl";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 
@@ -98,5 +98,38 @@ describe("Flyctl against the fake", () => {
     await fly().mutate(argv);
     expect(logged.join("\n")).not.toContain("s3cret-pw");
     expect(logged[0]).toContain("--password [redacted]");
+  });
+});
+
+describe("Flyctl: reads and waits bounded by the caller", () => {
+  it("stopWhen interrupts a command that would wait for ever; the run counts as done", async () => {
+    fake.update((s) => {
+      s.mpgStatuses = ["provisioning"];
+    });
+    const argv = mpgCreateArgs({
+      name: "m",
+      org: "aeonia-dev",
+      region: "lax",
+      plan: "basic",
+      volumeSizeGb: 10,
+      majorVersion: 16,
+    });
+    const r = await fly().mutate(argv, { stopWhen: (out) => out.includes("Waiting for cluster") });
+    expect(r.stopped).toBe(true);
+    expect(r.stdout).toContain(
+      `Waiting for cluster m (${fake.state().mpg[0].id}) to be ready...\n`,
+    );
+    expect(fake.calls().map((c) => [c.command, c.exitCode])).toEqual([["mpg create", 1]]);
+  });
+
+  it("a maybe-not-found read is an answer only when absent() confirms it", async () => {
+    const argv = ["mpg", "status", "gone", "--json"];
+    expect(await fly().read(argv, { absent: async () => true })).toBeNull();
+    await expect(fly(2).read(argv, { absent: async () => false })).rejects.toThrow(
+      'fly mpg status gone --json failed 2 times; last (exit 1): Error: managed postgres cluster "gone" not found. flyctl prints this for any failed lookup (a 429, 5xx or timeout too) and the org still lists it, so it is not taken for gone: it may still exist and bill. Retry later.',
+    );
+    await expect(fly(2).read(argv)).rejects.toThrow(
+      'failed 2 times; last (exit 1): Error: managed postgres cluster "gone" not found. flyctl prints this for any failed lookup (a 429, 5xx or timeout too), so it is not taken for gone',
+    );
   });
 });

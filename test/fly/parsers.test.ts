@@ -7,7 +7,7 @@ import {
 import {
   classifyFailure,
   parseAppStatus,
-  parseManagedCreate,
+  parseManagedCreateProgress,
   parseManagedDatabases,
   parseManagedList,
   parseManagedStatus,
@@ -209,20 +209,22 @@ describe("parseManagedStatus", () => {
   });
 });
 
-describe("parseManagedCreate", () => {
-  it("reads id, plan and connection string", () => {
-    const out =
-      "Selected Plan: Basic\n\nManaged Postgres cluster created successfully!\n  ID: abc123\n  Name: n\n  Plan: basic\n  Disk: 10GB\n  Connection string: postgresql://fly-user:pw@pgbouncer.abc123.flympg.net/fly-db\n";
-    expect(parseManagedCreate(out)).toEqual({
-      id: "abc123",
-      plan: "basic",
-      connectionString: "postgresql://fly-user:pw@pgbouncer.abc123.flympg.net/fly-db",
-    });
-  });
-  it("never echoes the output (it holds a password) when it cannot parse", () => {
-    expect(() => parseManagedCreate("  Connection string: postgresql://u:secret@h/db")).toThrow(
-      "unexpected output from fly mpg create: no ID or Connection string line. Output was:\n[withheld]",
-    );
+describe("parseManagedCreateProgress", () => {
+  it.each([
+    [
+      "the plan flyctl selected and the id it waits for",
+      "Selected Plan: Basic\n  CPU: Shared x 2\n  Memory: 1 GB\n  Price: $38 per month\n\nWaiting for cluster gaia-db-dev (abc123) to be ready...\nYou can view the cluster in the UI at: https://fly.io/dashboard/o/managed_postgres/abc123\n",
+      { selectedPlan: "Basic", id: "abc123" },
+    ],
+    ["only the plan so far", "Selected Plan: Scale\n  CPU: Perf", { selectedPlan: "Scale" }],
+    [
+      "a half-printed waiting line",
+      "Selected Plan: Basic\nWaiting for cluster g (abc",
+      { selectedPlan: "Basic" },
+    ],
+    ["nothing yet", "", {}],
+  ])("%s", (_n, out, expected) => {
+    expect(parseManagedCreateProgress(out)).toEqual(expected);
   });
 });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { AppStatus, Volume } from "../../src/fly/parsers";
-import { originAfter, planPostgres, planVolumeSet, redisDifferences } from "../../src/fly/plan";
+import {
+  managedPlanNote,
+  originAfter,
+  planPostgres,
+  planVolumeSet,
+  redisDifferences,
+} from "../../src/fly/plan";
 
 const machine = (id: string, region = "lax", memoryMb = 256, cpus = memoryMb === 256 ? 1 : 2) => ({
   id,
@@ -239,5 +245,33 @@ describe("redisDifferences", () => {
     ],
   ])("%s", (_n, desiredRedis, l, expected) => {
     expect(redisDifferences(desiredRedis, l)).toEqual(expected);
+  });
+});
+
+describe("managedPlanNote", () => {
+  it.each([
+    ["basic", "Basic", "basic", undefined],
+    ["basic", undefined, "Basic", undefined],
+    ["scale", "Scale", " SCALE ", undefined],
+    [
+      "basic",
+      "Basic",
+      "development",
+      'plan is basic in config, but flyctl selected Basic and the API reports "development" for cluster c1; nothing was changed (flyctl creates basic for a plan it does not know, and the API may word plans its own way). Compare in the Fly dashboard and change the plan there if they differ.',
+    ],
+    [
+      "performance",
+      "Basic",
+      "basic",
+      'plan is performance in config, but flyctl selected Basic and the API reports "basic" for cluster c1; nothing was changed (flyctl creates basic for a plan it does not know, and the API may word plans its own way). Compare in the Fly dashboard and change the plan there if they differ.',
+    ],
+    [
+      "launch",
+      undefined,
+      "scale",
+      'plan is launch in config, but the API reports "scale" for cluster c1; nothing was changed (flyctl creates basic for a plan it does not know, and the API may word plans its own way). Compare in the Fly dashboard and change the plan there if they differ.',
+    ],
+  ])("config %s, flyctl %s, API %j", (config, selected, reported, note) => {
+    expect(managedPlanNote(config, selected, reported, "c1")).toBe(note);
   });
 });

@@ -18,7 +18,7 @@ import { PG_VOLUME_NAME } from "../plan";
 import { withFlyProxy } from "../proxy";
 import { type CommandContext, param, previousResult, type ResultLine, secret } from "./context";
 import { CommandError } from "./flyctl";
-import { managedClusterAbsent } from "./postgres";
+import { managedClusterAbsent } from "./managed";
 
 export async function databaseCommand(ctx: CommandContext): Promise<ResultLine> {
   const { env } = ctx;

@@ -8,7 +8,7 @@
  * make a duplicate).
  */
 import { childEnvironment } from "../../process/environment";
-import { spawnGroup } from "../../process/groups";
+import { signalChildGroup, spawnGroup } from "../../process/groups";
 import type { Argv } from "../flags";
 import { classifyFailure, type FailureClass } from "../parsers";
 
@@ -23,6 +23,8 @@ export interface FlyResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Interrupted by us once `stopWhen` saw what it waited for (see `exec`). */
+  stopped?: boolean;
 }
 
 export interface FlyctlOptions {
@@ -72,8 +74,10 @@ export class Flyctl {
   /**
    * One flyctl process, no retry. Never throws for a non-zero exit. It gets flyctl's explicit
    * environment and a process group of its own (ended with this process: src/process/groups.ts).
+   * `stopWhen`: interrupt it (SIGINT, flyctl's Ctrl+C) as soon as its stdout so far satisfies
+   * this, for commands that go on waiting in a way we bound ourselves.
    */
-  exec(argv: Argv, stdin?: string): Promise<FlyResult> {
+  exec(argv: Argv, stdin?: string, stopWhen?: (stdout: string) => boolean): Promise<FlyResult> {
     return new Promise((resolve, reject) => {
       const child = spawnGroup(this.binary, argv, {
         env: childEnvironment("flyctl", this.env),
@@ -81,8 +85,15 @@ export class Flyctl {
       });
       let stdout = "";
       let stderr = "";
+      let stopped = false;
+      let forceKill: NodeJS.Timeout | undefined;
       child.stdout!.on("data", (d: Buffer) => {
         stdout += d.toString();
+        if (!stopped && stopWhen?.(stdout)) {
+          stopped = true;
+          signalChildGroup(child, "SIGINT");
+          forceKill = setTimeout(() => signalChildGroup(child, "SIGKILL"), 10_000);
+        }
       });
       child.stderr!.on("data", (d: Buffer) => {
         stderr += d.toString();
@@ -92,7 +103,10 @@ export class Flyctl {
           new CommandError(`could not run ${this.binary}: ${e.message}. Is flyctl installed?`),
         ),
       );
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
+      child.on("close", (code) => {
+        clearTimeout(forceKill);
+        resolve(stopped ? { code, stdout, stderr, stopped } : { code, stdout, stderr });
+      });
       child.stdin!.on("error", () => {});
       child.stdin!.end(stdin ?? "");
     });
@@ -118,7 +132,8 @@ export class Flyctl {
   /**
    * A mutation. On a transient failure `verify` (a read) decides whether it took effect anyway;
    * if not, it is retried after a backoff. `notFoundIsSuccess` is for deletes; a
-   * `maybe-not-found` failure counts as "already gone" only when `absent` confirms it.
+   * `maybe-not-found` failure counts as "already gone" only when `absent` confirms it. A run
+   * ended by `stopWhen` (see `exec`) is a success: the caller takes over from there.
    */
   async mutate(
     argv: Argv,
@@ -127,12 +142,13 @@ export class Flyctl {
       verify?: () => Promise<boolean>;
       notFoundIsSuccess?: boolean;
       absent?: () => Promise<boolean>;
+      stopWhen?: (stdout: string) => boolean;
     } = {},
   ): Promise<FlyResult> {
     for (let attempt = 1; ; attempt++) {
       this.log(`fly ${redactArgv(argv)}`);
-      const r = await this.exec(argv, o.stdin);
-      if (r.code === 0) return r;
+      const r = await this.exec(argv, o.stdin, o.stopWhen);
+      if (r.code === 0 || r.stopped) return r;
       const kind = classifyFailure(r.code, r.stderr);
       if (kind === "not-found" && o.notFoundIsSuccess) {
         this.log("  (already gone)");

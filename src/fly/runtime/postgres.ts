@@ -7,23 +7,12 @@
 import {
   appsDestroyArgs,
   machineUpdateGuestArgs,
-  mpgCreateArgs,
-  mpgDestroyArgs,
-  mpgListArgs,
-  mpgStatusArgs,
   postgresCreateArgs,
   statusArgs,
   volumeExtendArgs,
   volumesListArgs,
 } from "../flags";
-import {
-  type AppStatus,
-  parseAppStatus,
-  parseManagedCreate,
-  parseManagedList,
-  parseManagedStatus,
-  parseVolumes,
-} from "../parsers";
+import { type AppStatus, parseAppStatus, parseVolumes } from "../parsers";
 import { type Origin, originAfter, planPostgres } from "../plan";
 import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
@@ -36,6 +25,7 @@ import {
   secret,
 } from "./context";
 import { CommandError } from "./flyctl";
+import { managedCommand } from "./managed";
 
 export async function postgresCommand(ctx: CommandContext): Promise<ResultLine> {
   const kind = param(ctx.env, "POSTGRES_KIND");
@@ -46,11 +36,11 @@ export async function postgresCommand(ctx: CommandContext): Promise<ResultLine> 
     ]);
   }
   if (kind === "unmanaged") return unmanaged(ctx, previous);
-  if (kind === "managed") return managed(ctx, previous);
+  if (kind === "managed") return managedCommand(ctx, previous);
   throw new CommandError(`POSTGRES_KIND must be unmanaged or managed, got "${kind}"`);
 }
 
-async function readStatus(ctx: CommandContext, name: string): Promise<AppStatus | null> {
+export async function readStatus(ctx: CommandContext, name: string): Promise<AppStatus | null> {
   const out = await ctx.fly.read(statusArgs(name));
   return out === null ? null : parseAppStatus(out);
 }
@@ -159,117 +149,4 @@ async function deleteApp(ctx: CommandContext, name: string, previous: ResultLine
   // There is no `fly postgres destroy`: a Postgres cluster is an app.
   await ctx.fly.mutate(appsDestroyArgs(name), { notFoundIsSuccess: true });
   return { kind: "unmanaged", origin: "created", app: name, deleted: true };
-}
-
-/**
- * Whether a successful `mpg list` of the org lacks the cluster: the one proof that it is gone
- * (flyctl's "managed postgres cluster … not found" is printed for any failed lookup).
- */
-export function managedClusterAbsent(ctx: CommandContext, org: string, id: string) {
-  return async () => {
-    const out = await ctx.fly.read(mpgListArgs(org));
-    if (out === null) throw new CommandError(`fly mpg list --org ${org}: the org was not found`);
-    return !parseManagedList(out).some((c) => c.id === id);
-  };
-}
-
-async function managedStatus(ctx: CommandContext, org: string, id: string) {
-  const out = await ctx.fly.read(mpgStatusArgs(id), {
-    absent: managedClusterAbsent(ctx, org, id),
-  });
-  if (out === null)
-    throw new CommandError(
-      `managed Postgres cluster ${id} is no longer listed in org ${org}: it was destroyed while reading it`,
-    );
-  return parseManagedStatus(out);
-}
-
-async function managedClusterNamed(ctx: CommandContext, org: string, name: string) {
-  const list = parseManagedList((await ctx.fly.read(mpgListArgs(org))) ?? "");
-  return list.find((c) => c.name === name);
-}
-
-async function managed(ctx: CommandContext, previous: ResultLine | undefined) {
-  const { env, fly } = ctx;
-  const stack = param(env, "GAIA_STACK");
-  const name = param(env, "APP_NAME");
-  const org = param(env, "ORG");
-  if (ctx.op === "delete") {
-    if (previous?.origin !== "created") {
-      ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
-      return { kind: "managed", origin: previous?.origin ?? "adopted", cluster: previous?.cluster };
-    }
-    const id = String(previous.cluster);
-    // "Gone" only when the org's list no longer has it: flyctl's not-found text is no proof.
-    await fly.mutate(mpgDestroyArgs(id), {
-      notFoundIsSuccess: true,
-      absent: managedClusterAbsent(ctx, org, id),
-    });
-    return { kind: "managed", origin: "created", cluster: previous.cluster, deleted: true };
-  }
-  const desired = {
-    region: param(env, "REGION"),
-    plan: param(env, "PLAN"),
-    volumeSizeGb: intParam(env, "VOLUME_SIZE_GB"),
-    majorVersion: intParam(env, "MAJOR_VERSION"),
-  };
-  // An unmanaged app of that name means config switched kind under an existing cluster.
-  const unmanagedApp = await readStatus(ctx, name);
-  if (unmanagedApp) {
-    refuse([
-      `stack ${stack}, gaia:postgres.kind: config says managed but ${name} is an unmanaged Fly Postgres app. Changing kind is a new cluster plus a data migration; set gaia:postgres.kind to unmanaged.`,
-    ]);
-  }
-  let cluster = await managedClusterNamed(ctx, org, name);
-  let found: Origin = "adopted";
-  let connectionString =
-    typeof previous?.connectionString === "string" ? previous.connectionString : undefined;
-  if (!cluster) {
-    const r = await fly.mutate(mpgCreateArgs({ name, org, ...desired }), {
-      verify: async () => (await managedClusterNamed(ctx, org, name)) !== undefined,
-    });
-    found = "created";
-    if (r.code === 0) connectionString = parseManagedCreate(r.stdout).connectionString;
-    cluster = await managedClusterNamed(ctx, org, name);
-    if (!cluster) throw new CommandError(`fly mpg create succeeded but ${name} is not listed`);
-    // flyctl turns an unknown plan (including "performance") into basic without a word.
-    const status = await managedStatus(ctx, org, cluster.id);
-    if (status.plan !== desired.plan)
-      throw new CommandError(
-        `managed Postgres ${name} (${cluster.id}) was created with plan ${status.plan}, not ${desired.plan}. Change it in the Fly dashboard; flyctl maps unknown plans to basic.`,
-      );
-  }
-  if (connectionString === undefined) {
-    // Adopted (or a create whose output was lost to a timeout): `mpg status --json` carries the
-    // cluster's default credentials.
-    connectionString = (await managedStatus(ctx, org, cluster.id)).connectionString ?? undefined;
-  }
-  const refusals: string[] = [];
-  if (cluster.region !== desired.region)
-    refusals.push(
-      `stack ${stack}, gaia:fly.region: managed Postgres ${name} is in ${cluster.region}, config says ${desired.region}; a cluster cannot move region.`,
-    );
-  if (cluster.diskGb > desired.volumeSizeGb)
-    refusals.push(
-      `stack ${stack}, gaia:postgres.volumeSizeGb: ${desired.volumeSizeGb} is smaller than the cluster's ${cluster.diskGb} GB; storage cannot shrink.`,
-    );
-  refuse(refusals);
-  const notes: string[] = [];
-  if (cluster.diskGb < desired.volumeSizeGb)
-    notes.push(
-      `volumeSizeGb is ${desired.volumeSizeGb} but the managed cluster has ${cluster.diskGb} GB; flyctl cannot resize managed storage, grow it in the Fly dashboard.`,
-    );
-  if (cluster.plan !== desired.plan)
-    notes.push(
-      `plan is ${desired.plan} in config but ${cluster.plan} on Fly; change it in the dashboard.`,
-    );
-  for (const n of notes) ctx.log(`note: ${n}`);
-  return {
-    kind: "managed",
-    origin: originAfter(previous?.origin, found),
-    cluster: cluster.id,
-    // Captured from `mpg create` (or `mpg status` when adopted) and carried forward.
-    connectionString: connectionString ?? null,
-    notes,
-  };
 }

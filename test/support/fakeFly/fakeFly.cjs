@@ -100,8 +100,14 @@ const CUSTOM_MACHINE_FLAGS = [
   "vm-gpu-kind",
   "host-dedication-id",
 ];
-// mpg/plans.go: lookup is by lower-cased --plan, but the table's key is "Performance".
+// mpg/plans.go:11-42: lookup is by lower-cased --plan, but the table's key is "Performance".
 const MPG_PLANS = { basic: "basic", starter: "starter", launch: "launch", scale: "scale" };
+const MPG_PLAN_DETAILS = {
+  basic: { name: "Basic", cpu: "Shared x 2", memory: "1 GB", price: 38 },
+  starter: { name: "Starter", cpu: "Shared x 2", memory: "2 GB", price: 72 },
+  launch: { name: "Launch", cpu: "Performance x 2", memory: "8 GB", price: 282 },
+  scale: { name: "Scale", cpu: "Performance x 4", memory: "33 GB", price: 962 },
+};
 const MPG_REGIONS = ["ams", "fra", "iad", "lax", "lhr", "nrt", "ord", "sjc", "sin", "syd", "yyz"];
 const FLY_REGIONS = [...MPG_REGIONS, "arn", "bog", "bom", "cdg", "dfw", "ewr", "gru", "hkg", "jnb"];
 
@@ -861,54 +867,101 @@ function mpgJson(c) {
   };
 }
 
+// mpg/create.go:81-181 and mpg/v2/run_create.go:33-147. The API's own words for a plan (what
+// `mpg list` / `mpg status` report as `plan`) are not in the source: tests set
+// state.mpgApiPlanNames, e.g. {basic: "Basic"}. The statuses a new cluster goes through are
+// state.mpgStatuses (default ["ready"]); each GetClusterById (one per `mpg status`, one per poll
+// of `mpg create`) moves one step along, the last one sticks.
 function mpgCreate(state, { flags, fault }) {
   requireMacaroon();
   const name = flags.name;
   if (!name) throw new FlyError(NEED_NAME);
   const org = requireOrg(state, flags);
-  // mpg/v2/run_create.go:47-64: the region must be one Managed Postgres offers.
+  const major = parseIntFlag(flags, "pg-major-version") ?? 16;
+  if (major !== 16 && major !== 17)
+    throw new FlyError(
+      `invalid Postgres major version: ${major}. Supported versions are 16 and 17`,
+    );
+  // plans.go keys the table "Performance": the lower-cased lookup never finds it, and any plan
+  // not found silently becomes basic when not interactive (create.go:114-147).
+  const plan = MPG_PLANS[(flags.plan ?? "").trim().toLowerCase()] ?? "basic";
   const region = flags.region;
   if (!region) throw new FlyError(NON_INTERACTIVE);
   if (!MPG_REGIONS.includes(region))
     throw new FlyError(
       `region ${region} is not available for Managed Postgres. Available regions: [${MPG_REGIONS.join(" ")}]`,
     );
-  // The flyctl quirk: lower-cased lookup against a table keyed "Performance"; anything not found
-  // silently becomes basic when not interactive.
-  const plan = MPG_PLANS[(flags.plan ?? "basic").toLowerCase()] ?? "basic";
   const disk = parseIntFlag(flags, "volume-size") ?? 10;
-  const major = flags["pg-major-version"] ?? "16";
-  if (!["16", "17"].includes(major))
-    throw new FlyError(`invalid --pg-major-version ${major}: must be 16 or 17`);
   const id = nextId(state, "", 16);
   const password = crypto.randomBytes(12).toString("hex");
+  const statuses = [...(state.mpgStatuses ?? ["ready"])];
   const cluster = {
     id,
     name,
     org,
     region,
-    plan,
+    plan: state.mpgApiPlanNames?.[plan] ?? plan,
     disk,
     replicas: 0,
-    status: "ready",
-    major,
+    status: statuses[0],
+    statuses,
+    major: String(major),
     password,
     ip: `fdaa:0:1::${state.seq}`,
   };
   state.mpg.push(cluster);
   fault.afterCreate();
-  print(`Selected Plan: ${plan[0].toUpperCase()}${plan.slice(1)}`);
-  print(`Waiting for cluster ${name} (${id}) to be ready...`);
+  const details = MPG_PLAN_DETAILS[plan];
+  print(`Selected Plan: ${details.name}`);
+  print(`  CPU: ${details.cpu}`);
+  print(`  Memory: ${details.memory}`);
+  print(`  Price: $${details.price} per month`);
   print();
-  print("Managed Postgres cluster created successfully!");
-  print(`  ID: ${id}`);
-  print(`  Name: ${name}`);
-  print(`  Organization: ${org}`);
-  print(`  Region: ${region}`);
-  print(`  Plan: ${plan}`);
-  print(`  Disk: ${disk}GB`);
-  print(`  PostGIS: ${Boolean(flags["enable-postgis-support"])}`);
-  print(`  Connection string: ${mpgUri(cluster)}`);
+  print(`Waiting for cluster ${name} (${id}) to be ready...`);
+  print(
+    `You can view the cluster in the UI at: https://fly.io/dashboard/${org}/managed_postgres/${id}`,
+  );
+  print(
+    "You can cancel this wait with Ctrl+C - the cluster will continue provisioning in the background.",
+  );
+  print(`Once ready, you can connect to the database with: fly mpg connect ${id}`);
+  print();
+  // run_create.go:110-134: poll every 5 s until "ready" (success) or "error" (failure); any other
+  // status, "failed" included, polls on for ever. Outside the state lock, as flyctl's loop is.
+  return {
+    continueOutsideLock: async () => {
+      const pollMs = Number(process.env.FAKE_FLY_MPG_POLL_MS ?? 20);
+      for (;;) {
+        const c = withLock(() => {
+          const st = loadState();
+          const found = st.mpg.find((x) => x.id === id);
+          if (found) advanceStatus(found);
+          saveState(st);
+          return found;
+        });
+        if (!c) throw new FlyError(`failed checking cluster status: cluster ${id} not found`);
+        if (c.status === "ready") break;
+        if (c.status === "error") throw new FlyError("cluster creation failed");
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+      print();
+      print("Managed Postgres cluster created successfully!");
+      print(`  ID: ${id}`);
+      print(`  Name: ${name}`);
+      print(`  Organization: ${org}`);
+      print(`  Region: ${region}`);
+      print(`  Plan: ${plan}`);
+      print(`  Disk: ${disk}GB`);
+      print(`  PostGIS: ${Boolean(flags["enable-postgis-support"])}`);
+      print(`  Connection string: ${mpgUri(cluster)}`);
+    },
+  };
+}
+
+function advanceStatus(c) {
+  c.reads = (c.reads ?? 0) + 1;
+  if (c.statuses && c.statuses.length > 1) c.statuses.shift();
+  if (c.statuses) c.status = c.statuses[0];
 }
 
 function mpgUri(c) {
@@ -992,6 +1045,8 @@ function mpgDestroy(state, { flags, args }) {
 function mpgStatus(state, { flags, args }) {
   requireMacaroon();
   const c = findCluster(state, args[0]);
+  advanceStatus(c);
+  saveState(state);
   // GetClusterResponse: the cluster under "data" and the default credentials beside it.
   if (flags.json)
     return printJson({
@@ -1464,7 +1519,7 @@ function raiseFault(state, kind, message) {
   }
 }
 
-function main() {
+async function main() {
   const argv = process.argv.slice(2);
   let exitCode = 0;
   let mutation = false;
@@ -1472,6 +1527,32 @@ function main() {
   let blocking = false;
   let hung = false;
   let stdin = "";
+  let continuation = null;
+  const logCall = () => {
+    if (!STATE_DIR) return;
+    const entry = {
+      argv,
+      command: key,
+      mutation,
+      exitCode: hung ? null : exitCode,
+      pid: process.pid,
+      ppid: process.ppid,
+      env: Object.keys(process.env)
+        .filter((k) => !k.startsWith("FAKE_FLY_"))
+        .sort(),
+    };
+    fs.appendFileSync(path.join(STATE_DIR, "calls.jsonl"), `${JSON.stringify(entry)}\n`);
+  };
+  const fail = (e) => {
+    if (!(e instanceof FlyError)) throw e;
+    exitCode = e.exitCode;
+    eprint(`Error: ${e.message}`);
+    for (const line of e.extraLines) eprint(line);
+  };
+  const flush = () => {
+    process.stdout.write(out.splice(0).join(""));
+    process.stderr.write(err.splice(0).join(""));
+  };
   try {
     if (!STATE_DIR) throw new FlyError("fake fly: FAKE_FLY_STATE is not set");
     const resolved = resolveCommand(argv);
@@ -1513,34 +1594,40 @@ function main() {
       if (f && f.kind === "hang") saveState(state);
       const result = spec.run(state, { flags, args, fault, stdin });
       if (result === "blocking") blocking = true;
+      else if (result?.continueOutsideLock) continuation = result.continueOutsideLock;
       if (spec.mutation) saveState(state);
       if (f && f.kind === "hang") throw HANG;
     });
   } catch (e) {
     if (e === HANG) hung = true;
-    else if (!(e instanceof FlyError)) throw e;
-    else {
-      exitCode = e.exitCode;
-      eprint(`Error: ${e.message}`);
-      for (const line of e.extraLines) eprint(line);
+    else fail(e);
+  }
+  if (hung) {
+    logCall();
+    return hangForever({ pid: process.pid, ppid: process.ppid, command: key });
+  }
+  if (continuation) {
+    // A long wait (mpg create): Ctrl+C cancels flyctl's context, so its next API call fails.
+    // Installed before the output that may prompt a caller to interrupt it is written.
+    for (const signal of ["SIGINT", "SIGTERM"]) {
+      process.on(signal, () => {
+        fail(new FlyError("failed checking cluster status: context canceled"));
+        flush();
+        logCall();
+        process.exit(exitCode);
+      });
     }
   }
-  const entry = {
-    argv,
-    command: key,
-    mutation,
-    exitCode: hung ? null : exitCode,
-    pid: process.pid,
-    ppid: process.ppid,
-    env: Object.keys(process.env)
-      .filter((k) => !k.startsWith("FAKE_FLY_"))
-      .sort(),
-  };
-  if (STATE_DIR)
-    fs.appendFileSync(path.join(STATE_DIR, "calls.jsonl"), `${JSON.stringify(entry)}\n`);
-  if (hung) return hangForever({ pid: process.pid, ppid: process.ppid, command: key });
-  process.stdout.write(out.join(""));
-  process.stderr.write(err.join(""));
+  flush();
+  if (continuation) {
+    try {
+      await continuation();
+    } catch (e) {
+      fail(e);
+    }
+    flush();
+  }
+  logCall();
   if (!blocking) process.exitCode = exitCode;
 }
 

@@ -70,7 +70,8 @@ function flyStack(c: FlyStackConfig) {
     region: c.fly.region,
     eviction: c.redis.eviction,
     replicaRegions: c.redis.replicaRegions,
-    ...(c.redis.plan ? { plan: c.redis.plan } : {}),
+    // parseConfig requires autoUpgrade whenever a plan is set.
+    ...(c.redis.plan ? { plan: c.redis.plan, autoUpgrade: c.redis.autoUpgrade ?? false } : {}),
     options,
   });
   const certificates = new DevCertificates(`gaia-${env}-certs`, {

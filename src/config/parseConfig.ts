@@ -17,6 +17,7 @@ import {
   type FlySettings,
   isConfigKey,
   isFlyEnvironment,
+  isLegacyRedisPlan,
   isObjectKey,
   isSecretKey,
   keyApplies,
@@ -175,7 +176,7 @@ export function parseConfig(
       if (isObjectKey(key)) validParts.set(key, validFields(key, value));
     }
   }
-  crossCheck(env, validParts, problems, cmd);
+  crossCheck(env, validParts, problems, cmd, values);
   if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, config: assemble(stack, env, parsed) };
 }
@@ -340,6 +341,7 @@ function crossCheck(
   parts: ReadonlyMap<ConfigKey, Record<string, unknown>>,
   problems: ConfigProblem[],
   cmd: Commands,
+  values: ReadonlyMap<ConfigKey, unknown>,
 ): void {
   const pg = parts.get("postgres") as Partial<PostgresSettings> | undefined;
   if (pg) {
@@ -376,14 +378,17 @@ function crossCheck(
     }
   }
   const redis = parts.get("redis") as Partial<RedisSettings> | undefined;
-  const legacy = LEGACY_REDIS_PLANS.map((p) => p.toLowerCase());
-  if (redis?.plan !== undefined && legacy.includes(redis.plan.toLowerCase())) {
+  if (redis?.plan !== undefined && isLegacyRedisPlan(redis.plan)) {
     problems.push({
       key: "gaia:redis.plan",
       received: describe(redis.plan),
-      allowed: `a current Upstash plan (flyctl rejects the legacy plans ${LEGACY_REDIS_PLANS.join(", ")})`,
+      allowed: `a current Upstash plan (flyctl rejects the legacy plans ${LEGACY_REDIS_PLANS.join(", ")}, in any case, with _ for spaces too)`,
       fix: cmd.rmPath("redis.plan"),
     });
+  }
+  if (env !== "local" && redis) {
+    const given = (values.get("redis") ?? {}) as Record<string, unknown>;
+    crossCheckRedis(redis, given.autoUpgrade !== undefined, parts, problems, cmd);
   }
   const services = parts.get("services") as Partial<Record<ServiceName, string>> | undefined;
   if (services) {
@@ -412,6 +417,44 @@ function crossCheck(
       fix: cmd.setPath("local.redisPort", local.postgresPort === 6379 ? 6380 : 6379),
     });
   }
+}
+
+/** What `fly redis create` needs to run without a prompt, over the valid fields. */
+function crossCheckRedis(
+  redis: Partial<RedisSettings>,
+  autoUpgradeGiven: boolean,
+  parts: ReadonlyMap<ConfigKey, Record<string, unknown>>,
+  problems: ConfigProblem[],
+  cmd: Commands,
+): void {
+  // Only the plan the API resolves tells whether it is fixed-price, so the choice is made for
+  // every plan set (an invalid value is reported on its own).
+  if (redis.plan !== undefined && !isLegacyRedisPlan(redis.plan) && !autoUpgradeGiven)
+    problems.push({
+      key: "gaia:redis.autoUpgrade",
+      received: "nothing",
+      allowed: `true | false: gaia:redis.plan is ${describe(redis.plan)}, and flyctl asks whether to auto-upgrade a fixed-price plan (a prompt fails under Pulumi)`,
+      fix: cmd.setPath("redis.autoUpgrade", false),
+    });
+  if (redis.plan === undefined && redis.autoUpgrade === true)
+    problems.push({
+      key: "gaia:redis.autoUpgrade",
+      received: "true",
+      allowed:
+        "false or nothing while gaia:redis.plan is unset (pay-as-you-go has no auto-upgrade)",
+      fix: cmd.rmPath("redis.autoUpgrade"),
+    });
+  const region = parts.get("fly")?.region;
+  if (typeof region === "string" && redis.replicaRegions?.includes(region))
+    problems.push({
+      key: "gaia:redis.replicaRegions",
+      received: describe(redis.replicaRegions),
+      allowed: `regions other than gaia:fly.region (${region}): flyctl silently drops the primary region from the replicas`,
+      fix: cmd.setList(
+        "redis.replicaRegions",
+        redis.replicaRegions.filter((r) => r !== region),
+      ),
+    });
 }
 
 function assemble(

@@ -93,6 +93,12 @@ const REGION_ALLOWED = "a 3-letter Fly region code such as lax or sjc";
 
 export const LEGACY_REDIS_PLANS = ["Pro 2k", "Pro 10k", "Starter", "Standard"];
 
+/** flyctl's test for a legacy plan: lower case, spaces as underscores (`pro_2k` is refused too). */
+export function isLegacyRedisPlan(plan: string): boolean {
+  const norm = (p: string) => p.replaceAll(" ", "_").toLowerCase();
+  return LEGACY_REDIS_PLANS.map(norm).includes(norm(plan));
+}
+
 const OBJECT_ALLOWED = "an object of fields, set one at a time with --path";
 const section = <T extends z.ZodType>(schema: T, description: string) =>
   doc(schema, { allowed: OBJECT_ALLOWED, description });
@@ -161,9 +167,17 @@ export const redisSchema = section(
   z.strictObject({
     name: flyName("Upstash Redis name (Fly); the container name on the local stack."),
     plan: doc(z.string().min(1), {
-      allowed: "an Upstash plan name or id (not the legacy Pro 2k, Pro 10k, Starter or Standard)",
-      description: "Upstash plan (Fly). Unset means flyctl's default, pay-as-you-go.",
-      example: "pay-as-you-go",
+      allowed:
+        "an Upstash plan's display name or id as the API lists it (not the legacy Pro 2k, Pro 10k, Starter or Standard)",
+      description:
+        "Upstash plan (Fly). Unset means flyctl's default, pay-as-you-go. Setting it requires `autoUpgrade`.",
+      example: "Fixed 250MB",
+    }).optional(),
+    autoUpgrade: doc(boolean(), {
+      allowed: "true | false, required when `plan` is set",
+      description:
+        "Let Upstash move a fixed-price plan to a larger one when it hits its limits (`fly redis create --enable-auto-upgrade`). flyctl asks about it for fixed-price plans, and a prompt fails under Pulumi, so it is chosen whenever `plan` is set; pay-as-you-go has none.",
+      example: "false",
     }).optional(),
     eviction: doc(boolean(), {
       allowed: "true | false",
@@ -422,6 +436,7 @@ export interface PostgresSettings {
 export interface RedisSettings {
   name: string;
   plan?: string;
+  autoUpgrade?: boolean;
   eviction: boolean;
   replicaRegions: string[];
 }

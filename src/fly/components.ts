@@ -192,6 +192,8 @@ export interface FlyRedisArgs {
   readonly replicaRegions: string[];
   /** Unset: flyctl's default pay-as-you-go. */
   readonly plan?: string;
+  /** With a plan: allow Upstash to move a fixed-price plan up (flyctl asks otherwise). */
+  readonly autoUpgrade?: boolean;
   readonly options?: OptionsFor;
 }
 
@@ -216,7 +218,10 @@ export class FlyRedis extends pulumi.ComponentResource {
           REGION: args.region,
           EVICTION: String(args.eviction),
           REPLICA_REGIONS: args.replicaRegions.join(","),
-          ...(args.plan !== undefined ? { PLAN: args.plan } : {}),
+          // Only with a plan, so stacks on the default plan keep their environment.
+          ...(args.plan !== undefined
+            ? { PLAN: args.plan, AUTO_UPGRADE: String(args.autoUpgrade ?? false) }
+            : {}),
         },
         secretOutput: true,
       },

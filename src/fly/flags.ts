@@ -185,11 +185,15 @@ export interface RedisCreateFlags {
   eviction: Eviction;
   /** Omitted: flyctl's default pay-as-you-go plan. */
   plan?: string;
+  /** Meaningful for fixed-price plans only, for which flyctl would otherwise ask. */
+  autoUpgrade: boolean;
 }
 
 /**
  * `fly redis create` without prompts: org, name, region, replicas (`--no-replicas` or a list),
- * eviction either way, and `--enable-prodpack=false` (it must be specified or it prompts).
+ * eviction either way, auto-upgrade either way (asked for whenever the plan the API resolves is a
+ * fixed-price one, which only its display name tells; pay-as-you-go ignores it) and
+ * `--enable-prodpack=false` (it must be specified or it prompts).
  */
 export function redisCreateArgs(f: RedisCreateFlags): Argv {
   const args = ["redis", "create", "--name", f.name, "--org", f.org, "--region", f.region];
@@ -197,7 +201,7 @@ export function redisCreateArgs(f: RedisCreateFlags): Argv {
   else args.push("--replica-regions", f.replicaRegions.join(","));
   args.push(f.eviction === "enabled" ? "--enable-eviction" : "--disable-eviction");
   if (f.plan !== undefined) args.push("--plan", f.plan);
-  args.push("--enable-prodpack=false");
+  args.push(`--enable-auto-upgrade=${f.autoUpgrade}`, "--enable-prodpack=false");
   return args;
 }
 

@@ -171,6 +171,7 @@ export interface RedisDesired {
   eviction: boolean;
   replicaRegions: string[];
   plan?: string;
+  autoUpgrade?: boolean;
 }
 
 /** Redis settings other than the name are create-time only: differences are reported. */
@@ -195,6 +196,12 @@ export function redisDifferences(d: RedisDesired, live: Record<string, string>):
     live.Plan.toLowerCase() !== d.plan.toLowerCase()
   )
     notes.push(`plan is ${d.plan} in config but ${live.Plan} on Fly`);
+  const liveUpgrade = live["Auto-Upgrade"];
+  if (d.autoUpgrade !== undefined && liveUpgrade !== undefined)
+    if ((liveUpgrade === "Enabled") !== d.autoUpgrade)
+      notes.push(
+        `autoUpgrade is ${d.autoUpgrade} in config but ${liveUpgrade === "Enabled"} on Fly`,
+      );
   return notes.map((n) => `${n}; Redis settings apply at creation only, nothing was changed.`);
 }
 

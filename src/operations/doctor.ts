@@ -33,6 +33,7 @@ export interface DoctorExpected {
     eviction: boolean;
     replicaRegions: string[];
     plan?: string;
+    autoUpgrade?: boolean;
   };
   /** Service → Fly app. */
   services: Record<string, string>;
@@ -82,6 +83,7 @@ export function expectedFromConfig(config: FlyStackConfig): DoctorExpected {
       eviction: config.redis.eviction,
       replicaRegions: config.redis.replicaRegions,
       plan: config.redis.plan,
+      ...(config.redis.plan ? { autoUpgrade: config.redis.autoUpgrade ?? false } : {}),
     },
     services,
     certificates: config.certificates,

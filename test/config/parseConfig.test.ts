@@ -576,7 +576,7 @@ describe("one kind of mistake at a time", () => {
           key: "gaia:redis",
           received: "big",
           allowed:
-            "an object of fields (name, plan, eviction, replicaRegions), set one at a time with --path",
+            "an object of fields (name, plan, autoUpgrade, eviction, replicaRegions), set one at a time with --path",
           fix: "pulumi config rm gaia:redis -s dev && pulumi config set --path 'gaia:redis.name' gaia-redis-dev -s dev",
         },
       ],
@@ -656,7 +656,7 @@ describe("one kind of mistake at a time", () => {
           key: "gaia:redis.plan",
           received: '"Pro 2k"',
           allowed:
-            "a current Upstash plan (flyctl rejects the legacy plans Pro 2k, Pro 10k, Starter, Standard)",
+            "a current Upstash plan (flyctl rejects the legacy plans Pro 2k, Pro 10k, Starter, Standard, in any case, with _ for spaces too)",
           fix: "pulumi config rm --path 'gaia:redis.plan' -s dev",
         },
       ],

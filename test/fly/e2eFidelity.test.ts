@@ -195,3 +195,29 @@ describe("Managed Postgres creation wait", () => {
     );
   }, 120_000);
 });
+
+describe("Redis with a fixed-price plan", () => {
+  it.each([
+    ["Fixed 250MB", false],
+    ["flyio_fixed_1gb", true],
+  ])(
+    "plan %s, autoUpgrade %s: created without a prompt",
+    async (plan, autoUpgrade) => {
+      const { fake, engine, program } = stacks.setup();
+      const e = engine();
+      const up = await e.run(
+        "dev",
+        program({ stack: "dev", redisPlan: plan, redisAutoUpgrade: autoUpgrade }),
+      );
+      expect(up.error).toBeUndefined();
+      expect(fake.state().redis["gaia-redis-dev"]).toMatchObject({ plan, autoUpgrade });
+      const create = fake.calls().find((c) => c.command === "redis create")!;
+      expect(create.argv).toContain(`--enable-auto-upgrade=${autoUpgrade}`);
+      expect(e.saved.get("redis-redis")!.inputs.environment).toMatchObject({
+        PLAN: plan,
+        AUTO_UPGRADE: String(autoUpgrade),
+      });
+    },
+    600_000,
+  );
+});

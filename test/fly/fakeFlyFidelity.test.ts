@@ -231,3 +231,67 @@ describe("mpg create waits as flyctl does: until ready or error, and for ever ot
     expect(stderr).toBe("Error: failed checking cluster status: context canceled\n");
   });
 });
+
+describe("redis create, as internal/command/redis/create.go decides", () => {
+  const redisCreate = (...extra: string[]) =>
+    fly([
+      "redis",
+      "create",
+      "--name",
+      "r",
+      "--org",
+      "aeonia-dev",
+      "--region",
+      "lax",
+      "--enable-eviction",
+      "--enable-prodpack=false",
+      ...extra,
+    ]);
+  const row = (field: string) =>
+    new RegExp(` {2}${field} +│ (.*)\\n`).exec(fly(["redis", "status", "r"]).stdout)?.[1];
+
+  it.each(["Fixed 250MB", "fake_fixed_250", "flyio_fixed_1gb"])(
+    "a fixed plan (%s) asks about auto-upgrade unless told",
+    (plan) => {
+      const r = redisCreate("--no-replicas", "--plan", plan);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("Error: prompt: non interactive\n");
+      expect(r.stdout).toContain("Auto-upgrade automatically switches to a higher plan");
+      expect(fake.state().redis).toEqual({});
+    },
+  );
+
+  it.each([
+    ["--enable-auto-upgrade=false", "Disabled"],
+    ["--enable-auto-upgrade", "Enabled"],
+  ])("a fixed plan with %s is created without a prompt", (flag, status) => {
+    expect(redisCreate("--no-replicas", "--plan", "Fixed 250MB", flag).code).toBe(0);
+    expect(row("Auto-Upgrade")).toBe(status);
+    expect(row("Plan")).toBe("Fixed 250MB");
+  });
+
+  it.each(["Pro 2k", "pro_2k", "PRO 10K", "standard"])("refuses the legacy plan %s", (plan) => {
+    expect(redisCreate("--no-replicas", "--plan", plan).stderr).toBe(
+      `Error: plan "${plan}" is no longer available for new databases. Please choose a current plan\n`,
+    );
+  });
+
+  it("a plan the API does not list is not found; the default is pay-as-you-go", () => {
+    expect(redisCreate("--no-replicas", "--plan", "pay-as-you-go").stderr).toBe(
+      'Error: plan "pay-as-you-go" not found\n',
+    );
+    expect(redisCreate("--no-replicas").code).toBe(0);
+    expect(row("Plan")).toBe("Pay-as-you-go");
+  });
+
+  it("--replica-regions silently drops the primary region and unknown codes", () => {
+    expect(redisCreate("--replica-regions", "lax,sjc,zzz").code).toBe(0);
+    expect(row("Read Regions")).toBe("sjc");
+  });
+
+  it("without --no-replicas or --replica-regions it asks for regions", () => {
+    expect(redisCreate().stderr).toBe(
+      "Error: regions codes must be specified in a comma-separated when not running interactively\n",
+    );
+  });
+});

@@ -243,6 +243,20 @@ describe("redisDifferences", () => {
         "plan is Fixed 250MB in config but Pay-as-you-go on Fly; Redis settings apply at creation only, nothing was changed.",
       ],
     ],
+    [
+      "auto-upgrade",
+      { ...d, plan: "Fixed 250MB", autoUpgrade: false },
+      { ...liveRedis, Plan: "Fixed 250MB", "Auto-Upgrade": "Enabled" },
+      [
+        "autoUpgrade is false in config but true on Fly; Redis settings apply at creation only, nothing was changed.",
+      ],
+    ],
+    [
+      "auto-upgrade as configured",
+      { ...d, plan: "Fixed 250MB", autoUpgrade: true },
+      { ...liveRedis, Plan: "Fixed 250MB", "Auto-Upgrade": "Enabled" },
+      [],
+    ],
   ])("%s", (_n, desiredRedis, l, expected) => {
     expect(redisDifferences(desiredRedis, l)).toEqual(expected);
   });

@@ -46,6 +46,8 @@ export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
     eviction: param(env, "EVICTION") === "true",
     replicaRegions: listParam(env, "REPLICA_REGIONS"),
     plan: env.PLAN || undefined,
+    // Set with every plan: flyctl asks about it for fixed-price plans.
+    autoUpgrade: env.PLAN ? param(env, "AUTO_UPGRADE") === "true" : undefined,
   };
   // `redis status` has no --json: its vertical table is parsed by row name.
   let status = await fly.read(redisStatusArgs(name));
@@ -59,6 +61,7 @@ export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
         replicaRegions: desired.replicaRegions,
         eviction: desired.eviction ? "enabled" : "disabled",
         plan: desired.plan,
+        autoUpgrade: desired.autoUpgrade ?? false,
       }),
       { verify: async () => (await fly.read(redisStatusArgs(name))) !== null },
     );
@@ -68,7 +71,8 @@ export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
       throw new CommandError(`fly redis create succeeded but ${name} is not visible`);
   }
   const live = parseRedisStatus(status);
-  const notes = found === "adopted" ? redisDifferences(desired, live) : [];
+  // Also after a create: flyctl silently drops replica regions it does not know.
+  const notes = redisDifferences(desired, live);
   for (const n of notes) ctx.log(`note: ${n}`);
   return {
     origin: originAfter(previous?.origin, found),

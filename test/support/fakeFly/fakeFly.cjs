@@ -1198,34 +1198,90 @@ function snapshotsList(state, { flags, args }) {
   for (const s of v.snapshots) print(`${s.id}\t${s.status}\t${s.size}\t${s.created_at}`);
 }
 
+// The Upstash plans the API lists (gql ListAddOnPlans). Only the two ids are in flyctl's source
+// (redis/create.go:23-26); display names and the fixed plans' ids are not, so tests may replace
+// state.redisPlans with other wordings.
+const DEFAULT_REDIS_PLANS = [
+  { id: "ekQ85Yjkw155ohQ5ALYq0M", displayName: "Pay-as-you-go" },
+  { id: "x7M0gyB764ggwt6YZLRK", displayName: "Free" },
+  { id: "fake_fixed_250", displayName: "Fixed 250MB" },
+  { id: "fake_fixed_1g", displayName: "flyio_fixed_1gb" },
+  { id: "fake_pro_2k", displayName: "Pro 2k" },
+];
+const REDIS_PAYG = "ekQ85Yjkw155ohQ5ALYq0M";
+
+// redis/create.go:38-49.
+const isLegacyRedisPlan = (p) =>
+  ["pro_2k", "pro_10k", "starter", "standard"].includes(p.replaceAll(" ", "_").toLowerCase());
+const isFixedRedisPlan = (p) =>
+  p.toLowerCase().startsWith("flyio_fixed_") || p.toLowerCase().startsWith("fixed ");
+
+// redis/create.go:99-254, in its order: legacy plan, org, name, region, eviction, plan,
+// auto-upgrade (fixed plans only), prodpack, then the replica regions (prompt.MultiRegion:
+// prompt.go:372-417 keeps only the listed codes of known regions, minus the excluded ones, the
+// primary among them).
 function redisCreate(state, { flags, fault }) {
+  const planName = flags.plan ?? "";
+  if (planName !== "" && isLegacyRedisPlan(planName))
+    throw new FlyError(
+      `plan "${planName}" is no longer available for new databases. Please choose a current plan`,
+    );
   const org = requireOrg(state, flags);
   const name = flags.name;
-  if (!name) throw new FlyError(NON_INTERACTIVE); // flyctl prompts "Choose a Redis database name"
+  if (!name) throw new FlyError(NON_INTERACTIVE); // "Choose a Redis database name"
+  const excluded = state.redisExcludedRegions ?? [];
   const region = requireRegion(flags);
-  if (!flags["no-replicas"] && flags["replica-regions"] === undefined)
-    throw new FlyError(NON_INTERACTIVE);
-  if (flags["enable-eviction"] === undefined && flags["disable-eviction"] === undefined)
-    throw new FlyError(NON_INTERACTIVE);
+  if (excluded.includes(region)) throw new FlyError(`region ${region} not found`);
+  if (!flags["enable-eviction"] && !flags["disable-eviction"]) throw new FlyError(NON_INTERACTIVE);
+  const eviction = Boolean(flags["enable-eviction"]);
+  const plans = state.redisPlans ?? DEFAULT_REDIS_PLANS;
+  const plan =
+    planName === ""
+      ? plans.find((p) => p.id === REDIS_PAYG)
+      : plans.find((p) => p.displayName === planName || p.id === planName);
+  if (!plan) {
+    if (planName === "") throw new FlyError("default plan not found");
+    throw new FlyError(`plan "${planName}" not found`);
+  }
+  let autoUpgrade = false;
+  if (isFixedRedisPlan(plan.displayName)) {
+    if (flags["enable-auto-upgrade"] === undefined) {
+      print();
+      print("Auto-upgrade automatically switches to a higher plan when you hit resource limits.");
+      print("This setting can be changed later.");
+      print();
+      throw new FlyError(NON_INTERACTIVE);
+    }
+    autoUpgrade = flags["enable-auto-upgrade"];
+  } else if (flags["enable-auto-upgrade"] === true) {
+    print();
+    print("Note: Auto-upgrade is only available for fixed plans, not pay-as-you-go.");
+  }
   if (flags["enable-prodpack"] === undefined) throw new FlyError(NON_INTERACTIVE);
-  const plan = flags.plan ?? "Pay-as-you-go";
-  if (["pro 2k", "pro 10k", "starter", "standard"].includes(plan.toLowerCase()))
-    throw new FlyError(
-      `plan "${plan}" is no longer available for new databases. Please choose a current plan`,
+  let replicas = [];
+  if (!flags["no-replicas"]) {
+    const list = flags["replica-regions"] ?? "";
+    if (list === "")
+      throw new FlyError(
+        "regions codes must be specified in a comma-separated when not running interactively",
+      );
+    const codes = list.split(",");
+    replicas = FLY_REGIONS.filter(
+      (r) => !excluded.includes(r) && r !== region && codes.includes(r),
     );
+  }
   if (Object.values(state.redis).some((r) => r.name === name))
     throw new FlyError(`Validation failed: Name has already been taken`);
-  const replicas = flags["no-replicas"] ? [] : flags["replica-regions"].split(",").filter(Boolean);
   const password = crypto.randomBytes(16).toString("hex");
   state.redis[name] = {
     id: nextId(state, "", 12),
     name,
     org,
-    plan,
+    plan: plan.displayName,
     region,
     readRegions: replicas,
-    eviction: Boolean(flags["enable-eviction"]) && !flags["disable-eviction"],
-    autoUpgrade: Boolean(flags["enable-auto-upgrade"]),
+    eviction,
+    autoUpgrade,
     prodPack: Boolean(flags["enable-prodpack"]),
     password,
   };
@@ -1236,6 +1292,10 @@ function redisCreate(state, { flags, fault }) {
   );
   print();
   print(`If you have redis-cli installed, use fly redis connect to get a Redis console.`);
+  print();
+  print(
+    "Your database is billed at $0.20 per 100K commands. If you're using Sidekiq or BullMQ, which poll Redis frequently, consider switching to a fixed-price plan. See https://fly.io/docs/reference/redis/#pricing",
+  );
 }
 
 function redisUrl(r) {

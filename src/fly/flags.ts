@@ -205,6 +205,11 @@ export function redisCreateArgs(f: RedisCreateFlags): Argv {
   return args;
 }
 
+/** A table with a NAME column (no --json): existence is a row, not an error text. */
+export function redisListArgs(org: string): Argv {
+  return ["redis", "list", "--org", org];
+}
+
 export function redisStatusArgs(name: string): Argv {
   return ["redis", "status", name];
 }

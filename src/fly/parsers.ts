@@ -260,11 +260,16 @@ export function parseRedisStatus(stdout: string): Record<string, string> {
   return fields;
 }
 
-/** `fly redis list`: rows keyed by the (upper-cased) headers, e.g. `{NAME, ORG, PLAN, …}`. */
-export function parseRedisList(stdout: string): Record<string, string>[] {
+/**
+ * `fly redis list`: rows keyed by the (upper-cased) headers, e.g. `{NAME, ORG, PLAN, …}`
+ * (internal/command/redis/list.go renders Name, Org, Plan, Eviction, Primary Region, Read
+ * Regions). Blank output is no rows; anything else without that header is null: not an answer.
+ */
+export function parseRedisList(stdout: string): Record<string, string>[] | null {
   const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 0) return [];
   const headerAt = lines.findIndex((l) => /\bNAME\b/i.test(l) && /\bORG\b/i.test(l));
-  if (headerAt < 0) return [];
+  if (headerAt < 0) return null;
   const headers = cells(lines[headerAt]!).map((h) => h.toUpperCase());
   return lines.slice(headerAt + 1).map((line) => {
     const c = cells(line);

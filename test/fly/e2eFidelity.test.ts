@@ -54,7 +54,7 @@ describe("Managed Postgres: flyctl's 'not found' is no proof", () => {
     fake.injectFault({ match: "mpg destroy", kind: "503", times: 20 });
     const failed = await e.destroy();
     expect(failed.error?.message).toContain(
-      `fly mpg destroy ${id} --yes failed 5 times; last (exit 1): ${LOOKUP(id)}. flyctl prints this for any failed lookup (a 429, 5xx or timeout too) and the org still lists it, so it is not taken for gone: it may still exist and bill. Retry later.`,
+      `fly mpg destroy ${id} --yes failed 5 times; last (exit 1): ${LOOKUP(id)}. That reads as "not found", but the org still lists it, so it is not taken for gone: it may still exist and bill. Retry later.`,
     );
     expect(fake.state().mpg.map((c: { id: string }) => c.id)).toEqual([id]);
     expect(e.saved.has("postgres-cluster")).toBe(true);
@@ -103,7 +103,7 @@ describe("Managed Postgres: flyctl's 'not found' is no proof", () => {
     const failed = await engine().run("dev", program(managed));
     const id = fake.state().mpg[0].id;
     expect(failed.error?.message).toContain(
-      `fly mpg status ${id} --json failed 5 times; last (exit 1): ${LOOKUP(id)}. flyctl prints this for any failed lookup`,
+      `fly mpg status ${id} --json failed 5 times; last (exit 1): ${LOOKUP(id)}. That reads as "not found", but the org still lists it, so it is not taken for gone`,
     );
     expect(failed.error?.message).not.toContain("vanished");
   }, 600_000);
@@ -220,4 +220,64 @@ describe("Redis with a fixed-price plan", () => {
     },
     600_000,
   );
+});
+
+describe("Redis existence comes from redis list, whatever redis status prints for a missing one", () => {
+  it.each([
+    'Could not find add-on "{name}"',
+    "addOn {name} not available",
+    "input: GetAddOn: record not found",
+  ])(
+    "not-found text %j: up creates Redis once; a database destroyed by hand is gone for the delete",
+    async (text) => {
+      const { fake, engine, program } = stacks.setup();
+      fake.update((s) => {
+        s.redisNotFoundError = text;
+      });
+      const e = engine();
+      const up = await e.run("dev", program({ stack: "dev" }));
+      expect(up.error).toBeUndefined();
+      expect(up.outputs!.redisOrigin).toBe("created");
+      expect(fake.calls().filter((c) => c.command === "redis create")).toHaveLength(1);
+
+      const adopt = await engine().run("dev", program({ stack: "dev" }));
+      expect(adopt.error).toBeUndefined();
+      expect(adopt.outputs!.redisOrigin).toBe("adopted");
+
+      fake.update((s) => {
+        s.redis = {};
+      });
+      fake.clearCalls();
+      const destroyed = await e.destroy();
+      expect(destroyed.error).toBeUndefined();
+      expect(
+        fake
+          .calls()
+          .filter((c) => c.command.startsWith("redis"))
+          .map((c) => [c.command, c.exitCode]),
+      ).toEqual([
+        ["redis destroy", 1],
+        ["redis list", 0],
+      ]);
+    },
+    600_000,
+  );
+
+  it("a destroy that prints a not-found text while the list still shows the database is never recorded as gone", async () => {
+    const { fake, engine, program } = stacks.setup();
+    const e = engine();
+    expect((await e.run("dev", program({ stack: "dev" }))).error).toBeUndefined();
+    fake.injectFault({
+      match: "redis destroy",
+      kind: "error",
+      message: 'Could not find add-on "gaia-redis-dev"',
+      times: 20,
+    });
+    const failed = await e.destroy();
+    expect(failed.error?.message).toContain(
+      'fly redis destroy gaia-redis-dev --yes failed 5 times; last (exit 1): Error: Could not find add-on "gaia-redis-dev". That reads as "not found", but the org still lists it, so it is not taken for gone: it may still exist and bill. Retry later.',
+    );
+    expect(Object.keys(fake.state().redis)).toEqual(["gaia-redis-dev"]);
+    expect(e.saved.has("redis-redis")).toBe(true);
+  }, 600_000);
 });

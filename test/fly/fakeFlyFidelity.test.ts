@@ -295,3 +295,20 @@ describe("redis create, as internal/command/redis/create.go decides", () => {
     );
   });
 });
+
+describe("redis existence", () => {
+  it("redis list --org is a table with a NAME column; redis status fails in the API's words", () => {
+    fake.update((s) => {
+      s.redisNotFoundError = "addOn {name} not available";
+    });
+    expect(fly(["redis", "list", "--org", "aeonia-dev"]).stdout).toMatch(
+      /^ NAME +│ ORG +│ PLAN +│ EVICTION +│ PRIMARY REGION +│ READ REGIONS\n\n$/,
+    );
+    expect(fly(["redis", "status", "gaia-redis-dev"]).stderr).toBe(
+      "Error: addOn gaia-redis-dev not available\n",
+    );
+    expect(fly(["redis", "list", "--org", "nope"]).stderr).toBe(
+      "Error: organization nope not found\n",
+    );
+  });
+});

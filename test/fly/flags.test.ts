@@ -181,6 +181,7 @@ const cases: [string, string[], string[]][] = [
     ],
   ],
   ["redis status", f.redisStatusArgs("r"), ["redis", "status", "r"]],
+  ["redis list", f.redisListArgs("o"), ["redis", "list", "--org", "o"]],
   ["redis destroy", f.redisDestroyArgs("r"), ["redis", "destroy", "r", "--yes"]],
   ["secrets import", f.secretsImportArgs("a"), ["secrets", "import", "-a", "a", "--stage"]],
   [

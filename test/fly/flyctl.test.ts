@@ -126,10 +126,10 @@ describe("Flyctl: reads and waits bounded by the caller", () => {
     const argv = ["mpg", "status", "gone", "--json"];
     expect(await fly().read(argv, { absent: async () => true })).toBeNull();
     await expect(fly(2).read(argv, { absent: async () => false })).rejects.toThrow(
-      'fly mpg status gone --json failed 2 times; last (exit 1): Error: managed postgres cluster "gone" not found. flyctl prints this for any failed lookup (a 429, 5xx or timeout too) and the org still lists it, so it is not taken for gone: it may still exist and bill. Retry later.',
+      'fly mpg status gone --json failed 2 times; last (exit 1): Error: managed postgres cluster "gone" not found. That reads as "not found", but the org still lists it, so it is not taken for gone: it may still exist and bill. Retry later.',
     );
     await expect(fly(2).read(argv)).rejects.toThrow(
-      'failed 2 times; last (exit 1): Error: managed postgres cluster "gone" not found. flyctl prints this for any failed lookup (a 429, 5xx or timeout too), so it is not taken for gone',
+      'failed 2 times; last (exit 1): Error: managed postgres cluster "gone" not found. That reads as "not found", but flyctl prints it for any failed lookup (a 429, 5xx or timeout too), so it is not taken for gone',
     );
   });
 });

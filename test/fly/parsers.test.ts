@@ -250,6 +250,9 @@ describe("redis tables", () => {
   });
   it.each([
     ["", []],
+    ["\n\n", []],
+    [" NAME │ ORG │ PLAN │ EVICTION │ PRIMARY REGION │ READ REGIONS\n", []],
+    ["Some other text\n", null],
     [
       " NAME           │ ORG        │ PLAN          │ EVICTION │ PRIMARY REGION │ READ REGIONS\n gaia-redis-dev │ aeonia-dev │ Pay-as-you-go │ Enabled  │ lax            │\n",
       [

@@ -131,9 +131,10 @@ export class Flyctl {
 
   /**
    * A mutation. On a transient failure `verify` (a read) decides whether it took effect anyway;
-   * if not, it is retried after a backoff. `notFoundIsSuccess` is for deletes; a
-   * `maybe-not-found` failure counts as "already gone" only when `absent` confirms it. A run
-   * ended by `stopWhen` (see `exec`) is a success: the caller takes over from there.
+   * if not, it is retried after a backoff. `notFoundIsSuccess` is for deletes: with `absent` (a
+   * read that lists what exists), any failure is "already gone" exactly when `absent` says so, and
+   * a not-found text it contradicts is retried; without it, a definite not-found text is enough.
+   * A run ended by `stopWhen` (see `exec`) is a success: the caller takes over from there.
    */
   async mutate(
     argv: Argv,
@@ -149,13 +150,15 @@ export class Flyctl {
       this.log(`fly ${redactArgv(argv)}`);
       const r = await this.exec(argv, o.stdin, o.stopWhen);
       if (r.code === 0 || r.stopped) return r;
-      const kind = classifyFailure(r.code, r.stderr);
-      if (kind === "not-found" && o.notFoundIsSuccess) {
+      let kind = classifyFailure(r.code, r.stderr);
+      if (o.notFoundIsSuccess && o.absent) {
+        if (await o.absent()) {
+          this.log("  (already gone: no longer listed)");
+          return r;
+        }
+        if (kind === "not-found") kind = "maybe-not-found";
+      } else if (kind === "not-found" && o.notFoundIsSuccess) {
         this.log("  (already gone)");
-        return r;
-      }
-      if (kind === "maybe-not-found" && o.notFoundIsSuccess && o.absent && (await o.absent())) {
-        this.log("  (already gone: no longer listed)");
         return r;
       }
       if (kind === "retryable" && o.verify && (await o.verify())) {
@@ -181,7 +184,7 @@ export class Flyctl {
     if (attempt >= this.attempts)
       throw new CommandError(
         kind === "maybe-not-found"
-          ? `${what} failed ${attempt} times; last (exit ${r.code}): ${detail}. flyctl prints this for any failed lookup (a 429, 5xx or timeout too)${listed ? " and the org still lists it" : ""}, so it is not taken for gone: it may still exist and bill. Retry later.`
+          ? `${what} failed ${attempt} times; last (exit ${r.code}): ${detail}. That reads as "not found", but ${listed ? "the org still lists it" : "flyctl prints it for any failed lookup (a 429, 5xx or timeout too)"}, so it is not taken for gone: it may still exist and bill. Retry later.`
           : `${what} failed ${attempt} times with transient errors; last (exit ${r.code}): ${detail}`,
       );
     const wait = this.baseDelayMs * 2 ** (attempt - 1);

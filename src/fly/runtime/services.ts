@@ -1,13 +1,10 @@
 /**
- * Commands for Redis (GAIA_RESOURCE_KIND=redis), service app shells (app), certificate volumes
+ * Commands for service app shells (GAIA_RESOURCE_KIND=app), certificate volumes
  * (certificate-volume) and staged certificate secrets (secrets).
  */
 import { createHash } from "node:crypto";
 import {
   appsCreateArgs,
-  redisCreateArgs,
-  redisDestroyArgs,
-  redisStatusArgs,
   secretsImportArgs,
   secretsUnsetArgs,
   statusArgs,
@@ -16,8 +13,8 @@ import {
   volumeExtendArgs,
   volumesListArgs,
 } from "../flags";
-import { parseAppStatus, parseRedisStatus, parseVolume, parseVolumes } from "../parsers";
-import { type Origin, originAfter, planVolumeSet, redisDifferences } from "../plan";
+import { parseAppStatus, parseVolume, parseVolumes } from "../parsers";
+import { type Origin, originAfter, planVolumeSet } from "../plan";
 import {
   type CommandContext,
   intParam,
@@ -28,61 +25,6 @@ import {
   refuse,
 } from "./context";
 import { CommandError } from "./flyctl";
-
-export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
-  const { env, fly } = ctx;
-  const name = param(env, "REDIS_NAME");
-  const previous = previousResult(env);
-  if (ctx.op === "delete") {
-    if (previous?.origin !== "created") {
-      ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
-      return { origin: previous?.origin ?? "adopted", name, deleted: false };
-    }
-    await fly.mutate(redisDestroyArgs(name), { notFoundIsSuccess: true });
-    return { origin: "created", name, deleted: true };
-  }
-  const desired = {
-    region: param(env, "REGION"),
-    eviction: param(env, "EVICTION") === "true",
-    replicaRegions: listParam(env, "REPLICA_REGIONS"),
-    plan: env.PLAN || undefined,
-    // Set with every plan: flyctl asks about it for fixed-price plans.
-    autoUpgrade: env.PLAN ? param(env, "AUTO_UPGRADE") === "true" : undefined,
-  };
-  // `redis status` has no --json: its vertical table is parsed by row name.
-  let status = await fly.read(redisStatusArgs(name));
-  let found: Origin = "adopted";
-  if (status === null) {
-    await fly.mutate(
-      redisCreateArgs({
-        name,
-        org: param(env, "ORG"),
-        region: desired.region,
-        replicaRegions: desired.replicaRegions,
-        eviction: desired.eviction ? "enabled" : "disabled",
-        plan: desired.plan,
-        autoUpgrade: desired.autoUpgrade ?? false,
-      }),
-      { verify: async () => (await fly.read(redisStatusArgs(name))) !== null },
-    );
-    found = "created";
-    status = await fly.read(redisStatusArgs(name));
-    if (status === null)
-      throw new CommandError(`fly redis create succeeded but ${name} is not visible`);
-  }
-  const live = parseRedisStatus(status);
-  // Also after a create: flyctl silently drops replica regions it does not know.
-  const notes = redisDifferences(desired, live);
-  for (const n of notes) ctx.log(`note: ${n}`);
-  return {
-    origin: originAfter(previous?.origin, found),
-    name,
-    id: live.ID ?? null,
-    // A secret: the command's stdout is marked secret and never logged.
-    privateUrl: live["Private URL"],
-    notes,
-  };
-}
 
 export async function appCommand(ctx: CommandContext): Promise<ResultLine> {
   const { env, fly } = ctx;

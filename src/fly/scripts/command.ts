@@ -21,8 +21,9 @@ import { type CommandContext, maskOutput, type Operation, secretStrings } from "
 import { databaseCommand, snapshotCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
+import { redisCommand } from "../runtime/redis";
 import { serviceSecretsCommand } from "../runtime/serviceSecrets";
-import { appCommand, redisCommand, secretsCommand, volumesCommand } from "../runtime/services";
+import { appCommand, secretsCommand, volumesCommand } from "../runtime/services";
 
 const HANDLERS: Record<string, (ctx: CommandContext) => Promise<Record<string, unknown>>> = {
   postgres: postgresCommand,

@@ -15,11 +15,12 @@
  * - state between calls in $FAKE_FLY_STATE/state.json; every call is appended to calls.jsonl with
  *   whether it was a mutation, so tests and the benchmark count invocations.
  * - faults from state.faults: {match: "volumes create", kind: "429"|"503"|"timeout"|
- *   "fail-after-create"|"hang", times}; `fail-after-create` performs the mutation and then fails, the
- *   half-built state flyctl leaves behind (flyctl #1719); `hang` gets as far (or, for a command
- *   with no such point, through the whole command) and then never returns, holding its stdout and
- *   stderr, with a helper process in its process group doing the same; the pids are appended to
- *   hangs.jsonl.
+ *   "fail-after-create"|"hang"|"error", message?, times}; `fail-after-create` performs the
+ *   mutation and then fails, the half-built state flyctl leaves behind (flyctl #1719); `hang` gets
+ *   as far (or, for a command with no such point, through the whole command) and then never
+ *   returns, holding its stdout and stderr, with a helper process in its process group doing the
+ *   same; the pids are appended to hangs.jsonl; `error` fails with `message`, for API texts the
+ *   source does not show.
  * - every call records, besides argv, its pid, its parent's pid and the names of its environment
  *   variables (calls.jsonl), so tests see what started it and with what.
  * - `proxy` listens on 127.0.0.1 and forwards TCP to $FAKE_FLY_PROXY_TARGET (host:port), a real
@@ -1312,7 +1313,9 @@ function renderTable(headers, rows) {
   print();
 }
 
+// redis/list.go:36-86: with --org, the org is looked up first, then its add-ons in a table.
 function redisList(state, { flags }) {
+  if (flags.org !== undefined) requireOrg(state, flags);
   const dbs = Object.values(state.redis).filter((r) => !flags.org || r.org === flags.org);
   renderTable(
     ["Name", "Org", "Plan", "Eviction", "Primary Region", "Read Regions"],
@@ -1327,10 +1330,18 @@ function redisList(state, { flags }) {
   );
 }
 
+// redis/status.go:42-45 returns gql.GetAddOn's error as it is: the API's words for a missing
+// add-on are not in flyctl's source. Tests vary them with state.redisNotFoundError ({name}).
+function redisNotFound(state, name) {
+  return new FlyError(
+    (state.redisNotFoundError ?? 'Could not find add-on "{name}"').replaceAll("{name}", name),
+  );
+}
+
 function redisStatus(state, { args }) {
   if (args.length !== 1) throw new FlyError(`accepts 1 arg(s), received ${args.length}`);
   const r = state.redis[args[0]];
-  if (!r) throw new FlyError(`Could not find add-on "${args[0]}"`);
+  if (!r) throw redisNotFound(state, args[0]);
   print("Redis");
   const rows = [
     ["ID", r.id],
@@ -1351,7 +1362,7 @@ function redisStatus(state, { args }) {
 function redisDestroy(state, { flags, args }) {
   if (args.length !== 1) throw new FlyError(`accepts 1 arg(s), received ${args.length}`);
   if (!flags.yes) throw new FlyError(NEED_YES);
-  if (!state.redis[args[0]]) throw new FlyError(`Could not find add-on "${args[0]}"`);
+  if (!state.redis[args[0]]) throw redisNotFound(state, args[0]);
   delete state.redis[args[0]];
   print(`Your Redis database ${args[0]} was destroyed`);
 }
@@ -1574,6 +1585,9 @@ function raiseFault(state, kind, message) {
       throw new FlyError("context deadline exceeded", 126);
     case "fail-after-create":
       throw new FlyError(message ?? "context deadline exceeded", message ? 1 : 126);
+    case "error":
+      // An API error in words a test chooses (the source does not show them).
+      throw new FlyError(message ?? "fake fly: an error fault needs a message");
     default:
       throw new FlyError(`fake fly: unknown fault kind ${kind}`);
   }
@@ -1649,7 +1663,7 @@ async function main() {
         saveState(state);
         if (MPG_LOOKUP_COMMANDS.includes(key)) throw clusterLookupFailed(args[0] ?? "");
         if (key === "mpg list") raiseMpgListFault(state, f.kind, flags.org);
-        raiseFault(state, f.kind);
+        raiseFault(state, f.kind, f.message);
       }
       if (f && f.kind === "hang") saveState(state);
       const result = spec.run(state, { flags, args, fault, stdin });

@@ -42,12 +42,14 @@ export interface FakeHang {
   command: string;
 }
 
-export type FaultKind = "429" | "503" | "timeout" | "fail-after-create" | "hang";
+export type FaultKind = "429" | "503" | "timeout" | "fail-after-create" | "hang" | "error";
 
 export interface Fault {
   /** The resolved command path, e.g. "volumes create", "postgres create", "status". */
   match: string;
   kind: FaultKind;
+  /** `error`: the text it fails with. */
+  message?: string;
   times?: number;
 }
 

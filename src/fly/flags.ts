@@ -152,9 +152,12 @@ export function volumeCreateArgs(f: VolumeCreateFlags): Argv {
   ];
 }
 
-/** Always with the volume id: the selector prompts otherwise, and `+N` without an id is broken. */
+/**
+ * Always with the volume id: the selector prompts otherwise, and `+N` without an id is broken.
+ * No --json: it drops the API's `needs_restart`, which only the text output tells.
+ */
 export function volumeExtendArgs(app: string, volumeId: string, sizeGb: number): Argv {
-  return ["volumes", "extend", volumeId, "-a", app, "--size", String(sizeGb), "--yes", "--json"];
+  return ["volumes", "extend", volumeId, "-a", app, "--size", String(sizeGb), "--yes"];
 }
 
 export function volumeDestroyArgs(app: string, volumeId: string): Argv {
@@ -168,6 +171,11 @@ export function snapshotCreateArgs(app: string, volumeId: string): Argv {
 
 export function snapshotListArgs(app: string, volumeId: string): Argv {
   return ["volumes", "snapshots", "list", volumeId, "-a", app, "--json"];
+}
+
+/** A stop and a start: what a volume's file system needs to grow when the extend says so. */
+export function machineRestartArgs(app: string, machineId: string): Argv {
+  return ["machine", "restart", machineId, "-a", app];
 }
 
 export function machineUpdateGuestArgs(app: string, machineId: string, guest: Guest): Argv {

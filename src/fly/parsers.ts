@@ -130,6 +130,30 @@ export function parseVolume(stdout: string): Volume {
   return toVolume(what, parseJson(what, stdout), stdout);
 }
 
+export interface VolumeExtended {
+  sizeGb: number;
+  /** The API's `needs_restart`; null when flyctl printed neither of its two messages. */
+  needsRestart: boolean | null;
+}
+
+/**
+ * `fly volumes extend` without --json: the volume as `Size GB: 20` lines, then whether the
+ * machine must be stopped and started for the file system to grow (colours stripped).
+ */
+export function parseVolumeExtend(stdout: string): VolumeExtended {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes.
+  const text = stdout.replace(/\x1b\[[0-9;]*m/g, "");
+  const size = /^\s*Size GB: (\d+)\s*$/m.exec(text)?.[1];
+  const needsRestart = text.includes(
+    "You will need to stop and start your Machine to increase the size of the file system",
+  )
+    ? true
+    : text.includes("Your Machine got its volume size extended without needing a restart")
+      ? false
+      : null;
+  return { sizeGb: size === undefined ? Number.NaN : Number(size), needsRestart };
+}
+
 export interface Snapshot {
   id: string;
   status: string;

@@ -120,6 +120,32 @@ export function planPostgres(
   return { refusals, actions, notes };
 }
 
+/**
+ * Machines whose file system waits for a restart after their volume grew (`volumes extend` said
+ * so), carried from run to run until done: restarted where a Postgres restart is allowed (not
+ * production, or allowRestart), reported otherwise. A machine updated in this run was restarted
+ * by the update; one that is gone needs nothing.
+ */
+export function planPendingRestarts(
+  d: Pick<PostgresDesired, "stack" | "name" | "allowRestart">,
+  pending: readonly string[],
+  liveMachines: readonly string[],
+  updated: readonly string[],
+): { restart: string[]; keep: string[]; notes: string[] } {
+  const waiting = [...new Set(pending)].filter(
+    (id) => liveMachines.includes(id) && !updated.includes(id),
+  );
+  if (d.stack !== "production" || d.allowRestart) return { restart: waiting, keep: [], notes: [] };
+  return {
+    restart: [],
+    keep: waiting,
+    notes: waiting.map(
+      (id) =>
+        `machine ${id} must be stopped and started before its grown volume's file system has the new size; that restarts Postgres, so it was not done. Set gaia:postgres.allowRestart to true and run pulumi up (the restart is remembered until done), or run fly machine restart ${id} -a ${d.name}.`,
+    ),
+  };
+}
+
 export interface VolumeSetDesired {
   stack: string;
   app: string;

@@ -3,6 +3,7 @@
  * Managed Postgres lookups and waits, Redis plans and existence, volume extends and zones.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { FakeFly } from "../support/fakeFly";
 import { FlyStacks, markCodeChanged } from "../support/flyStack";
 
 const stacks = new FlyStacks();
@@ -279,5 +280,76 @@ describe("Redis existence comes from redis list, whatever redis status prints fo
     );
     expect(Object.keys(fake.state().redis)).toEqual(["gaia-redis-dev"]);
     expect(e.saved.has("redis-redis")).toBe(true);
+  }, 600_000);
+});
+
+describe("volumes extend that needs the machine restarted", () => {
+  const pgVolume = (fake: FakeFly) =>
+    fake.state().volumes.find((v: { name: string }) => v.name === "pg_data");
+
+  it("dev: Postgres is restarted so the file system grows; a service machine is only reported", async () => {
+    const { fake, engine, program } = stacks.setup();
+    const e = engine();
+    expect((await e.run("dev", program({ stack: "dev" }))).error).toBeUndefined();
+    const machine = fake.state().apps["gaia-db-dev"].machines[0].id;
+    fake.update((s) => {
+      s.extendNeedsRestart = true;
+      // A service machine mounting its certificate volume.
+      s.volumes.find((v: { name: string }) => v.name === "gaia_certs").attached_machine_id = "svc1";
+    });
+    fake.clearCalls();
+    const grown = await e.run(
+      "dev",
+      program({ stack: "dev", volumeSizeGb: 20, certVolumeSizeGb: 2 }),
+    );
+    expect(grown.error).toBeUndefined();
+    expect(
+      fake
+        .mutations()
+        .map((c) => c.argv.slice(0, 3).join(" "))
+        .sort(),
+    ).toEqual([
+      `machine restart ${machine}`,
+      expect.stringMatching(/^volumes extend vol_/),
+      expect.stringMatching(/^volumes extend vol_/),
+    ]);
+    expect(pgVolume(fake)).toMatchObject({ size_gb: 20, fs_gb: 20 });
+    const certs = fake.state().volumes.find((v: { name: string }) => v.name === "gaia_certs");
+    expect(certs).toMatchObject({ size_gb: 2, fs_gb: 1 });
+    expect(e.saved.get("services-gateway-volumes")!.stderr).toContain(
+      `note: machine svc1 of gaia-gateway-dev must be stopped and started before volume ${certs.id}'s file system has 2 GB; this stack does not restart service machines: run fly machine restart svc1 -a gaia-gateway-dev.`,
+    );
+  }, 600_000);
+
+  it("production: the restart waits for allowRestart, remembered from one up to the next", async () => {
+    const { fake, engine, program } = stacks.setup();
+    const e = engine();
+    const base = { stack: "production", migrationsChecksum: "a1" };
+    expect((await e.run("production", program(base))).error).toBeUndefined();
+    const machine = fake.state().apps["gaia-db-production"].machines[0].id;
+    fake.update((s) => {
+      s.extendNeedsRestart = true;
+    });
+    fake.clearCalls();
+    const grown = await e.run("production", program({ ...base, volumeSizeGb: 20 }));
+    expect(grown.error).toBeUndefined();
+    expect(fake.mutations().map((c) => c.command)).toEqual(["volumes extend"]);
+    expect(pgVolume(fake)).toMatchObject({ size_gb: 20, fs_gb: 10 });
+    const cluster = e.saved.get("postgres-cluster")!;
+    expect(JSON.parse(cluster.stdout.split("\n").at(-1)!).restartPending).toEqual([machine]);
+    expect(cluster.stderr).toContain(
+      `note: machine ${machine} must be stopped and started before its grown volume's file system has the new size; that restarts Postgres, so it was not done.`,
+    );
+
+    fake.clearCalls();
+    const allowed = await e.run(
+      "production",
+      program({ ...base, volumeSizeGb: 20, allowRestart: true }),
+    );
+    expect(allowed.error).toBeUndefined();
+    expect(fake.mutations().map((c) => c.argv.join(" "))).toEqual([
+      `machine restart ${machine} -a gaia-db-production`,
+    ]);
+    expect(pgVolume(fake)).toMatchObject({ size_gb: 20, fs_gb: 20 });
   }, 600_000);
 });

@@ -312,3 +312,36 @@ describe("redis existence", () => {
     );
   });
 });
+
+describe("volumes extend: whether the machine must restart is in the text, not in --json", () => {
+  const extend = (id: string, size: string, ...extra: string[]) =>
+    fly(["volumes", "extend", id, "-a", "gaia-db-dev", "--size", size, "--yes", ...extra]);
+
+  it.each([
+    [false, "Your Machine got its volume size extended without needing a restart", 20],
+    [
+      true,
+      "You will need to stop and start your Machine to increase the size of the file system",
+      10,
+    ],
+  ])("needs restart %s", (needsRestart, message, fsGb) => {
+    fly(pgCreate("--vm-size", "shared-cpu-1x"));
+    fake.update((s) => {
+      s.extendNeedsRestart = needsRestart;
+    });
+    const vol = fake.state().volumes[0];
+    const r = extend(vol.id, "20");
+    expect(r.stdout).toContain(`                  ID: ${vol.id}\n`);
+    expect(r.stdout).toContain("             Size GB: 20\n");
+    expect(r.stdout.endsWith(`${message}\n`)).toBe(true);
+    expect(fake.state().volumes[0]).toMatchObject({ size_gb: 20, fs_gb: fsGb });
+    const json = JSON.parse(extend(vol.id, "30", "--json").stdout);
+    expect(json.size_gb).toBe(30);
+    expect(Object.keys(json)).not.toContain("needs_restart");
+    const machine = fake.state().apps["gaia-db-dev"].machines[0].id;
+    expect(fly(["machine", "restart", machine, "-a", "gaia-db-dev"]).stdout).toBe(
+      `Restarting machine ${machine}\nMachine ${machine} restarted successfully!\n`,
+    );
+    expect(fake.state().volumes[0]).toMatchObject({ size_gb: 30, fs_gb: 30 });
+  });
+});

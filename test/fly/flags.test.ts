@@ -91,8 +91,9 @@ const cases: [string, string[], string[]][] = [
   [
     "volumes extend",
     f.volumeExtendArgs("a", "vol_1", 20),
-    ["volumes", "extend", "vol_1", "-a", "a", "--size", "20", "--yes", "--json"],
+    ["volumes", "extend", "vol_1", "-a", "a", "--size", "20", "--yes"],
   ],
+  ["machine restart", f.machineRestartArgs("a", "m1"), ["machine", "restart", "m1", "-a", "a"]],
   [
     "volumes destroy",
     f.volumeDestroyArgs("a", "vol_1"),

@@ -17,6 +17,7 @@ import {
   parseRedisStatus,
   parseSnapshots,
   parseVolume,
+  parseVolumeExtend,
   parseVolumes,
 } from "../../src/fly/parsers";
 
@@ -206,6 +207,32 @@ describe("parseManagedStatus", () => {
     ],
   ])("rejects %s without echoing it", (_n, input, message) => {
     expect(() => parseManagedStatus(input)).toThrow(message);
+  });
+});
+
+describe("parseVolumeExtend", () => {
+  const volume =
+    "                  ID: vol_1\n                Name: pg_data\n             Size GB: 20\n           Encrypted: true\n";
+  it.each([
+    [
+      "needs a restart",
+      `${volume}You will need to stop and start your Machine to increase the size of the file system\n`,
+      { sizeGb: 20, needsRestart: true },
+    ],
+    [
+      "needs none",
+      `${volume}Your Machine got its volume size extended without needing a restart\n`,
+      { sizeGb: 20, needsRestart: false },
+    ],
+    [
+      "coloured",
+      `${volume}\x1b[33mYou will need to stop and start your Machine to increase the size of the file system\x1b[0m\n`,
+      { sizeGb: 20, needsRestart: true },
+    ],
+    ["neither message", volume, { sizeGb: 20, needsRestart: null }],
+    ["nothing", "", { sizeGb: Number.NaN, needsRestart: null }],
+  ])("%s", (_n, out, expected) => {
+    expect(parseVolumeExtend(out)).toEqual(expected);
   });
 });
 

@@ -3,6 +3,7 @@ import type { AppStatus, Volume } from "../../src/fly/parsers";
 import {
   managedPlanNote,
   originAfter,
+  planPendingRestarts,
   planPostgres,
   planVolumeSet,
   redisDifferences,
@@ -259,6 +260,47 @@ describe("redisDifferences", () => {
     ],
   ])("%s", (_n, desiredRedis, l, expected) => {
     expect(redisDifferences(desiredRedis, l)).toEqual(expected);
+  });
+});
+
+describe("planPendingRestarts", () => {
+  const note = (id: string) =>
+    `machine ${id} must be stopped and started before its grown volume's file system has the new size; that restarts Postgres, so it was not done. Set gaia:postgres.allowRestart to true and run pulumi up (the restart is remembered until done), or run fly machine restart ${id} -a gaia-db-dev.`;
+  it.each([
+    ["dev restarts", "dev", false, ["m1"], [], { restart: ["m1"], keep: [], notes: [] }],
+    [
+      "production without allowRestart keeps and reports",
+      "production",
+      false,
+      ["m1", "m1"],
+      [],
+      { restart: [], keep: ["m1"], notes: [note("m1")] },
+    ],
+    [
+      "production with allowRestart restarts",
+      "production",
+      true,
+      ["m1"],
+      [],
+      { restart: ["m1"], keep: [], notes: [] },
+    ],
+    [
+      "a machine updated in this run, or gone, needs nothing",
+      "production",
+      false,
+      ["m1", "m2", "gone"],
+      ["m2"],
+      { restart: [], keep: ["m1"], notes: [note("m1")] },
+    ],
+  ] as const)("%s", (_n, stack, allowRestart, pending, updated, expected) => {
+    expect(
+      planPendingRestarts(
+        { stack, name: "gaia-db-dev", allowRestart },
+        pending,
+        ["m1", "m2"],
+        updated,
+      ),
+    ).toEqual(expected);
   });
 });
 

@@ -6,14 +6,15 @@
  */
 import {
   appsDestroyArgs,
+  machineRestartArgs,
   machineUpdateGuestArgs,
   postgresCreateArgs,
   statusArgs,
   volumeExtendArgs,
   volumesListArgs,
 } from "../flags";
-import { type AppStatus, parseAppStatus, parseVolumes } from "../parsers";
-import { type Origin, originAfter, planPostgres } from "../plan";
+import { type AppStatus, parseAppStatus, parseVolumeExtend, parseVolumes } from "../parsers";
+import { type Origin, originAfter, planPendingRestarts, planPostgres } from "../plan";
 import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
   type CommandContext,
@@ -111,14 +112,26 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
   const volumes = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
   const plan = planPostgres(desired, live, volumes);
   refuse(plan.refusals);
+  const notes = [...plan.notes];
+  const pending = Array.isArray(previous?.restartPending)
+    ? (previous.restartPending as string[])
+    : [];
+  const updated: string[] = [];
   for (const a of plan.actions) {
     if (a.kind === "extend-volume") {
-      await fly.mutate(volumeExtendArgs(name, a.volumeId, a.toGb), {
+      const r = await fly.mutate(volumeExtendArgs(name, a.volumeId, a.toGb), {
         verify: async () =>
           parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]").some(
             (v) => v.id === a.volumeId && v.sizeGb >= a.toGb,
           ),
       });
+      const machine = volumes.find((v) => v.id === a.volumeId)?.attachedMachineId;
+      const { needsRestart } = r.code === 0 ? parseVolumeExtend(r.stdout) : { needsRestart: null };
+      if (machine && needsRestart) pending.push(machine);
+      else if (machine && needsRestart === null)
+        notes.push(
+          `fly volumes extend ${a.volumeId} did not say whether machine ${machine} must restart for the file system to grow; check with fly ssh console -a ${name} -C "df -h /data".`,
+        );
     } else {
       await fly.mutate(machineUpdateGuestArgs(name, a.machineId, a.guest), {
         verify: async () =>
@@ -126,9 +139,21 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
             (m) => m.id === a.machineId && sameGuest(m.guest, a.guest),
           ) ?? false,
       });
+      updated.push(a.machineId);
     }
   }
-  for (const n of plan.notes) ctx.log(`note: ${n}`);
+  const restarts = planPendingRestarts(
+    desired,
+    pending,
+    live.machines.map((m) => m.id),
+    updated,
+  );
+  for (const id of restarts.restart) {
+    ctx.log(`machine ${id}: restarting so that the grown volume's file system has its new size`);
+    await fly.mutate(machineRestartArgs(name, id));
+  }
+  notes.push(...restarts.notes);
+  for (const n of notes) ctx.log(`note: ${n}`);
   const finalVolumes = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
   return {
     kind: "unmanaged",
@@ -137,7 +162,9 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
     machines: live.machines.map((m) => m.id),
     volumes: finalVolumes.filter((v) => v.name === "pg_data").map((v) => v.id),
     volumeSizesGb: finalVolumes.filter((v) => v.name === "pg_data").map((v) => v.sizeGb),
-    notes: plan.notes,
+    // Machines still to be stopped and started for a grown volume (see planPendingRestarts).
+    restartPending: restarts.keep,
+    notes,
   };
 }
 

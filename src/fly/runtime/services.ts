@@ -13,7 +13,7 @@ import {
   volumeExtendArgs,
   volumesListArgs,
 } from "../flags";
-import { parseAppStatus, parseVolume, parseVolumes } from "../parsers";
+import { parseAppStatus, parseVolume, parseVolumeExtend, parseVolumes } from "../parsers";
 import { type Origin, originAfter, planVolumeSet } from "../plan";
 import {
   type CommandContext,
@@ -77,6 +77,7 @@ export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {
   const before = await list();
   const plan = planVolumeSet(desired, before);
   refuse(plan.refusals);
+  const notes = [...plan.notes];
   const created: string[] = [];
   for (const a of plan.actions) {
     if (a.kind === "create") {
@@ -94,12 +95,21 @@ export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {
       );
       created.push(r.code === 0 ? parseVolume(r.stdout).id : id!);
     } else {
-      await fly.mutate(volumeExtendArgs(app, a.volumeId, a.toGb), {
+      const r = await fly.mutate(volumeExtendArgs(app, a.volumeId, a.toGb), {
         verify: async () => (await list()).some((v) => v.id === a.volumeId && v.sizeGb >= a.toGb),
       });
+      // The service's machines belong to its deploys: a needed restart is reported, not done.
+      const machine = before.find((v) => v.id === a.volumeId)?.attachedMachineId;
+      const { needsRestart } = r.code === 0 ? parseVolumeExtend(r.stdout) : { needsRestart: null };
+      if (machine && needsRestart !== false)
+        notes.push(
+          needsRestart
+            ? `machine ${machine} of ${app} must be stopped and started before volume ${a.volumeId}'s file system has ${a.toGb} GB; this stack does not restart service machines: run fly machine restart ${machine} -a ${app}.`
+            : `fly volumes extend ${a.volumeId} did not say whether machine ${machine} of ${app} must restart for the file system to grow.`,
+        );
     }
   }
-  for (const n of plan.notes) ctx.log(`note: ${n}`);
+  for (const n of notes) ctx.log(`note: ${n}`);
   const after = await list();
   const allCreated = [...new Set([...createdBefore, ...created])].filter((id) =>
     after.some((v) => v.id === id),
@@ -112,7 +122,7 @@ export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {
     volumes: after.map((v) => v.id),
     created: allCreated,
     adopted,
-    notes: plan.notes,
+    notes,
   };
 }
 

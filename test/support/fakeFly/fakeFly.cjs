@@ -273,6 +273,18 @@ const COMMANDS = {
     mutation: true,
   },
   "machine list": { flags: { ...APP, ...JSON_FLAG, quiet: { short: "q" } }, run: machineList },
+  "machine restart": {
+    flags: {
+      ...APP,
+      select: {},
+      signal: { short: "s", value: true },
+      time: { value: true },
+      force: {},
+      "skip-health-checks": {},
+    },
+    run: machineRestart,
+    mutation: true,
+  },
   "machine update": {
     flags: {
       ...APP,
@@ -1111,10 +1123,7 @@ function volumesCreate(state, { flags, args, fault }) {
   fault.afterCreate();
   for (const v of created) {
     if (flags.json) printJson(volumeJson(v));
-    else
-      print(
-        `        ID: ${v.id}\n      Name: ${v.name}\n       App: ${app.name}\n    Region: ${v.region}\n   Size GB: ${v.size_gb}`,
-      );
+    else printVolume(v, app.name);
   }
 }
 
@@ -1136,6 +1145,28 @@ function findVolume(state, id, appName) {
   return v;
 }
 
+// volumes/volumes.go:52-69.
+function printVolume(v, appName) {
+  const row = (k, val) => print(`${k.padStart(20)}: ${val}`);
+  const d = new Date(v.created_at);
+  const rfc822 = `${String(d.getUTCDate()).padStart(2, "0")} ${["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()]} ${String(d.getUTCFullYear()).slice(2)} ${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")} UTC`;
+  row("ID", v.id);
+  row("Name", v.name);
+  row("App", appName);
+  row("Region", v.region);
+  row("Zone", v.zone);
+  row("Size GB", v.size_gb);
+  row("Encrypted", v.encrypted);
+  row("Created at", rfc822);
+  row("Snapshot retention", v.snapshot_retention);
+  row("Scheduled snapshots", true);
+}
+
+// volumes/extend.go:52-117. Whether the machine must restart for its file system to grow is
+// the API's answer (fly-go flaps_volumes.go:120-140 ExtendVolumeResponse.needs_restart), which
+// `--json` drops; "most Machines don't" (extend.go:24), so it is false unless a test sets
+// state.extendNeedsRestart. The file system size is modelled as fs_gb: it follows size_gb at
+// once, or at the machine's next restart.
 function volumesExtend(state, { flags, args }) {
   const id = args[0];
   if (!id) throw new FlyError(NON_INTERACTIVE);
@@ -1148,9 +1179,12 @@ function volumesExtend(state, { flags, args }) {
     throw new FlyError(
       `failed to extend volume: size_gb must be greater than the current size (${v.size_gb})`,
     );
+  v.fs_gb = v.fs_gb ?? v.size_gb;
   v.size_gb = target;
-  const needsRestart = v.attached_machine_id !== null;
+  const needsRestart = v.attached_machine_id !== null && Boolean(state.extendNeedsRestart);
+  if (!needsRestart) v.fs_gb = target;
   if (flags.json) return printJson(volumeJson(v));
+  printVolume(v, v.app);
   print(
     needsRestart
       ? "You will need to stop and start your Machine to increase the size of the file system"
@@ -1477,6 +1511,23 @@ function machineUpdate(state, { flags, args }) {
   m.restarts = (m.restarts ?? 0) + 1;
   m.updatedAt = now();
   print(`Machine ${m.id} updated successfully!`);
+}
+
+// machine/restart.go:61-98 and internal/machine/restart.go:14-39: a stop and a start, after which
+// a volume's file system has its full size.
+function machineRestart(state, { flags, args }) {
+  const app = getApp(state, requireApp(flags), "");
+  if (args.length === 0) throw new FlyError(NON_INTERACTIVE);
+  for (const id of args) {
+    const m = app.machines.find((x) => x.id === id);
+    if (!m)
+      throw new FlyError(`could not get machine ${id}: failed to get VM ${id}: machine not found`);
+    print(`Restarting machine ${m.id}`);
+    m.restarts = (m.restarts ?? 0) + 1;
+    for (const v of state.volumes.filter((x) => x.attached_machine_id === m.id))
+      v.fs_gb = v.size_gb;
+    print(`Machine ${m.id} restarted successfully!`);
+  }
 }
 
 function mpgProxy(state, { flags, args }) {

@@ -135,7 +135,11 @@ export interface VolumeCreateFlags {
   sizeGb: number;
 }
 
-/** --yes: without it the "every volume is pinned" warning prompts unless the name already exists. */
+/**
+ * --yes: without it the "every volume is pinned" warning prompts unless the name already exists.
+ * --require-unique-zone (flyctl's default, said explicitly): each volume of the name on a hardware
+ * zone of its own, so the machines that mount them run on different hosts.
+ */
 export function volumeCreateArgs(f: VolumeCreateFlags): Argv {
   return [
     "volumes",
@@ -147,6 +151,7 @@ export function volumeCreateArgs(f: VolumeCreateFlags): Argv {
     f.region,
     "--size",
     String(f.sizeGb),
+    "--require-unique-zone=true",
     "--yes",
     "--json",
   ];

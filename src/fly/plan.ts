@@ -192,6 +192,15 @@ export function planVolumeSet(d: VolumeSetDesired, live: Volume[]): Plan<VolumeA
   return { refusals, actions, notes };
 }
 
+/**
+ * Why creating one more volume of a name can fail: `volumes create` puts each volume of a name in
+ * its own hardware zone of the region (--require-unique-zone, kept on so that the machines that
+ * mount them run on different hosts), and a region may have no free zone left.
+ */
+export function uniqueZoneHint(d: VolumeSetDesired, inRegion: number): string {
+  return `Each volume named ${d.name} goes to a hardware zone of ${d.region} that holds no other (fly volumes create --require-unique-zone, kept on so that the machines mounting them run on different hosts), and ${d.app} already has ${inRegion} there: the region may have no free zone left. Set gaia:certificates.volumesPerApp to ${inRegion}, or create the volume yourself with \`fly volumes create ${d.name} -a ${d.app} --region ${d.region} --size ${d.sizeGb} --require-unique-zone=false --yes\` and run pulumi up again (it is adopted, and never destroyed by this stack).`;
+}
+
 export interface RedisDesired {
   region: string;
   eviction: boolean;

@@ -2,6 +2,7 @@
  * End to end against the fake flyctl, where flyctl's own behaviour decides the outcome: VM sizes,
  * Managed Postgres lookups and waits, Redis plans and existence, volume extends and zones.
  */
+import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { FakeFly } from "../support/fakeFly";
 import { FlyStacks, markCodeChanged } from "../support/flyStack";
@@ -352,4 +353,58 @@ describe("volumes extend that needs the machine restarted", () => {
     ]);
     expect(pgVolume(fake)).toMatchObject({ size_gb: 20, fs_gb: 20 });
   }, 600_000);
+});
+
+describe("several certificate volumes of one name in one region", () => {
+  it("each goes to a zone of its own", async () => {
+    const { fake, engine, program } = stacks.setup();
+    const up = await engine().run("dev", program({ stack: "dev", volumesPerApp: 3 }));
+    expect(up.error).toBeUndefined();
+    const certs = fake.state().volumes.filter((v: { name: string }) => v.name === "gaia_certs");
+    expect(new Set(certs.map((v: { zone: string }) => v.zone)).size).toBe(3);
+    for (const c of fake.calls().filter((x) => x.command === "volumes create"))
+      expect(c.argv).toContain("--require-unique-zone=true");
+  }, 600_000);
+
+  it.each([undefined, "insufficient resources to create new volume in lax (Request ID: X)"])(
+    "with no free zone left (API text %j) the run fails with the why and the ways out; a volume made by hand is adopted",
+    async (text) => {
+      const { fake, engine, program } = stacks.setup();
+      fake.update((s) => {
+        s.zonesPerRegion = 2;
+        if (text) s.uniqueZoneError = text;
+      });
+      const e = engine();
+      const failed = await e.run("dev", program({ stack: "dev", volumesPerApp: 3 }));
+      expect(failed.error?.message).toContain(
+        "Each volume named gaia_certs goes to a hardware zone of lax that holds no other (fly volumes create --require-unique-zone, kept on so that the machines mounting them run on different hosts), and gaia-gateway-dev already has 2 there: the region may have no free zone left. Set gaia:certificates.volumesPerApp to 2, or create the volume yourself with `fly volumes create gaia_certs -a gaia-gateway-dev --region lax --size 1 --require-unique-zone=false --yes` and run pulumi up again (it is adopted, and never destroyed by this stack).",
+      );
+      const byHand = spawnSync(
+        "fly",
+        [
+          "volumes",
+          "create",
+          "gaia_certs",
+          "-a",
+          "gaia-gateway-dev",
+          "--region",
+          "lax",
+          "--size",
+          "1",
+          "--require-unique-zone=false",
+          "--yes",
+        ],
+        { env: fake.env(), encoding: "utf8" },
+      );
+      expect(byHand.status).toBe(0);
+      fake.clearCalls();
+      const again = await e.run("dev", program({ stack: "dev", volumesPerApp: 3 }));
+      expect(again.error).toBeUndefined();
+      expect(fake.mutations().filter((c) => c.command === "volumes create")).toEqual([]);
+      expect(
+        fake.state().volumes.filter((v: { name: string }) => v.name === "gaia_certs"),
+      ).toHaveLength(3);
+    },
+    600_000,
+  );
 });

@@ -121,8 +121,10 @@ describe("fake fly: flags and non-interactive refusals", () => {
     ];
     const refused = fly(base);
     expect(refused.code).toBe(1);
+    // volumes/create.go:212-219: the warning goes to stderr, before the prompt fails.
+    expect(refused.stdout).toBe("");
     expect(refused.stderr).toBe(
-      "Error: yes flag must be specified when not running interactively\n",
+      "Warning! Every volume is pinned to a specific physical host. You should create two or more volumes per application to avoid downtime. Learn more at https://fly.io/docs/volumes/overview/\nError: yes flag must be specified when not running interactively\n",
     );
     expect(fly([...base, "--yes"]).code).toBe(0);
     // The same name again needs no --yes, and creates a duplicate: names are not unique.

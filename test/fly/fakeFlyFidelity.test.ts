@@ -345,3 +345,68 @@ describe("volumes extend: whether the machine must restart is in the text, not i
     expect(fake.state().volumes[0]).toMatchObject({ size_gb: 30, fs_gb: 30 });
   });
 });
+
+describe("volumes create: one hardware zone per volume of a name, unless told otherwise", () => {
+  const create = (...extra: string[]) =>
+    fly([
+      "volumes",
+      "create",
+      "certs",
+      "-a",
+      "gaia-web-dev",
+      "--region",
+      "lax",
+      "--size",
+      "1",
+      "--yes",
+      "--json",
+      ...extra,
+    ]);
+  const zones = () => fake.state().volumes.map((v: { zone: string }) => v.zone);
+
+  beforeEach(() => {
+    fly(["apps", "create", "gaia-web-dev", "--org", "aeonia-dev"]);
+    fake.update((s) => {
+      s.zonesPerRegion = 2;
+    });
+  });
+
+  it("by default each volume of the name gets a zone of its own, until none is left", () => {
+    expect(create().code).toBe(0);
+    expect(create().code).toBe(0);
+    expect(new Set(zones()).size).toBe(2);
+    const third = create();
+    expect(third.code).toBe(1);
+    expect(third.stderr).toBe(
+      "Error: failed to create volume: no zone in lax without a volume named certs\n",
+    );
+    expect(zones()).toHaveLength(2);
+  });
+
+  it("--require-unique-zone=false places it anyway; other names do not count", () => {
+    create();
+    create();
+    expect(create("--require-unique-zone=false").code).toBe(0);
+    expect(
+      fly(["volumes", "create", "other", "-a", "gaia-web-dev", "--region", "lax", "--yes"]).code,
+    ).toBe(0);
+    expect(zones()).toHaveLength(4);
+  });
+
+  it("--count 2 needs no --yes", () => {
+    const r = fly([
+      "volumes",
+      "create",
+      "certs",
+      "-a",
+      "gaia-web-dev",
+      "--region",
+      "lax",
+      "--count",
+      "2",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    expect(zones()).toHaveLength(2);
+  });
+});

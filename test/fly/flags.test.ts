@@ -86,7 +86,20 @@ const cases: [string, string[], string[]][] = [
   [
     "volumes create",
     f.volumeCreateArgs({ app: "a", name: "certs", region: "lax", sizeGb: 1 }),
-    ["volumes", "create", "certs", "-a", "a", "--region", "lax", "--size", "1", "--yes", "--json"],
+    [
+      "volumes",
+      "create",
+      "certs",
+      "-a",
+      "a",
+      "--region",
+      "lax",
+      "--size",
+      "1",
+      "--require-unique-zone=true",
+      "--yes",
+      "--json",
+    ],
   ],
   [
     "volumes extend",

@@ -14,7 +14,7 @@ import {
   volumesListArgs,
 } from "../flags";
 import { parseAppStatus, parseVolume, parseVolumeExtend, parseVolumes } from "../parsers";
-import { type Origin, originAfter, planVolumeSet } from "../plan";
+import { type Origin, originAfter, planVolumeSet, uniqueZoneHint } from "../plan";
 import {
   type CommandContext,
   intParam,
@@ -83,16 +83,22 @@ export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {
     if (a.kind === "create") {
       const known = new Set([...before.map((v) => v.id), ...created]);
       let id: string | undefined;
-      const r = await fly.mutate(
-        volumeCreateArgs({ app, name, region: desired.region, sizeGb: a.sizeGb }),
-        {
+      const r = await fly
+        .mutate(volumeCreateArgs({ app, name, region: desired.region, sizeGb: a.sizeGb }), {
           // A timed-out create may have made the volume: adopt it rather than make a duplicate.
           verify: async () => {
             id = (await list()).find((v) => !known.has(v.id))?.id;
             return id !== undefined;
           },
-        },
-      );
+        })
+        .catch(async (e: unknown) => {
+          // The API's words for "no free zone" are unknown: any failure next to volumes of the
+          // name in the region gets the explanation.
+          const peers = (await list()).filter((v) => v.region === desired.region).length;
+          if (e instanceof CommandError && peers > 0)
+            throw new CommandError(`${e.message}\n${uniqueZoneHint(desired, peers)}`);
+          throw e;
+        });
       created.push(r.code === 0 ? parseVolume(r.stdout).id : id!);
     } else {
       const r = await fly.mutate(volumeExtendArgs(app, a.volumeId, a.toGb), {

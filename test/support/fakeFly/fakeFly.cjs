@@ -679,6 +679,16 @@ function parseIntFlag(flags, name) {
 }
 
 function newVolume(state, app, name, region, sizeGb, opts = {}) {
+  const zones = Array.from(
+    { length: state.zonesPerRegion ?? 3 },
+    (_, i) => `${region.slice(0, 2)}${(0x1a + i).toString(16)}`,
+  );
+  let zone = zones[state.seq % zones.length];
+  if (opts.uniqueAgainst) {
+    const taken = new Set(opts.uniqueAgainst.filter((v) => v.region === region).map((v) => v.zone));
+    zone = zones.find((z) => !taken.has(z));
+    if (zone === undefined) return null;
+  }
   const vol = {
     id: nextId(state, "vol_", 16),
     app,
@@ -686,7 +696,7 @@ function newVolume(state, app, name, region, sizeGb, opts = {}) {
     state: "created",
     size_gb: sizeGb,
     region,
-    zone: `${region}-z${(state.seq % 3) + 1}`,
+    zone,
     encrypted: opts.encrypted ?? true,
     attached_machine_id: null,
     created_at: now(),
@@ -1107,18 +1117,38 @@ function volumesCreate(state, { flags, args, fault }) {
   const region = requireRegion(flags);
   const size = parseIntFlag(flags, "size") ?? 1;
   const count = parseIntFlag(flags, "count") ?? 1;
+  // volumes/create.go:189-223: no warning with --yes, with --count > 1 or when a volume of that
+  // name exists; the warning goes to stderr.
   const exists = liveVolumes(state, appName).some((v) => v.name === name);
-  if (!exists && !flags.yes) {
-    print(
+  if (!exists && !flags.yes && count <= 1) {
+    eprint(
       "Warning! Every volume is pinned to a specific physical host. You should create two or more volumes per application to avoid downtime. Learn more at https://fly.io/docs/volumes/overview/",
     );
     throw new FlyError(NEED_YES);
   }
+  // create.go:60-69, 157-158: require_unique_zone (default true) asks for a hardware zone without
+  // a volume of the same name (of the app with --unique-zone-app-wide). The zones of a region
+  // (state.zonesPerRegion, default 3) and the API's words when none is free
+  // (state.uniqueZoneError) are not in the source.
+  const unique = flags["require-unique-zone"] ?? true;
   const created = [];
   for (let i = 0; i < count; i++) {
-    created.push(
-      newVolume(state, app.name, name, region, size, { encrypted: !flags["no-encryption"] }),
+    const peers = liveVolumes(state, appName).filter(
+      (v) => flags["unique-zone-app-wide"] || v.name === name,
     );
+    const vol = newVolume(state, app.name, name, region, size, {
+      encrypted: !flags["no-encryption"],
+      uniqueAgainst: unique ? peers : undefined,
+    });
+    if (!vol) {
+      saveState(state);
+      for (const v of created) flags.json ? printJson(volumeJson(v)) : printVolume(v, app.name);
+      throw new FlyError(
+        state.uniqueZoneError ??
+          `failed to create volume: no zone in ${region} without a volume named ${name}`,
+      );
+    }
+    created.push(vol);
   }
   fault.afterCreate();
   for (const v of created) {

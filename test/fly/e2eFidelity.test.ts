@@ -17,7 +17,12 @@ describe("Postgres VM sizes round-trip", () => {
     async (stack) => {
       const { fake, engine, program } = stacks.setup();
       const e = engine();
-      const shape = { stack, vmSize: "shared-cpu-2x", migrationsChecksum: "a1" };
+      const shape = {
+        stack,
+        vmSize: "shared-cpu-2x",
+        migrationsChecksum: "a1",
+        parts: ["postgres" as const],
+      };
       const up = await e.run(stack, program(shape));
       expect(up.error).toBeUndefined();
       const created = fake.calls().find((c) => c.command === "postgres create")!;
@@ -45,7 +50,7 @@ describe("Postgres VM sizes round-trip", () => {
 });
 
 describe("Managed Postgres: flyctl's 'not found' is no proof", () => {
-  const managed = { stack: "dev", kind: "managed" as const };
+  const managed = { stack: "dev", kind: "managed" as const, parts: ["postgres" as const] };
   const LOOKUP = (id: string) => `Error: managed postgres cluster "${id}" not found`;
 
   it("a destroy whose lookup keeps failing never records the cluster gone; once it works, it is", async () => {
@@ -125,7 +130,10 @@ describe("Managed Postgres plan after create", () => {
         s.mpgApiPlanNames = wording;
       });
       const e = engine();
-      const up = await e.run("dev", program({ stack: "dev", kind: "managed", plan }));
+      const up = await e.run(
+        "dev",
+        program({ stack: "dev", kind: "managed", plan, parts: ["postgres"] }),
+      );
       expect(up.error).toBeUndefined();
       expect(up.outputs!.pgOrigin).toBe("created");
       const saved = e.saved.get("postgres-cluster")!;
@@ -143,7 +151,7 @@ describe("Managed Postgres plan after create", () => {
 });
 
 describe("Managed Postgres creation wait", () => {
-  const managed = { stack: "dev", kind: "managed" as const };
+  const managed = { stack: "dev", kind: "managed" as const, parts: ["postgres" as const] };
   const statuses = (
     fake: { update: (f: (s: Record<string, unknown>) => void) => void },
     list: string[],
@@ -209,7 +217,12 @@ describe("Redis with a fixed-price plan", () => {
       const e = engine();
       const up = await e.run(
         "dev",
-        program({ stack: "dev", redisPlan: plan, redisAutoUpgrade: autoUpgrade }),
+        program({
+          stack: "dev",
+          redisPlan: plan,
+          redisAutoUpgrade: autoUpgrade,
+          parts: ["redis"],
+        }),
       );
       expect(up.error).toBeUndefined();
       expect(fake.state().redis["gaia-redis-dev"]).toMatchObject({ plan, autoUpgrade });
@@ -237,12 +250,12 @@ describe("Redis existence comes from redis list, whatever redis status prints fo
         s.redisNotFoundError = text;
       });
       const e = engine();
-      const up = await e.run("dev", program({ stack: "dev" }));
+      const up = await e.run("dev", program({ stack: "dev", parts: ["redis"] }));
       expect(up.error).toBeUndefined();
       expect(up.outputs!.redisOrigin).toBe("created");
       expect(fake.calls().filter((c) => c.command === "redis create")).toHaveLength(1);
 
-      const adopt = await engine().run("dev", program({ stack: "dev" }));
+      const adopt = await engine().run("dev", program({ stack: "dev", parts: ["redis"] }));
       expect(adopt.error).toBeUndefined();
       expect(adopt.outputs!.redisOrigin).toBe("adopted");
 
@@ -268,7 +281,7 @@ describe("Redis existence comes from redis list, whatever redis status prints fo
   it("a destroy that prints a not-found text while the list still shows the database is never recorded as gone", async () => {
     const { fake, engine, program } = stacks.setup();
     const e = engine();
-    expect((await e.run("dev", program({ stack: "dev" }))).error).toBeUndefined();
+    expect((await e.run("dev", program({ stack: "dev", parts: ["redis"] }))).error).toBeUndefined();
     fake.injectFault({
       match: "redis destroy",
       kind: "error",
@@ -325,7 +338,7 @@ describe("volumes extend that needs the machine restarted", () => {
   it("production: the restart waits for allowRestart, remembered from one up to the next", async () => {
     const { fake, engine, program } = stacks.setup();
     const e = engine();
-    const base = { stack: "production", migrationsChecksum: "a1" };
+    const base = { stack: "production", migrationsChecksum: "a1", parts: ["postgres" as const] };
     expect((await e.run("production", program(base))).error).toBeUndefined();
     const machine = fake.state().apps["gaia-db-production"].machines[0].id;
     fake.update((s) => {
@@ -358,7 +371,10 @@ describe("volumes extend that needs the machine restarted", () => {
 describe("several certificate volumes of one name in one region", () => {
   it("each goes to a zone of its own", async () => {
     const { fake, engine, program } = stacks.setup();
-    const up = await engine().run("dev", program({ stack: "dev", volumesPerApp: 3 }));
+    const up = await engine().run(
+      "dev",
+      program({ stack: "dev", volumesPerApp: 3, parts: ["services"] }),
+    );
     expect(up.error).toBeUndefined();
     const certs = fake.state().volumes.filter((v: { name: string }) => v.name === "gaia_certs");
     expect(new Set(certs.map((v: { zone: string }) => v.zone)).size).toBe(3);
@@ -375,7 +391,10 @@ describe("several certificate volumes of one name in one region", () => {
         if (text) s.uniqueZoneError = text;
       });
       const e = engine();
-      const failed = await e.run("dev", program({ stack: "dev", volumesPerApp: 3 }));
+      const failed = await e.run(
+        "dev",
+        program({ stack: "dev", volumesPerApp: 3, parts: ["services"] }),
+      );
       expect(failed.error?.message).toContain(
         "Each volume named gaia_certs goes to a hardware zone of lax that holds no other (fly volumes create --require-unique-zone, kept on so that the machines mounting them run on different hosts), and gaia-gateway-dev already has 2 there: the region may have no free zone left. Set gaia:certificates.volumesPerApp to 2, or create the volume yourself with `fly volumes create gaia_certs -a gaia-gateway-dev --region lax --size 1 --require-unique-zone=false --yes` and run pulumi up again (it is adopted, and never destroyed by this stack).",
       );
@@ -398,7 +417,10 @@ describe("several certificate volumes of one name in one region", () => {
       );
       expect(byHand.status).toBe(0);
       fake.clearCalls();
-      const again = await e.run("dev", program({ stack: "dev", volumesPerApp: 3 }));
+      const again = await e.run(
+        "dev",
+        program({ stack: "dev", volumesPerApp: 3, parts: ["services"] }),
+      );
       expect(again.error).toBeUndefined();
       expect(fake.mutations().filter((c) => c.command === "volumes create")).toEqual([]);
       expect(

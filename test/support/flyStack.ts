@@ -26,6 +26,8 @@ export interface Shape {
   redisPlan?: string;
   redisAutoUpgrade?: boolean;
   replicaRegions?: string[];
+  /** The components to declare (all three by default): a test declares only what it exercises. */
+  parts?: ("postgres" | "redis" | "services")[];
 }
 
 export const CERT_FILES: Record<string, string> = {
@@ -70,56 +72,67 @@ export class FlyStacks {
     const env = () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10", ...extraEnv });
     const engine = () => new CommandEngine({ cwd: ROOT, env });
     const program = (s: Shape) => () => {
-      const pg = new FlyPostgres("postgres", {
-        stack: s.stack,
-        kind: s.kind ?? "unmanaged",
-        name: `gaia-db-${s.stack}`,
-        org: "aeonia-dev",
-        region: "lax",
-        vmSize: s.vmSize ?? "shared-cpu-1x",
-        volumeSizeGb: s.volumeSizeGb ?? 10,
-        clusterSize: 1,
-        plan: s.plan ?? "basic",
-        majorVersion: 16,
-        allowRestart: s.allowRestart ?? false,
-        // The test server's password: the fake proxy forwards to it.
-        password: pulumi.secret(decodeURIComponent(target.password)),
-        databaseName: database,
-        migrationsChecksum: s.migrationsChecksum,
-      });
-      const redis = new FlyRedis("redis", {
-        stack: s.stack,
-        name: `gaia-redis-${s.stack}`,
-        org: "aeonia-dev",
-        region: "lax",
-        eviction: true,
-        replicaRegions: s.replicaRegions ?? [],
-        ...(s.redisPlan !== undefined ? { plan: s.redisPlan } : {}),
-        ...(s.redisAutoUpgrade !== undefined ? { autoUpgrade: s.redisAutoUpgrade } : {}),
-      });
-      const apps = new FlyServiceApps("services", {
-        stack: s.stack,
-        org: "aeonia-dev",
-        region: "lax",
-        apps: { gateway: `gaia-gateway-${s.stack}` },
-        volumeName: "gaia_certs",
-        volumeSizeGb: s.certVolumeSizeGb ?? 1,
-        volumesPerApp: s.volumesPerApp ?? 1,
-        certificateFiles: pulumi.secret(CERT_FILES),
-      });
-      return {
-        databaseUrl: pg.databaseUrl,
-        pgOrigin: pg.origin,
-        pgVolumes: pg.volumeIds,
-        snapshots: pg.snapshotIds,
-        clusterId: pg.clusterId,
-        redisUrl: redis.redisUrl,
-        redisOrigin: redis.origin,
-        appOrigins: apps.origins,
-        certVolumes: apps.volumeIds,
-      };
+      const parts = s.parts ?? ["postgres", "redis", "services"];
+      const outputs: Record<string, unknown> = {};
+      if (parts.includes("postgres")) {
+        const pg = this.postgres(s, database, target);
+        Object.assign(outputs, {
+          databaseUrl: pg.databaseUrl,
+          pgOrigin: pg.origin,
+          pgVolumes: pg.volumeIds,
+          snapshots: pg.snapshotIds,
+          clusterId: pg.clusterId,
+        });
+      }
+      if (parts.includes("redis")) {
+        const redis = new FlyRedis("redis", {
+          stack: s.stack,
+          name: `gaia-redis-${s.stack}`,
+          org: "aeonia-dev",
+          region: "lax",
+          eviction: true,
+          replicaRegions: s.replicaRegions ?? [],
+          ...(s.redisPlan !== undefined ? { plan: s.redisPlan } : {}),
+          ...(s.redisAutoUpgrade !== undefined ? { autoUpgrade: s.redisAutoUpgrade } : {}),
+        });
+        Object.assign(outputs, { redisUrl: redis.redisUrl, redisOrigin: redis.origin });
+      }
+      if (parts.includes("services")) {
+        const apps = new FlyServiceApps("services", {
+          stack: s.stack,
+          org: "aeonia-dev",
+          region: "lax",
+          apps: { gateway: `gaia-gateway-${s.stack}` },
+          volumeName: "gaia_certs",
+          volumeSizeGb: s.certVolumeSizeGb ?? 1,
+          volumesPerApp: s.volumesPerApp ?? 1,
+          certificateFiles: pulumi.secret(CERT_FILES),
+        });
+        Object.assign(outputs, { appOrigins: apps.origins, certVolumes: apps.volumeIds });
+      }
+      return outputs;
     };
     return { fake, database, engine, program };
+  }
+
+  private postgres(s: Shape, database: string, target: URL): FlyPostgres {
+    return new FlyPostgres("postgres", {
+      stack: s.stack,
+      kind: s.kind ?? "unmanaged",
+      name: `gaia-db-${s.stack}`,
+      org: "aeonia-dev",
+      region: "lax",
+      vmSize: s.vmSize ?? "shared-cpu-1x",
+      volumeSizeGb: s.volumeSizeGb ?? 10,
+      clusterSize: 1,
+      plan: s.plan ?? "basic",
+      majorVersion: 16,
+      allowRestart: s.allowRestart ?? false,
+      // The test server's password: the fake proxy forwards to it.
+      password: pulumi.secret(decodeURIComponent(target.password)),
+      databaseName: database,
+      migrationsChecksum: s.migrationsChecksum,
+    });
   }
 }
 

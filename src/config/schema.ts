@@ -5,7 +5,6 @@
  * from it (`renderConfigReference`), so the three cannot drift apart.
  */
 import { z } from "zod";
-import { PG_VM_SIZES } from "../fly/vmSizes";
 
 export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -91,6 +90,23 @@ const flyName = (description: string) =>
 const REGION = /^[a-z]{3}$/;
 const REGION_ALLOWED = "a 3-letter Fly region code such as lax or sjc";
 
+/**
+ * The names `fly postgres create --vm-size` accepts (its own MachineVMSizes(); shared-cpu-6x and
+ * performance-{6,10,12,14}x are not among them). src/fly/vmSizes.ts maps each to its guest; a
+ * test keeps the two lists equal (src/config imports nothing else in the repository).
+ */
+export const POSTGRES_VM_SIZES = [
+  "shared-cpu-1x",
+  "shared-cpu-2x",
+  "shared-cpu-4x",
+  "shared-cpu-8x",
+  "performance-1x",
+  "performance-2x",
+  "performance-4x",
+  "performance-8x",
+  "performance-16x",
+] as const;
+
 export const LEGACY_REDIS_PLANS = ["Pro 2k", "Pro 10k", "Starter", "Standard"];
 
 /** flyctl's test for a legacy plan: lower case, spaces as underscores (`pro_2k` is refused too). */
@@ -132,8 +148,8 @@ export const postgresSchema = section(
       allowed: "lowercase letters, digits and underscores, not starting with a digit",
       description: "Database every service shares.",
     }),
-    vmSize: doc(z.enum(PG_VM_SIZES), {
-      allowed: `a size \`fly postgres create\` accepts: ${PG_VM_SIZES.join(" | ")}`,
+    vmSize: doc(z.enum(POSTGRES_VM_SIZES), {
+      allowed: `a size \`fly postgres create\` accepts: ${POSTGRES_VM_SIZES.join(" | ")}`,
       description:
         "Machine size of each unmanaged node (Fly), as `fly postgres create` sizes it: shared-cpu-1x 256 MB, shared-cpu-2x 4 GB, shared-cpu-4x 8 GB, shared-cpu-8x 16 GB, performance-Nx 2 GB per CPU. A change restarts Postgres.",
     }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { POSTGRES_VM_SIZES } from "../../src/config/schema";
 import {
   describeGuest,
   isNamedGuest,
@@ -10,6 +11,10 @@ import {
 const g = (cpuKind: string, cpus: number, memoryMb: number) => ({ cpuKind, cpus, memoryMb });
 
 describe("VM sizes", () => {
+  it("config accepts exactly the names fly postgres create knows", () => {
+    expect([...POSTGRES_VM_SIZES]).toEqual([...PG_VM_SIZES]);
+  });
+
   it("every pg create name maps to its own guest and back", () => {
     for (const name of PG_VM_SIZES) expect(pgVmSizeOf(PG_CREATE_GUESTS[name])).toBe(name);
   });

@@ -13,9 +13,10 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
-import { loadMigrationSet, type Module, prepareStatements } from "../src/migrations/files";
+import { loadMigrationSet, prepareStatements } from "../src/migrations/files";
 import { LEDGER_DDL } from "../src/migrations/ledger";
 import { migrate } from "../src/migrations/runner";
+import type { Module } from "../src/shared/vocabulary";
 import { freePort } from "../test/support/globalPostgres";
 
 const REPO = resolve(__dirname, "..");

@@ -2,7 +2,7 @@
  * Which resources Pulumi may delete, per environment and kind of resource. One pure function so
  * the rule is tested directly: Pulumi mocks never see resource options.
  */
-import type { Environment } from "./schema";
+import type { Environment } from "../shared/vocabulary";
 
 export const RESOURCE_KINDS = [
   "database",

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { ENVIRONMENTS, type Environment, type FlyEnvironment } from "../shared/vocabulary";
 import {
   type CertificatesSettings,
   CONFIG_KEYS,
@@ -11,9 +12,6 @@ import {
   configSchema,
   defaultsFor,
   docOf,
-  ENVIRONMENTS,
-  type Environment,
-  type FlyEnvironment,
   type FlySettings,
   isConfigKey,
   isFlyEnvironment,

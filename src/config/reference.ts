@@ -3,14 +3,13 @@
  * the page is generated, not maintained by hand. Regenerate after changing the schema:
  * `npm run docs` (scripts/docs.ts rewrites the generated blocks of docs/).
  */
+import { ENVIRONMENTS, type Environment } from "../shared/vocabulary";
 import {
   CONFIG_KEYS,
   type ConfigKey,
   configSchema,
   defaultsFor,
   docOf,
-  ENVIRONMENTS,
-  type Environment,
   isObjectKey,
   isSecretKey,
   KEY_SCOPE,

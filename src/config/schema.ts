@@ -5,11 +5,15 @@
  * from it (`renderConfigReference`), so the three cannot drift apart.
  */
 import { z } from "zod";
-
-export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-export const FLY_ENVIRONMENTS = ["dev", "staging", "production"] as const;
-export type FlyEnvironment = (typeof FLY_ENVIRONMENTS)[number];
+import {
+  ENVIRONMENTS,
+  type Environment,
+  type FlyEnvironment,
+  MODULES,
+  type Module,
+  SUPABASE_PROJECT_REF,
+  SUPABASE_PROJECT_REF_SHAPE,
+} from "../shared/vocabulary";
 
 /** The services that read DATABASE_URL/REDIS_URL and mount the development certificates. */
 export const SERVICE_NAMES = [
@@ -29,9 +33,6 @@ const SERVICE_APP_PREFIX: Record<ServiceName, string> = {
   "chat-service": "gaia-chat",
   "web-service": "gaia-web",
 };
-
-export const MIGRATION_MODULES = ["core", "vector", "rbac", "experience"] as const;
-export type MigrationModule = (typeof MIGRATION_MODULES)[number];
 
 /** Keys whose values are secrets: they must be set with `--secret` and stay `Output`s. */
 export const SECRET_KEYS = [
@@ -265,7 +266,7 @@ export const migrationsSchema = section(
   z.strictObject({
     modules: doc(
       z
-        .array(z.enum(MIGRATION_MODULES))
+        .array(z.enum(MODULES))
         .refine((m) => m.includes("core"), "a list that includes core")
         .refine((m) => new Set(m).size === m.length, "a list without repeated modules"),
       {
@@ -314,8 +315,8 @@ export const configSchema = z.strictObject({
   local: localSchema,
   migrations: migrationsSchema,
   isolation: isolationSchema,
-  supabaseProjectRef: doc(z.string().regex(/^[a-z]{20}$/), {
-    allowed: "a Supabase project ref (20 lowercase letters)",
+  supabaseProjectRef: doc(z.string().regex(SUPABASE_PROJECT_REF), {
+    allowed: `a Supabase project ref (${SUPABASE_PROJECT_REF_SHAPE})`,
     description: "Supabase project shared by every environment (default in Pulumi.yaml).",
     example: "lbaohvnusingoztdzlmj",
   }),
@@ -473,6 +474,6 @@ export interface LocalSettings {
   redisImage: string;
 }
 export interface MigrationsSettings {
-  modules: MigrationModule[];
+  modules: Module[];
   baseline?: string;
 }

@@ -18,11 +18,12 @@
  *   destroy things.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
 import { TIMEOUT_VARIABLE } from "../process/deadline";
+import type { FlyCommandKind } from "../shared/vocabulary";
 
 export const COMMAND_SCRIPT = "src/fly/scripts/command.ts";
 export const RUN = `exec node --import tsx ${COMMAND_SCRIPT}`;
@@ -32,17 +33,6 @@ export const RUN = `exec node --import tsx ${COMMAND_SCRIPT}`;
  * the backend's lock forever; `fly postgres create` waits up to 5 minutes per node.
  */
 export const FLY_COMMAND_TIMEOUT_SECONDS = 30 * 60;
-
-/** GAIA_RESOURCE_KIND values (docs/design.md#resource-kinds-seen-by-the-policy-pack). */
-export type FlyCommandKind =
-  | "postgres"
-  | "redis"
-  | "app"
-  | "certificate-volume"
-  | "secrets"
-  | "service-secrets"
-  | "database"
-  | "snapshot";
 
 /** Protection kinds of src/config/options.ts `resourceOptions(stack, kind)`. */
 export type ProtectionKind = "database" | "volume" | "redis" | "app" | "certificate";
@@ -54,15 +44,39 @@ export type ProtectionKind = "database" | "volume" | "redis" | "app" | "certific
 export type OptionsFor = (kind: ProtectionKind) => pulumi.CustomResourceOptions;
 
 const FLY_DIR = resolve(__dirname);
-/** Code outside src/fly that the Fly commands run (the service-secrets planner). */
-const RUNTIME_IMPORTS = ["../operations/serviceSecrets.ts"];
+
+/** Relative module specifiers of TypeScript source: static and dynamic imports, re-exports. */
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["'](\.[^"']*)["']/gm;
 
 /**
- * sha256 over the TypeScript a Fly command runs (src/fly, plus RUNTIME_IMPORTS when hashing the
- * real tree), in a stable order.
+ * Every file the Fly command script loads, found by following its relative imports from
+ * `script`, wherever they lead (src/fly, src/shared, ...). Type-only imports are followed too:
+ * they load nothing, but hashing a few more files only re-runs the commands after such a change.
+ */
+export function scriptImports(script = resolve(FLY_DIR, "..", "..", COMMAND_SCRIPT)): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
+      const base = resolve(dirname(file), match[1]!);
+      const target = [base, `${base}.ts`, join(base, "index.ts")].find(
+        (f) => f.endsWith(".ts") && existsSync(f),
+      );
+      if (target) visit(target);
+    }
+  };
+  visit(script);
+  return [...seen].sort();
+}
+
+/**
+ * sha256 over the TypeScript a Fly command runs (every file under `root`, plus, when hashing the
+ * real tree, every file outside src/fly that the command script imports), in a stable order.
  */
 export function scriptHash(root = FLY_DIR): string {
-  const files: string[] = root === FLY_DIR ? RUNTIME_IMPORTS.map((f) => resolve(root, f)) : [];
+  const files: string[] =
+    root === FLY_DIR ? scriptImports().filter((f) => relative(root, f).startsWith("..")) : [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, entry.name);

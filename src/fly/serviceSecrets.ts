@@ -2,11 +2,11 @@
  * `gaia:fly:ServiceSecrets`: the secrets each service app of a Fly environment reads.
  *
  * - `<name>-app-login`: `gaia-db app-login <env> --stdin-config --fly-app <pg-app> --json` creates
- *   or rotates the least-privilege login `gaia_app_<env>` (src/operations/appLogin.ts); the admin
+ *   or rotates the least-privilege login `gaia_app_<env>` (src/fly/serviceDatabase.ts); the admin
  *   URL and the password travel on stdin. The password is a `random.RandomPassword` child unless
  *   `appPassword` is given; `appPasswordRotation` is its keeper (change it to rotate).
  * - `<name>-<service>-secrets`, one per app, after the login: a `service-secrets` Fly command
- *   (src/fly/runtime/serviceSecrets.ts) stages DATABASE_URL, REDIS_URL and, for the services that
+ *   (src/fly/runtime/serviceSecretsCommand.ts) stages DATABASE_URL, REDIS_URL and, for the services that
  *   validate JWTs, SUPABASE_URL / SUPABASE_ANON_KEY / SUPABASE_JWT_SECRET with
  *   `fly secrets import --stage` through stdin, only the ones whose value changed, and keeps (and
  *   reports in `kept`) a secret someone else set unless `adoptSecrets`.
@@ -16,11 +16,14 @@
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { appDatabaseUrl } from "../operations/appLogin";
-import type { Environment } from "../operations/environments";
-import { DEFAULT_JWT_SERVICES, secretNamesFor } from "../operations/serviceSecrets";
 import { TIMEOUT_VARIABLE } from "../process/deadline";
+import { DEFAULT_JWT_SERVICES, type Environment, secretNamesFor } from "../shared/vocabulary";
 import { flyCommand, type OptionsFor, resultOf } from "./command";
+import {
+  APP_LOGIN_TIMEOUT_SECONDS,
+  appLoginCommandLine,
+  serviceDatabaseUrl,
+} from "./serviceDatabase";
 
 const noOptions: OptionsFor = () => ({});
 
@@ -51,34 +54,6 @@ export interface FlyServiceSecretsArgs {
   /** What must exist first: the migrations (they create `gaia_app`) and the app shells. */
   readonly dependsOn?: pulumi.Resource[];
   readonly options?: OptionsFor;
-}
-
-/**
- * `exec node bin/gaia-db.js app-login …`: the relative CLI, run from the program directory;
- * `exec` so the provider's kill at the customTimeout reaches node (dash forks a lone command).
- */
-export function appLoginCommandLine(environment: string, postgresApp: string): string {
-  return `exec node bin/gaia-db.js app-login ${environment} --stdin-config --fly-app ${postgresApp} --json`;
-}
-
-/** Connects through `fly proxy`: never hold `up` forever on a hung tunnel. */
-export const APP_LOGIN_TIMEOUT_SECONDS = 10 * 60;
-
-/** The services' URL: the app login over Fly's private network (flycast, the Postgres proxy). */
-export function serviceDatabaseUrl(
-  postgresApp: string,
-  database: string,
-  environment: Environment,
-  password: string,
-): string {
-  return appDatabaseUrl({
-    host: `${postgresApp}.flycast`,
-    port: 5432,
-    database,
-    environment,
-    password,
-    params: { sslmode: "disable" },
-  });
 }
 
 export class FlyServiceSecrets extends pulumi.ComponentResource {

@@ -5,13 +5,10 @@ import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { refused, usageError } from "./errors";
+import { refusedError as refused, usageError } from "../shared/errors";
+import { type Module, parseModules } from "../shared/vocabulary";
 import { SqlSyntaxError, type Statement, splitStatements } from "./splitter";
 import { type StatementKind, statementKind } from "./statementKind";
-
-/** Modules in the order they are applied. `core` is always applied. */
-export const MODULES = ["core", "vector", "rbac", "experience"] as const;
-export type Module = (typeof MODULES)[number];
 
 export const NO_TRANSACTION_MARKER = "-- gaia:no-transaction";
 export const FILE_NAME_RULE =
@@ -55,24 +52,6 @@ export function sha256(text: string): string {
 export function hasNoTransactionMarker(text: string): boolean {
   const first = normalizeSql(text).split("\n", 1)[0] ?? "";
   return first.trimEnd() === NO_TRANSACTION_MARKER;
-}
-
-/**
- * Parses a module list such as "core,vector" (order and duplicates do not matter; `core` is
- * always included) and returns it in application order.
- */
-export function parseModules(input: string | readonly string[]): Module[] {
-  const names = (typeof input === "string" ? input.split(",") : [...input])
-    .map((m) => m.trim())
-    .filter((m) => m.length > 0);
-  for (const name of names) {
-    if (!(MODULES as readonly string[]).includes(name)) {
-      throw usageError(
-        `unknown migration module "${name}": allowed modules are ${MODULES.join(", ")} (comma-separated, e.g. --modules core,vector)`,
-      );
-    }
-  }
-  return MODULES.filter((m) => m === "core" || names.includes(m));
 }
 
 /** Files in a module directory that are not migrations and may sit next to them. */

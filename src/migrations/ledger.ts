@@ -3,13 +3,11 @@
  * ignored), its tables `applied`, `binding` and `history`, and `bound_environment()`.
  */
 import type pg from "pg";
+import type { Environment } from "../shared/vocabulary";
 
 export const LEDGER_SCHEMA = "gaia_migrations";
 /** Stored as the schema comment; a different value makes the runner (re)apply LEDGER_DDL. */
 export const LEDGER_VERSION = "gaia-db ledger v1";
-
-export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
 
 /**
  * Idempotent; sent as one simple query (one implicit transaction). `bound_environment()` is

@@ -3,7 +3,7 @@
  * with jittered exponential backoff. Never pg_advisory_lock (a blocked waiter deadlocks with
  * CREATE INDEX CONCURRENTLY) nor the xact variants (CIC then waits forever).
  */
-import { ExitCode, GaiaDbError } from "./errors";
+import { ExitCode, GaiaDbError } from "../shared/errors";
 import type { Db } from "./ledger";
 
 /** Fixed key for every gaia-db process; advisory locks are per database. */

@@ -24,7 +24,7 @@
  * (so do pg and libpq, for database names without reserved characters): user, password,
  * database and parameter values are encoded with encodeURIComponent.
  */
-import { ExitCode, GaiaDbError } from "./errors";
+import { ExitCode, GaiaDbError } from "../shared/errors";
 
 export const URL_PARAMETERS = ["sslmode", "options", "application_name"] as const;
 export type UrlParameter = (typeof URL_PARAMETERS)[number];

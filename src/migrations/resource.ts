@@ -25,13 +25,11 @@ import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
-import { loadMigrationSet, type Module, parseModules } from "./files";
-import type { Environment } from "./ledger";
+import { type Environment, MIGRATION_KIND, type Module, parseModules } from "../shared/vocabulary";
+import { loadMigrationSet } from "./files";
+import { MIGRATIONS_TIMEOUT_SECONDS } from "./timeouts";
 
 export const GAIA_DB = "exec node bin/gaia-db.js";
-
-/** Lock wait (60 s) plus statement timeouts (15 min each) bound a run; this bounds it all. */
-export const MIGRATIONS_TIMEOUT_SECONDS = 60 * 60;
 
 export interface MigrationsArgs {
   environment: Environment;
@@ -165,7 +163,7 @@ export class Migrations extends pulumi.ComponentResource {
         update: command,
         stdin,
         environment: {
-          GAIA_RESOURCE_KIND: "migration",
+          GAIA_RESOURCE_KIND: MIGRATION_KIND,
           GAIA_STACK: pulumi.getStack(),
           GAIA_MIGRATION_MODULES: modules.join(","),
           GAIA_MIGRATION_FILES: this.files,

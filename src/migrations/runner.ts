@@ -8,24 +8,20 @@
 import { randomBytes } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import pg from "pg";
+import { ExitCode, GaiaDbError, refusedError as refused, usageError } from "../shared/errors";
+import { type Environment, MODULES, type Module, parseModules } from "../shared/vocabulary";
 import { type DiffOptions, diffCatalogs, snapshotCatalog } from "./catalog";
-import { ExitCode, GaiaDbError, refused, usageError } from "./errors";
 import {
   loadMigrationSet,
   type MigrationFile,
-  MODULES,
-  type Module,
   NO_TRANSACTION_MARKER,
   type PreparedStatement,
-  parseModules,
   prepareStatements,
 } from "./files";
 import {
   type Binding,
   countingDb,
   type Db,
-  ENVIRONMENTS,
-  type Environment,
   ensureLedger,
   inTransaction,
   LEDGER_VERSION,
@@ -374,8 +370,10 @@ export function refusals(
   migrationsDir: string,
 ): string[] {
   const out: string[] = [];
+  // One hint that keeps every removed module: following a hint must not trip over the next one.
+  const removed = new Set(analysis.removedModules.map((r) => r.module));
+  const keep = MODULES.filter((m) => modules.includes(m) || removed.has(m)).join(",");
   for (const { module, files } of analysis.removedModules) {
-    const keep = MODULES.filter((m) => modules.includes(m) || m === module).join(",");
     out.push(
       `module "${module}" was applied to this database (${files} file${files === 1 ? "" : "s"} in the ledger) but is not in the module list (${modules.join(",")}): modules are never removed; keep it by adding it to gaia:migrations.modules or passing --modules ${keep}`,
     );
@@ -1313,20 +1311,6 @@ export async function bind(options: BindOptions): Promise<BindResult> {
       isolationEnforced: isolation,
     };
   });
-}
-
-export function parseEnvironment(value: string | undefined): Environment {
-  if (value === undefined || value === "") {
-    throw usageError(
-      `missing environment: give it as the first argument (gaia-db migrate dev), --environment or GAIA_ENVIRONMENT; allowed: ${ENVIRONMENTS.join(", ")}`,
-    );
-  }
-  if (!(ENVIRONMENTS as readonly string[]).includes(value)) {
-    throw usageError(
-      `unknown environment "${value}": allowed environments are ${ENVIRONMENTS.join(", ")}`,
-    );
-  }
-  return value as Environment;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
  * message names the command that makes it answer.
  */
 import type pg from "pg";
-import { refusedError } from "./errors";
+import { refusedError, usageError } from "../shared/errors";
 
 export type BindingState =
   | { state: "bound"; environment: string }
@@ -92,4 +92,27 @@ export async function checkBoundEnvironment(
 ): Promise<void> {
   const problem = bindingRefusal(await readBinding(client), command, environment);
   if (problem !== null) throw refusedError(problem);
+}
+
+/**
+ * The one confirmation rule of the mutating operations: `--confirm` must name the environment it
+ * is given for, and a change to production needs `--confirm production`.
+ * `change` is the flag that makes the run mutate (`--write`, `--apply`) and what it does.
+ */
+export function checkConfirmation(
+  command: string,
+  environment: string,
+  confirm: string | undefined,
+  change: { flag: string; set: boolean; doing: string },
+): void {
+  if (confirm !== undefined && confirm !== environment) {
+    throw usageError(
+      `gaia-db ${command}: --confirm "${confirm}" does not match the environment "${environment}"`,
+    );
+  }
+  if (change.set && environment === "production" && confirm !== "production") {
+    throw refusedError(
+      `gaia-db ${command} production ${change.flag}: ${change.doing} production needs --confirm production`,
+    );
+  }
 }

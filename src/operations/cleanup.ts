@@ -7,8 +7,10 @@
  * prints the auth user ids the operator may remove there.
  */
 import type pg from "pg";
-import { type Environment, emailEnvironmentTag, isForeignTestUser } from "./environments";
-import { refusedError } from "./errors";
+import { refusedError } from "../shared/errors";
+import type { Environment } from "../shared/vocabulary";
+import { emailEnvironmentTag, isForeignTestUser, TEST_TAGS } from "./emailTags";
+import { plural, renderTable } from "./format";
 
 export interface ForeignKeyEdge {
   constraint: string;
@@ -264,4 +266,61 @@ export async function applyCleanup(
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
+}
+
+const listCounts = (counts: Record<string, number>) =>
+  Object.keys(counts).length === 0
+    ? "none"
+    : Object.entries(counts)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([table, n]) => `${table} ${n}`)
+        .join(", ");
+
+export function renderCleanup(report: CleanupReport): string {
+  const others = TEST_TAGS.filter((e) => e !== report.environment)
+    .map((e) => `+${e}`)
+    .join(", ");
+  const lines: string[] = [];
+  if (report.users.length === 0) {
+    lines.push(`${report.environment}: no test users of other environments (${others}).`);
+    return lines.join("\n");
+  }
+  lines.push(
+    `${report.environment}: ${plural(report.users.length, "test user")} of other environments (${others}):`,
+  );
+  lines.push(
+    renderTable(
+      ["email", "tag", "user id", "supabase auth id", "dependent rows"],
+      report.users.map((user) => [
+        user.email,
+        user.tag,
+        user.id,
+        user.authUserId ?? "-",
+        listCounts(user.dependents),
+      ]),
+    ),
+  );
+  if (!report.applied) {
+    lines.push(
+      `Dry run: nothing deleted. Run gaia-db cleanup-test-users ${report.environment} --apply${report.environment === "production" ? " --confirm production" : ""} to delete these users and their dependent rows in one transaction.`,
+    );
+    return lines.join("\n");
+  }
+  const { users = 0, ...dependents } = report.deleted;
+  const rows = Object.values(dependents).reduce((sum, n) => sum + n, 0);
+  lines.push(
+    `Deleted ${plural(users, "user")} and ${plural(rows, "dependent row")} (${listCounts(dependents)}) in one transaction.`,
+  );
+  if (report.supabaseAuthUserIds.length > 0) {
+    lines.push(
+      "Supabase auth users you may now remove (the project is shared by every environment; this tool never changes it):",
+      ...report.supabaseAuthUserIds.map((id) => `  ${id}`),
+    );
+  }
+  if (report.usersWithoutAuthId > 0) {
+    lines.push(
+      `${plural(report.usersWithoutAuthId, "deleted user")} had no auth_user_id: find them in Supabase by email.`,
+    );
+  }
+  return lines.join("\n");
 }

@@ -17,8 +17,9 @@ import {
 import { PG_VOLUME_NAME, redisDifferences } from "../fly/plan";
 import { describeGuest, isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../fly/vmSizes";
 import { childEnvironment } from "../process/environment";
-import { runtimeError } from "./errors";
-import { secretNamesFor } from "./serviceSecrets";
+import { runtimeError } from "../shared/errors";
+import { secretNamesFor } from "../shared/vocabulary";
+import { renderTable } from "./format";
 import { lastLine, runProgram } from "./stack";
 
 export interface DoctorExpected {
@@ -267,4 +268,24 @@ export async function observe(fly: FlyRunner, expected: DoctorExpected): Promise
   const apps: Record<string, ObservedApp | null> = {};
   for (const app of Object.values(expected.services)) apps[app] = await observeApp(fly, app, true);
   return { postgres, redis, apps };
+}
+
+export function renderDrifts(
+  environment: string,
+  drifts: readonly Drift[],
+  notes: readonly string[],
+) {
+  const lines = notes.map((note) => `note: ${note}`);
+  if (drifts.length === 0) {
+    lines.push(`${environment}: no drift: Fly matches the stack's config.`);
+  } else {
+    lines.push(
+      `${environment}: ${drifts.length} difference${drifts.length === 1 ? "" : "s"} between Fly and the stack's config:`,
+      renderTable(
+        ["resource", "difference"],
+        drifts.map((d) => [d.resource, d.message]),
+      ),
+    );
+  }
+  return lines.join("\n");
 }

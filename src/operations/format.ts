@@ -6,18 +6,24 @@ export interface TableOptions {
 }
 
 /**
- * An aligned plain-text table: header, a dash rule, one line per row; cells padded to the widest
- * entry of their column, `null` shown empty (as psql does). Trailing spaces are trimmed.
+ * An aligned plain-text table, line by line: header, a dash rule, one line per row; cells padded
+ * to the widest entry of their column, `null` shown empty (as psql does). Trailing spaces are
+ * trimmed. Widths are found in one loop over the rows (no argument spreading: a result of a
+ * hundred thousand rows would overflow the call stack), and the lines are produced one at a time.
  */
-export function renderTable(
+export function* tableLines(
   columns: readonly string[],
   rows: readonly (readonly (string | null)[])[],
   opts: TableOptions = {},
-): string {
+): Generator<string> {
   const cell = (value: string | null | undefined) => (value ?? "").replace(/\r?\n/g, "\\n");
-  const widths = columns.map((name, i) =>
-    Math.max(name.length, ...rows.map((row) => cell(row[i]).length)),
-  );
+  const widths = columns.map((name) => name.length);
+  for (const row of rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const width = cell(row[i]).length;
+      if (width > widths[i]!) widths[i] = width;
+    }
+  }
   const line = (values: readonly (string | null | undefined)[], header: boolean) =>
     widths
       .map((width, i) => {
@@ -26,18 +32,20 @@ export function renderTable(
       })
       .join(" | ")
       .trimEnd();
-  const rule = widths.map((width) => "-".repeat(width)).join("-+-");
-  return [line(columns, true), rule, ...rows.map((row) => line(row, false))].join("\n");
+  yield line(columns, true);
+  yield widths.map((width) => "-".repeat(width)).join("-+-");
+  for (const row of rows) yield line(row, false);
+}
+
+/** The same table as one string (small tables: reports, surveys). */
+export function renderTable(
+  columns: readonly string[],
+  rows: readonly (readonly (string | null)[])[],
+  opts: TableOptions = {},
+): string {
+  return [...tableLines(columns, rows, opts)].join("\n");
 }
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
-export function writeLine(stream: NodeJS.WritableStream, text = ""): void {
-  stream.write(`${text}\n`);
-}
-
-export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
-  stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -12,8 +12,8 @@ import {
   serverOfUrl,
   withParts,
 } from "../migrations/postgresUrl";
-import type { Environment } from "./environments";
-import { runtimeError } from "./errors";
+import { runtimeError } from "../shared/errors";
+import type { Environment } from "../shared/vocabulary";
 import { readStackOutputs, stringOutput } from "./stack";
 
 export type ProxyOpener = <T>(

@@ -15,14 +15,15 @@
  *    minutes, dropped afterwards). Resetting the role there gains nothing: the worst the statement
  *    can do is read what gaia_readonly can read. Creating that role needs the connecting login to
  *    be a superuser or have CREATEROLE.
- *    A login with neither is used directly only when it is itself no more than gaia_readonly as
- *    far as cheaply visible (a member of gaia_readonly and of no other role, no BYPASSRLS or
- *    REPLICATION, owns no relation or schema and holds no direct table grant in this database);
- *    any other login is refused (exit 3) with the login to use instead.
+ *    A login with neither is used directly only when it is itself no more than gaia_readonly: a
+ *    member of gaia_readonly and of no other role, no BYPASSRLS or REPLICATION, owning nothing in
+ *    this database (relation, schema, function, large object, the database) and holding no
+ *    privilege granted to it by name (on a schema, table, sequence, column, function or large
+ *    object); any other login is refused (exit 3) with the login to use instead.
  */
-import type pg from "pg";
+import pg from "pg";
 import { withParts } from "../migrations/postgresUrl";
-import { refusedError } from "./errors";
+import { refusedError } from "../shared/errors";
 import { connect } from "./reach";
 import { generatePassword, scramVerifier } from "./scram";
 
@@ -30,13 +31,16 @@ export const READONLY_ROLE = "gaia_readonly";
 export const VIEW_LOGIN_PREFIX = "gaia_view_";
 
 export interface StatementResult {
-  command: string;
+  /** The command tag (SELECT, UPDATE, ...); null when the rows were cut before the server sent it. */
+  command: string | null;
   rowCount: number | null;
   columns: string[];
   /** Column indexes holding numbers (right-aligned in tables). */
   numericColumns: number[];
   /** Every value as PostgreSQL's text form (as psql shows it), null as null. */
   rows: (string | null)[][];
+  /** The statement returned more than the rows kept (at most `maxRows`). */
+  truncated: boolean;
 }
 
 export interface LoginFacts {
@@ -54,23 +58,110 @@ export interface LoginFacts {
 const NUMERIC_TYPES = new Set([20, 21, 23, 26, 700, 701, 790, 1700]);
 const textParser = { getTypeParser: () => (value: string) => value };
 
-/** Runs `sql` as a single statement (extended protocol); values come back as text. */
-export async function runSingleStatement(client: pg.Client, sql: string): Promise<StatementResult> {
-  const result = await client.query({
+/**
+ * Runs `sql` as a single statement (extended protocol); values come back as text. At most
+ * `maxRows` rows are kept: the portal is executed for `maxRows + 1` rows and, if it is then only
+ * suspended, closed, so neither the client's memory nor the wire carries the rest. (A statement
+ * that writes and returns rows still runs to completion: PostgreSQL finishes such a portal before
+ * it returns the first row.)
+ */
+export function runSingleStatement(
+  client: pg.Client,
+  sql: string,
+  maxRows: number = Number.POSITIVE_INFINITY,
+): Promise<StatementResult> {
+  const capped = Number.isFinite(maxRows);
+  const query = new pg.Query({
     text: sql,
     values: [],
     queryMode: "extended",
     rowMode: "array",
     types: textParser,
-  } as pg.QueryArrayConfig);
-  const fields = result.fields ?? [];
-  return {
-    command: result.command ?? "",
-    rowCount: result.rowCount ?? null,
-    columns: fields.map((field) => field.name),
-    numericColumns: fields.flatMap((field, i) => (NUMERIC_TYPES.has(field.dataTypeID) ? [i] : [])),
-    rows: (result.rows ?? []) as (string | null)[][],
+    ...(capped ? { rows: maxRows + 1 } : {}),
+  } as pg.QueryConfig);
+  let suspended = false;
+  // pg's protocol hooks for a query that fetches its rows in pages (as pg-cursor does): after
+  // the first page, or an error, end the exchange with Sync instead of asking for more.
+  type Hooks = {
+    handlePortalSuspended(connection: { sync(): void }): void;
+    handleError(error: unknown, connection: { sync(): void }): void;
   };
+  if (capped) {
+    const hooks = query as unknown as Hooks;
+    const handleError = hooks.handleError.bind(query);
+    hooks.handlePortalSuspended = (connection) => {
+      suspended = true;
+      connection.sync();
+    };
+    hooks.handleError = (error, connection) => {
+      connection.sync();
+      handleError(error, connection);
+    };
+  }
+  return new Promise((resolve, reject) => {
+    query.on("error", reject);
+    query.on("end", (result: pg.QueryArrayResult) => {
+      const fields = result.fields ?? [];
+      const rows = (result.rows ?? []) as (string | null)[][];
+      const truncated = suspended || rows.length > maxRows;
+      resolve({
+        command: suspended ? null : (result.command ?? ""),
+        rowCount: suspended ? null : (result.rowCount ?? null),
+        columns: fields.map((field) => field.name),
+        numericColumns: fields.flatMap((field, i) =>
+          NUMERIC_TYPES.has(field.dataTypeID) ? [i] : [],
+        ),
+        rows: truncated ? rows.slice(0, maxRows) : rows,
+        truncated,
+      });
+    });
+    client.query(query);
+  });
+}
+
+/**
+ * What the session user holds beyond its memberships, one phrase per kind: objects it owns, and
+ * objects of others on which a privilege was granted to it by name (not to PUBLIC, not through a
+ * role; an owner's own privileges are reported as ownership).
+ * Database-level grants (CONNECT, TEMPORARY) are left out: they read nothing.
+ */
+const HELD_SQL = `
+WITH me AS (SELECT oid FROM pg_roles WHERE rolname = session_user),
+owned AS (
+  SELECT 1 AS k, format('%s %s', CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+           WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
+           c.oid::regclass) AS what
+    FROM pg_class c, me WHERE c.relowner = me.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  UNION ALL SELECT 2, format('schema %I', n.nspname) FROM pg_namespace n, me WHERE n.nspowner = me.oid
+  UNION ALL SELECT 3, format('function %s', p.oid::regprocedure) FROM pg_proc p, me WHERE p.proowner = me.oid
+  UNION ALL SELECT 4, format('large object %s', l.oid) FROM pg_largeobject_metadata l, me
+    WHERE l.lomowner = me.oid
+  UNION ALL SELECT 5, format('database %I', d.datname) FROM pg_database d, me
+    WHERE d.datdba = me.oid AND d.datname = current_database()
+),
+granted AS (
+  SELECT DISTINCT 1 AS k, format('schema %I', n.nspname) AS what
+    FROM pg_namespace n, aclexplode(n.nspacl) a, me WHERE a.grantee = me.oid AND n.nspowner <> me.oid
+  UNION SELECT 2, format('%s %s', CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+           WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
+           c.oid::regclass)
+    FROM pg_class c, aclexplode(c.relacl) a, me WHERE a.grantee = me.oid AND c.relowner <> me.oid
+  UNION SELECT 3, format('column %s.%I', c.oid::regclass, t.attname)
+    FROM pg_attribute t JOIN pg_class c ON c.oid = t.attrelid, aclexplode(t.attacl) a, me
+   WHERE a.grantee = me.oid AND c.relowner <> me.oid AND NOT t.attisdropped
+  UNION SELECT 4, format('function %s', p.oid::regprocedure)
+    FROM pg_proc p, aclexplode(p.proacl) a, me WHERE a.grantee = me.oid AND p.proowner <> me.oid
+  UNION SELECT 5, format('large object %s', l.oid)
+    FROM pg_largeobject_metadata l, aclexplode(l.lomacl) a, me
+   WHERE a.grantee = me.oid AND l.lomowner <> me.oid
+)
+SELECT ARRAY(SELECT what FROM owned ORDER BY k, what) AS owned,
+       ARRAY(SELECT what FROM granted ORDER BY k, what) AS granted`;
+
+/** "a, b, c" or "a, b, c and 4 more" (a login may hold thousands of grants). */
+function some(items: readonly string[], shown = 5): string {
+  const more = items.length - shown;
+  return more > 0 ? `${items.slice(0, shown).join(", ")} and ${more} more` : items.join(", ");
 }
 
 export async function inspectLogin(client: pg.Client): Promise<LoginFacts> {
@@ -83,9 +174,6 @@ export async function inspectLogin(client: pg.Client): Promise<LoginFacts> {
     other_roles: string[];
     bypassrls: boolean;
     replication: boolean;
-    owns_relations: boolean;
-    owns_schemas: boolean;
-    table_grants: boolean;
   }>(
     `WITH me AS (SELECT oid, rolname, rolsuper, rolcreaterole, rolbypassrls, rolreplication
                    FROM pg_roles WHERE rolname = session_user),
@@ -96,24 +184,20 @@ export async function inspectLogin(client: pg.Client): Promise<LoginFacts> {
                      WHERE m.member = me.oid AND m.roleid = ro.oid) AS member,
             ARRAY(SELECT r.rolname::text FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
                    WHERE m.member = me.oid AND r.rolname <> $1 ORDER BY 1) AS other_roles,
-            me.rolbypassrls AS bypassrls, me.rolreplication AS replication,
-            EXISTS (SELECT 1 FROM pg_class WHERE relowner = me.oid) AS owns_relations,
-            EXISTS (SELECT 1 FROM pg_namespace WHERE nspowner = me.oid) AS owns_schemas,
-            EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a
-                     WHERE c.relacl IS NOT NULL AND a.grantee = me.oid) AS table_grants
+            me.rolbypassrls AS bypassrls, me.rolreplication AS replication
        FROM me`,
     [READONLY_ROLE],
   );
   const row = rows[0]!;
+  const held = (await client.query<{ owned: string[]; granted: string[] }>(HELD_SQL)).rows[0]!;
   const extraPrivileges = [
     ...(row.other_roles.length > 0
       ? [`is a member of ${row.other_roles.map((r) => `"${r}"`).join(", ")}`]
       : []),
     ...(row.bypassrls ? ["has BYPASSRLS"] : []),
     ...(row.replication ? ["has REPLICATION"] : []),
-    ...(row.owns_relations ? ["owns relations"] : []),
-    ...(row.owns_schemas ? ["owns schemas"] : []),
-    ...(row.table_grants ? ["holds table grants of its own"] : []),
+    ...(held.owned.length > 0 ? [`owns ${some(held.owned)}`] : []),
+    ...(held.granted.length > 0 ? [`holds privileges of its own on ${some(held.granted)}`] : []),
   ];
   return {
     user: row.user,
@@ -155,12 +239,13 @@ async function readOnlyTransaction(
   client: pg.Client,
   sql: string,
   timeoutMs: number,
+  maxRows: number,
 ): Promise<StatementResult> {
   await client.query("BEGIN READ ONLY");
   try {
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
     await client.query(`SET LOCAL ROLE ${READONLY_ROLE}`);
-    return await runSingleStatement(client, sql);
+    return await runSingleStatement(client, sql, maxRows);
   } finally {
     await client.query("ROLLBACK").catch(() => {});
   }
@@ -226,11 +311,12 @@ export async function viewReadOnly(
   url: string,
   sql: string,
   timeoutMs: number,
+  maxRows = Number.POSITIVE_INFINITY,
 ): Promise<StatementResult> {
   const login = await inspectLogin(admin);
   if (readOnlyStrategy(login) === "set-role") {
     try {
-      return await readOnlyTransaction(admin, sql, timeoutMs);
+      return await readOnlyTransaction(admin, sql, timeoutMs, maxRows);
     } catch (error) {
       // PostgreSQL 16+: membership granted WITH SET FALSE.
       if ((error as { code?: string }).code === "42501" && /set role/i.test(String(error))) {
@@ -242,7 +328,7 @@ export async function viewReadOnly(
     }
   }
   return withTemporaryLogin(admin, login.user, url, timeoutMs, (client) =>
-    readOnlyTransaction(client, sql, timeoutMs),
+    readOnlyTransaction(client, sql, timeoutMs, maxRows),
   );
 }
 
@@ -251,11 +337,12 @@ export async function runWrite(
   client: pg.Client,
   sql: string,
   timeoutMs: number,
+  maxRows = Number.POSITIVE_INFINITY,
 ): Promise<StatementResult> {
   await client.query("BEGIN");
   try {
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
-    const result = await runSingleStatement(client, sql);
+    const result = await runSingleStatement(client, sql, maxRows);
     await client.query("COMMIT");
     return result;
   } catch (error) {

@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
-import { maskSecrets, runtimeError } from "./errors";
-
-/** The project root (where Pulumi.yaml lives), so `pulumi` finds the project from any cwd. */
-export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+import { maskSecrets } from "../migrations/postgresUrl";
+import { runtimeError } from "../shared/errors";
+import { PROJECT_ROOT } from "../shared/vocabulary";
 
 export interface StackOutputOptions {
   /** The environment of the child process (PATH, PULUMI_ACCESS_TOKEN, …). */

@@ -2,15 +2,12 @@
  * `gaia-db view all`: one row per environment. Each environment is reached and surveyed on its
  * own, in parallel, under its own deadline, so one unreachable environment never stops the others.
  */
-import { resolve } from "node:path";
 import type pg from "pg";
-import { loadMigrationSet, MODULES } from "../migrations/files";
-import { ENVIRONMENTS, type Environment } from "./environments";
-import { describeError } from "./errors";
+import { loadMigrationSet } from "../migrations/files";
+import { maskSecrets } from "../migrations/postgresUrl";
+import { ENVIRONMENTS, type Environment, MIGRATIONS_DIR, MODULES } from "../shared/vocabulary";
 import { renderTable } from "./format";
 import { type ReachOptions, withConnection, withEnvironmentUrl } from "./reach";
-
-export const MIGRATIONS_ROOT = resolve(__dirname, "..", "..", "migrations");
 
 export interface MigrationId {
   module: string;
@@ -18,7 +15,7 @@ export interface MigrationId {
 }
 
 /** The migration files on disk, every module (the runner's loader: same naming rules). */
-export function listMigrationFiles(root = MIGRATIONS_ROOT): MigrationId[] {
+export function listMigrationFiles(root = MIGRATIONS_DIR): MigrationId[] {
   return loadMigrationSet(root, MODULES).map(({ module, version }) => ({ module, version }));
 }
 
@@ -121,6 +118,11 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): 
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** Why an environment could not be surveyed: the error's message, masked. */
+function reasonOf(error: unknown): string {
+  return maskSecrets(error instanceof Error ? error.message : String(error));
+}
+
 export type EnvironmentOutcome<T> =
   | { environment: Environment; reachable: true; route: string; value: T }
   | { environment: Environment; reachable: false; reason: string };
@@ -146,7 +148,7 @@ export async function acrossEnvironments<T>(
         const { route, value } = await withDeadline(work, reach.timeoutMs * 2, environment);
         return { environment, reachable: true, route, value };
       } catch (error) {
-        return { environment, reachable: false, reason: describeError(error).message };
+        return { environment, reachable: false, reason: reasonOf(error) };
       }
     }),
   );

@@ -13,11 +13,10 @@ import {
   type VerificationReport,
   type VerificationRow,
 } from "../migrations/verify";
-import { type Environment, emailEnvironmentTag, TEST_TAGS } from "./environments";
-import { ExitCode, usageError } from "./errors";
-import { plural, writeJson, writeLine } from "./format";
-import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
-import { acrossEnvironments, type EnvironmentOutcome } from "./survey";
+import type { Environment } from "../shared/vocabulary";
+import { emailEnvironmentTag, TEST_TAGS } from "./emailTags";
+import { plural } from "./format";
+import type { EnvironmentOutcome } from "./survey";
 
 export interface ForeignUser {
   email: string;
@@ -164,50 +163,4 @@ export function renderVerifyAll(
     .map((o) => `${o.environment} ${o.reachable ? plural(o.value.gaps, "gap") : "unreachable"}`)
     .join(", ");
   return `${sections.join("\n")}\n**Summary:** ${summary}`;
-}
-
-export const verifyAllHelp = `Usage: gaia-db verify all [options]
-
-Rebuilds the "Verification Status" table (the checklist once filled in by hand) for every
-environment (local, dev, staging, production) from the live databases, with the time and
-method of each check: the llm_platform database, the 19 deployed tables, the Supabase binding,
-the RBAC and Experience tables, and environment isolation (users whose plus-tag or environment
-column names another environment). Each environment is reached through its stack outputs (fly
-proxy for Fly), in parallel, under its own deadline.
-
-Options:
-  --timeout <seconds>     connection and query timeout per environment (default 30)
-  --json                  one JSON document on stdout
-  -h, --help              this text
-
-Exit codes: 0 no gap anywhere, 5 a gap or an unreachable environment, 2 usage.`;
-
-const options = {
-  timeout: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-export async function runVerifyAll(args: string[], io: OperationsIo): Promise<number> {
-  return guarded(io, async () => {
-    const { values, positionals } = parseFlags("verify all", args, options);
-    if (values.help) {
-      writeLine(io.stdout, verifyAllHelp);
-      return ExitCode.ok;
-    }
-    // `gaia-db verify all` may arrive with or without the word "all".
-    const rest = positionals[0] === "all" ? positionals.slice(1) : positionals;
-    if (rest.length > 0) {
-      throw usageError(`gaia-db verify all: unexpected argument "${rest[0]}"`);
-    }
-    const timeoutMs = parseTimeout("verify all", values.timeout);
-    const outcomes = await acrossEnvironments(
-      { env: io.env, timeoutMs, openProxy: io.openProxy, ignoreDatabaseUrlVariable: true },
-      (client, environment, route) => verifyEnvironment(client, environment, route),
-    );
-    if (values.json) writeJson(io.stdout, outcomes);
-    else writeLine(io.stdout, renderVerifyAll(outcomes));
-    const clean = outcomes.every((o) => o.reachable && o.value.gaps === 0);
-    return clean ? ExitCode.ok : ExitCode.gap;
-  });
 }

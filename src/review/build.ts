@@ -11,11 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type Catalog, snapshotCatalog } from "../migrations/catalog";
-import { ExitCode, GaiaDbError } from "../migrations/errors";
-import type { Module } from "../migrations/files";
-import type { Environment } from "../migrations/ledger";
 import { maskSecrets, parsePostgresUrl, pgClientConfig } from "../migrations/postgresUrl";
 import { migrate, urlWithDatabase } from "../migrations/runner";
+import { ExitCode, GaiaDbError } from "../shared/errors";
+import type { Environment, Module } from "../shared/vocabulary";
 
 export interface Server {
   /** An administrator's URL (may create and drop databases). Secret. */

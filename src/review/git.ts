@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { ExitCode, GaiaDbError, usageError } from "../migrations/errors";
+import { ExitCode, GaiaDbError, usageError } from "../shared/errors";
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@
  * it with the preview's read-only state credentials); otherwise the review assumes the stack is at
  * the base, i.e. applied the base's files of the modules its base stack file declares, and says so.
  */
-import type { Module } from "../migrations/files";
+import type { Module } from "../shared/vocabulary";
 import type { AppliedFile, StackDeclaration } from "./stacks";
 
 /** The stack whose migrations wait for a snapshot of its Postgres volumes (src/fly/components.ts). */

@@ -7,8 +7,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { usageError } from "../migrations/errors";
-import { loadMigrationSet, MODULES, type Module } from "../migrations/files";
+import { loadMigrationSet } from "../migrations/files";
+import { usageError } from "../shared/errors";
+import { MODULES, type Module } from "../shared/vocabulary";
 import { buildBaseAndHead, openServer, unbuildableModules } from "./build";
 import { type BaseCommit, filesAt, materialise, resolveBase, rootFilesAt } from "./git";
 import { erDiagram } from "./mermaid";

@@ -6,15 +6,9 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import {
-  defaultsFor,
-  docOf,
-  ENVIRONMENTS,
-  type Environment,
-  migrationsSchema,
-} from "../config/schema";
-import { usageError } from "../migrations/errors";
-import { type Module, parseModules } from "../migrations/files";
+import { defaultsFor, docOf, migrationsSchema } from "../config/schema";
+import { usageError } from "../shared/errors";
+import { ENVIRONMENTS, type Environment, type Module, parseModules } from "../shared/vocabulary";
 
 export interface StackDeclaration {
   stack: string;

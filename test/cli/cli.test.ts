@@ -5,12 +5,12 @@
 import { PassThrough } from "node:stream";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseDuration, parseStdinConfig } from "../../src/cli/args";
-import { COMMAND_HELP, GLOBAL_HELP } from "../../src/cli/help";
-import { type OperationsRegistry, runCli } from "../../src/cli/main";
-import { GaiaDbError } from "../../src/migrations/errors";
+import { parseStdinConfig } from "../../src/cli/commands/_migration";
+import { parseDuration } from "../../src/cli/duration";
+import { helpText } from "../../src/cli/helpTopics";
+import { runCli } from "../../src/cli/main";
 import { LOCK_KEY } from "../../src/migrations/lock";
-import { operationsCommands } from "../../src/operations/commands";
+import { GaiaDbError } from "../../src/shared/errors";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
 
@@ -24,8 +24,15 @@ const TREE = {
   "core/0002_u.sql": "CREATE TABLE u (id int);\n",
 };
 
+const GLOBAL_HELP = helpText("gaia-db");
+const COMMAND_HELP = Object.fromEntries(
+  ["migrate", "plan", "status", "verify", "baseline", "repair", "bind"].map((c) => [
+    c,
+    helpText(c),
+  ]),
+);
+
 async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = "") {
-  const operations = () => operationsCommands as unknown as OperationsRegistry;
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
@@ -36,11 +43,7 @@ async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = ""
   stderr.on("data", (d) => {
     err += d;
   });
-  const code = await runCli(
-    argv,
-    { stdout, stderr, env, readStdin: async () => stdin },
-    operations,
-  );
+  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => stdin });
   return { code, stdout: out, stderr: err };
 }
 
@@ -148,7 +151,7 @@ describe("gaia-db binary", () => {
   it("the binary loads the operations commands on demand (gaia-db env --help)", async () => {
     const r = await runCliProcess(["env", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${operationsCommands.env.help}\n`);
+    expect(r.stdout).toBe(`${helpText("env")}\n`);
   });
 
   it("exit 1: wrong host and wrong password never print the URL or the password", async () => {
@@ -343,10 +346,10 @@ describe("runCli in process", () => {
   it("dispatches the operations commands (and `verify all`) to src/operations", async () => {
     const env = await inProcess(["env", "--help"]);
     expect(env.code).toBe(0);
-    expect(env.stdout).toContain(operationsCommands.env.help);
+    expect(env.stdout).toContain(helpText("env"));
     const all = await inProcess(["verify", "all", "--help"]);
     expect(all.code).toBe(0);
-    expect(all.stdout).toContain(operationsCommands["verify-all"].help);
+    expect(all.stdout).toContain(helpText("verify-all"));
   });
 
   it("reads the environment from GAIA_ENVIRONMENT and the connection from stdin", async () => {
@@ -371,18 +374,14 @@ describe("runCli in process", () => {
     stderr.on("data", (d) => {
       err += d;
     });
-    const code = await runCli(
-      ["status", "dev", "--stdin-config"],
-      {
-        stdout,
-        stderr,
-        env: {},
-        // A terminal: reading would block until the user types EOF.
-        readStdin: () => new Promise<string>(() => {}),
-        stdinIsTty: true,
-      },
-      () => operationsCommands as unknown as OperationsRegistry,
-    );
+    const code = await runCli(["status", "dev", "--stdin-config"], {
+      stdout,
+      stderr,
+      env: {},
+      // A terminal: reading would block until the user types EOF.
+      readStdin: () => new Promise<string>(() => {}),
+      stdinIsTty: true,
+    });
     expect(code).toBe(2);
     expect(err).toContain(
       '--stdin-config reads a JSON document from stdin: pipe it in, e.g. echo \'{"databaseUrl": "postgresql://..."}\' | gaia-db status dev --stdin-config',
@@ -420,22 +419,26 @@ describe("runCli in process", () => {
     ["1h", 3_600_000],
     ["2147483647ms", 2_147_483_647],
   ])("parseDuration(%j) = %d", (text, ms) => {
-    expect(parseDuration("lock-timeout", text)).toBe(ms);
+    expect(parseDuration("lock-timeout", text, { minMs: 1, maxMs: 2_147_483_647 })).toBe(ms);
   });
 
-  it.each(["2147483648ms", "600h", "99999999999"])(
-    "parseDuration(%j) beyond 2^31-1 ms is a usage error",
+  it.each(["3301s", "56m", "600h", "99999999999"])(
+    "parseDuration(%j) beyond the bound is a usage error",
     (text) => {
       let e: unknown;
       try {
-        parseDuration("statement-timeout", text);
+        parseDuration("statement-timeout", text, {
+          minMs: 1000,
+          maxMs: 55 * 60_000,
+          maxReason: "the Migrations resource stops gaia-db migrate after 1h",
+        });
       } catch (err) {
         e = err;
       }
       expect(e).toBeInstanceOf(GaiaDbError);
       expect((e as GaiaDbError).exitCode).toBe(2);
       expect((e as GaiaDbError).message).toBe(
-        `--statement-timeout ${text}: too long; the longest duration is 2147483647ms (about 24 days), e.g. 24h`,
+        `--statement-timeout ${text}: too long; the longest is 55m (the Migrations resource stops gaia-db migrate after 1h)`,
       );
     },
   );

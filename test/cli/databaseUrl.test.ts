@@ -7,8 +7,7 @@
 import { resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OperationsRegistry, runCli } from "../../src/cli/main";
-import { operationsCommands } from "../../src/operations/commands";
+import { runCli } from "../../src/cli/main";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
 import { adminUrl, createTestDatabase, dropAll, withAdmin, withClient } from "../support/postgres";
 
@@ -126,11 +125,7 @@ async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = ""
   stderr.on("data", (d) => {
     err += d;
   });
-  const code = await runCli(
-    argv,
-    { stdout, stderr, env, readStdin: async () => stdin },
-    () => operationsCommands as unknown as OperationsRegistry,
-  );
+  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => stdin });
   return { code, stdout: out, stderr: err };
 }
 
@@ -212,8 +207,13 @@ describe("a malformed database URL is exit 2, names the problem and prints nothi
     });
     expect(cleanup).toMatchObject({
       code: 2,
-      stdout: "",
       stderr: `error: ${invalid("DATABASE_URL", AT_AFTER_HOST)}\n`,
+    });
+    // --json: the operations commands print the JSON error document too (nothing of the URL).
+    expect(JSON.parse(cleanup.stdout)).toEqual({
+      ok: false,
+      exitCode: 2,
+      error: invalid("DATABASE_URL", AT_AFTER_HOST),
     });
     const login = await runCliProcess(["app-login", "dev", "--stdin-config"], {
       env: probed,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RESOURCE_KINDS, type ResourceKind, resourceOptions } from "../../src/config/options";
-import { ENVIRONMENTS, type Environment } from "../../src/config/schema";
+import { ENVIRONMENTS, type Environment } from "../../src/shared/vocabulary";
 
 const KEEP = { protect: false, retainOnDelete: true };
 const LOCK = { protect: true, retainOnDelete: true };

@@ -6,12 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scriptHash } from "../../src/fly/command";
-import { importLine, parseSecretsList } from "../../src/fly/runtime/serviceSecrets";
-import {
-  appLoginCommandLine,
-  FlyServiceSecrets,
-  serviceDatabaseUrl,
-} from "../../src/fly/serviceSecrets";
+import { importLine, parseSecretsList } from "../../src/fly/runtime/serviceSecretsCommand";
+import { appLoginCommandLine, serviceDatabaseUrl } from "../../src/fly/serviceDatabase";
+import { FlyServiceSecrets } from "../../src/fly/serviceSecrets";
 
 interface Registered {
   type: string;

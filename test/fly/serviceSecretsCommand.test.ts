@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CommandContext, Operation } from "../../src/fly/runtime/context";
 import { Flyctl } from "../../src/fly/runtime/flyctl";
-import { serviceSecretsCommand } from "../../src/fly/runtime/serviceSecrets";
+import { serviceSecretsCommand } from "../../src/fly/runtime/serviceSecretsCommand";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 
 let fake: FakeFly;

@@ -1,17 +1,17 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { GaiaDbError } from "../../src/migrations/errors";
 import {
   checksum,
   FILE_NAME_RULE,
   hasNoTransactionMarker,
   loadMigrationSet,
   normalizeSql,
-  parseModules,
   prepareStatements,
   sha256,
 } from "../../src/migrations/files";
+import { GaiaDbError } from "../../src/shared/errors";
+import { parseModules } from "../../src/shared/vocabulary";
 import { makeTree, removeTrees } from "./runner/fixtures";
 
 afterAll(removeTrees);

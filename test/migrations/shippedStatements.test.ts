@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadMigrationSet, MODULES, prepareStatements } from "../../src/migrations/files";
+import { loadMigrationSet, prepareStatements } from "../../src/migrations/files";
+import { MODULES } from "../../src/shared/vocabulary";
 
 const ROOT = join(__dirname, "..", "..", "migrations");
 const recorded: Record<

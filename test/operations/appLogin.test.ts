@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appDatabaseUrl, ensureAppLogin } from "../../src/operations/appLogin";
+import { appDatabaseUrl } from "../../src/fly/serviceDatabase";
+import { ensureAppLogin } from "../../src/operations/appLogin";
 import { scramVerifier } from "../../src/operations/scram";
 import { dropAll, withAdmin, withClient } from "../support/postgres";
 import { type PreparedDatabase, prepareEnvironmentDatabase } from "./support";

@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginUrl, parseAppLoginInput, runAppLogin } from "../../src/operations/appLoginCommand";
+import { runCli } from "../../src/cli/main";
+import { loginUrl, parseAppLoginInput } from "../../src/operations/appLogin";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { adminUrl, dropAll, withAdmin, withClient } from "../support/postgres";
 import { captureIo, type PreparedDatabase, prepareEnvironmentDatabase } from "./support";
@@ -38,10 +39,14 @@ async function run(
   args: string[],
   stdin: string,
   env: NodeJS.ProcessEnv = process.env,
-  stdinIsTTY = false,
+  stdinIsTty = false,
 ) {
   const { io, stdout, stderr } = captureIo(env);
-  const code = await runAppLogin(args, { ...io, readStdin: async () => stdin, stdinIsTTY });
+  const code = await runCli(["app-login", ...args], {
+    ...io,
+    readStdin: async () => stdin,
+    stdinIsTty,
+  });
   return { code, out: stdout.text, err: stderr.text };
 }
 
@@ -105,16 +110,16 @@ describe("gaia-db app-login", () => {
       err: 'error: gaia-db app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe {"databaseUrl": "postgres://...", "appPassword": "..."}\n',
     });
     expect((await run(["prod", "--stdin-config"], input("x"))).err).toBe(
-      'error: gaia-db app-login: unknown environment "prod": allowed are local, dev, staging, production\n',
+      'error: gaia-db app-login: unknown environment "prod": allowed environments are local, dev, staging, production\n',
     );
   });
 
   it("--stdin-config on a terminal is a usage error instead of waiting for input", async () => {
     let read = false;
     const { io, stdout, stderr } = captureIo(process.env);
-    const code = await runAppLogin(["dev", "--stdin-config"], {
+    const code = await runCli(["app-login", "dev", "--stdin-config"], {
       ...io,
-      stdinIsTTY: true,
+      stdinIsTty: true,
       readStdin: () => {
         read = true;
         return new Promise<string>(() => {}); // a terminal nobody types into

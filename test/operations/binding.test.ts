@@ -172,11 +172,9 @@ describe("through the binary: refused with exit 3, and the named command fixes i
       "--database-url",
       db.url,
     ]);
-    expect(refused).toMatchObject({
-      code: 3,
-      stdout: "",
-      stderr: `error: gaia-db cleanup-test-users dev --apply: the gaia_migrations ledger has no binding, so nothing records which environment the database serves: refusing. If it is the dev database, bind it: ${BIND}\n`,
-    });
+    const refusal = `gaia-db cleanup-test-users dev --apply: the gaia_migrations ledger has no binding, so nothing records which environment the database serves: refusing. If it is the dev database, bind it: ${BIND}`;
+    expect(refused).toMatchObject({ code: 3, stderr: `error: ${refusal}\n` });
+    expect(JSON.parse(refused.stdout)).toEqual({ ok: false, exitCode: 3, error: refusal });
     expect(await emails()).toEqual(["dan@example.com", "tess+staging@example.com"]);
     // The dry run reads only: it still lists.
     const dry = await gaiaDb(["cleanup-test-users", "dev", "--json", "--database-url", db.url]);

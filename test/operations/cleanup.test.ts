@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { type ForeignKeyEdge, planDependents } from "../../src/operations/cleanup";
-import { renderCleanup, runCleanupTestUsers } from "../../src/operations/cleanupCommand";
+import { runCli } from "../../src/cli/main";
+import { type ForeignKeyEdge, planDependents, renderCleanup } from "../../src/operations/cleanup";
 import { dropAll, withClient } from "../support/postgres";
 import { captureIo, prepareEnvironmentDatabase } from "./support";
 
@@ -155,7 +155,7 @@ async function cleanup(args: string[]) {
   const env = { ...process.env };
   delete env.DATABASE_URL;
   const { io, stdout, stderr } = captureIo(env);
-  const code = await runCleanupTestUsers(args, io);
+  const code = await runCli(["cleanup-test-users", ...args], io);
   return { code, out: stdout.text, err: stderr.text };
 }
 

@@ -2,13 +2,13 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main";
 import {
   type DoctorExpected,
   type DoctorObserved,
   diagnose,
   type ObservedApp,
 } from "../../src/operations/doctor";
-import { runDoctor } from "../../src/operations/doctorCommand";
 import { runProgram } from "../../src/operations/stack";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { captureIo } from "./support";
@@ -329,7 +329,7 @@ describe("gaia-db doctor against the fake flyctl", () => {
 
   async function doctor(args: string[]) {
     const { io, stdout, stderr } = captureIo(fake.env());
-    const code = await runDoctor([...args, "--project-dir", projectDir], io);
+    const code = await runCli(["doctor", ...args, "--project-dir", projectDir], io);
     return { code, out: stdout.text, err: stderr.text };
   }
 
@@ -374,7 +374,7 @@ describe("gaia-db doctor against the fake flyctl", () => {
   it("starts flyctl with its explicit environment only", async () => {
     const hidden = { PULUMI_CONFIG_PASSPHRASE: "p", DATABASE_URL: "postgres://u:p@h/d" };
     const { io } = captureIo(fake.env(hidden));
-    expect(await runDoctor(["dev", "--project-dir", projectDir], io)).toBe(0);
+    expect(await runCli(["doctor", "dev", "--project-dir", projectDir], io)).toBe(0);
     expect(fake.calls().length).toBeGreaterThan(0);
     for (const c of fake.calls()) expect(c.env.filter((n) => n in hidden)).toEqual([]);
   });
@@ -459,7 +459,7 @@ describe("gaia-db doctor against the fake flyctl", () => {
     );
     const { io, stderr } = captureIo(fake.env());
     const broken = {
-      code: await runDoctor(["dev", "--project-dir", brokenDir], io),
+      code: await runCli(["doctor", "dev", "--project-dir", brokenDir], io),
       err: stderr.text,
     };
     expect(broken.code).toBe(2);

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildEnvReport, quoteDotenvValue, runEnv } from "../../src/operations/envCommand";
+import { runCli } from "../../src/cli/main";
+import { buildEnvReport, quoteDotenvValue } from "../../src/operations/dotenv";
 import { captureIo, fakePulumiEnv } from "./support";
 
 describe("quoteDotenvValue", () => {
@@ -51,7 +52,7 @@ describe("gaia-db env", () => {
 
   async function env(args: string[]) {
     const { io, stdout, stderr } = captureIo(fakePulumiEnv(stacksFile));
-    const code = await runEnv(args, io);
+    const code = await runCli(["env", ...args], io);
     return { code, out: stdout.text, err: stderr.text };
   }
 
@@ -114,10 +115,10 @@ describe("gaia-db env", () => {
     expect(await env([])).toEqual({
       code: 2,
       out: "",
-      err: "error: gaia-db env: missing environment: pass one of local, dev, staging, production as the first argument\n",
+      err: "error: gaia-db env: missing environment: give it as the first argument (gaia-db env dev); allowed: local, dev, staging, production\n",
     });
     expect((await env(["local", "dev"])).err).toBe(
-      "error: gaia-db env: expected one environment, got 2 arguments\n",
+      "error: gaia-db env: unexpected arguments dev: usage is gaia-db env <environment> [options]\n",
     );
   });
 });

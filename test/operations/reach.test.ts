@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main";
 import { privateFlyApp, rewriteToLocalPort } from "../../src/operations/reach";
 import { runProgram } from "../../src/operations/stack";
-import { runView } from "../../src/operations/view";
 import { createFakeFly } from "../support/fakeFly";
 import { dropAll, withClient } from "../support/postgres";
 import { captureIo, FAKES_DIR, prepareEnvironmentDatabase } from "./support";
@@ -55,7 +55,7 @@ describe("a malformed stack output databaseUrl", () => {
     delete env.DATABASE_URL;
     env.PATH = `${FAKES_DIR}${delimiter}${env.PATH}`;
     const { io, stdout, stderr } = captureIo(env);
-    const code = await runView(["dev"], io);
+    const code = await runCli(["view", "dev"], io);
     expect({ code, out: stdout.text, err: stderr.text }).toEqual({
       code: 2,
       out: "",
@@ -94,7 +94,7 @@ describe("a Fly environment through the real fly proxy helper and the fake flyct
       const env = fake.env({ FAKE_PULUMI_STACKS: stacksFile, DATABASE_URL: undefined });
       env.PATH = `${FAKES_DIR}${delimiter}${env.PATH}`;
       const { io, stdout, stderr } = captureIo(env);
-      const code = await runView(["dev"], io);
+      const code = await runCli(["view", "dev"], io);
       expect(stderr.text).toBe("");
       expect(code).toBe(0);
       expect(stdout.text).toBe("users\n-----\n    2\n(1 row)\n");

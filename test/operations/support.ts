@@ -10,8 +10,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import type pg from "pg";
+import type { CliIo } from "../../src/cli/io";
 import { LEDGER_DDL } from "../../src/migrations/ledger";
-import type { OperationsIo } from "../../src/operations/io";
 import { createTestDatabase, withClient } from "../support/postgres";
 
 export const FAKES_DIR = resolve(__dirname, "fakes");
@@ -71,10 +71,10 @@ export class Captured extends Writable {
   }
 }
 
-export function captureIo(env: NodeJS.ProcessEnv, extra: Partial<OperationsIo> = {}) {
+export function captureIo(env: NodeJS.ProcessEnv, extra: Partial<CliIo> = {}) {
   const stdout = new Captured();
   const stderr = new Captured();
-  const io: OperationsIo = { stdout, stderr, env, ...extra };
+  const io: CliIo = { stdout, stderr, env, ...extra };
   return { io, stdout, stderr };
 }
 

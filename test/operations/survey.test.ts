@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main";
 import { countPending, listMigrationFiles, renderSurvey } from "../../src/operations/survey";
-import { runView } from "../../src/operations/view";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
 import { captureIo, fakePulumiEnv, prepareEnvironmentDatabase } from "./support";
 
@@ -101,7 +101,7 @@ describe("gaia-db view all", () => {
       fakePulumiEnv(stacksFile, { DATABASE_URL: "postgresql://ignored:ignored@127.0.0.1:1/x" }),
       { openProxy: async (_opts, fn) => fn(devPort) },
     );
-    const code = await runView(["all"], io);
+    const code = await runCli(["view", "all"], io);
     const reason =
       "pulumi stack output -s production failed (exit 255): error: getting secrets manager: passphrase must be set: check `pulumi whoami` and `pulumi stack ls`, or pass --database-url";
     const rows = [
@@ -187,7 +187,7 @@ describe("gaia-db view all", () => {
     const { io, stdout } = captureIo(fakePulumiEnv(stacksFile), {
       openProxy: async (_opts, fn) => fn(devPort),
     });
-    await runView(["all", "--json"], io);
+    await runCli(["view", "all", "--json"], io);
     const rows = JSON.parse(stdout.text);
     expect(
       rows.map((row: { environment: string; reachable: boolean }) => [
@@ -217,7 +217,7 @@ describe("gaia-db view all", () => {
       openProxy: () => new Promise(() => {}),
     });
     const started = Date.now();
-    expect(await runView(["all", "--timeout", "3"], io)).toBe(1);
+    expect(await runCli(["view", "all", "--timeout", "3"], io)).toBe(1);
     expect(Date.now() - started).toBeLessThan(20_000);
     const dev = stdout.text.split("\n").find((line) => line.startsWith("dev "));
     expect(dev).toMatch(/\| unreachable \|.*\| dev did not answer within 6000 ms$/);

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main";
 import {
   claimedEnvironment,
   renderVerifyAll,
-  runVerifyAll,
   verifyEnvironment,
 } from "../../src/operations/verifyAll";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
@@ -154,7 +154,7 @@ describe("gaia-db verify all", () => {
     const { io, stdout, stderr } = captureIo(fakePulumiEnv(stacksFile), {
       openProxy: async (_opts, fn) => fn(devPort),
     });
-    expect(await runVerifyAll(["all"], io)).toBe(5);
+    expect(await runCli(["verify", "all"], io)).toBe(5);
     expect(stderr.text).toBe("");
     const out = stdout.text;
     expect(out.match(/^## Verification Status: \w+$/gm)).toEqual([
@@ -180,7 +180,9 @@ describe("gaia-db verify all", () => {
 
   it("usage", async () => {
     const { io, stderr } = captureIo({});
-    expect(await runVerifyAll(["all", "dev"], io)).toBe(2);
-    expect(stderr.text).toBe('error: gaia-db verify all: unexpected argument "dev"\n');
+    expect(await runCli(["verify", "all", "dev"], io)).toBe(2);
+    expect(stderr.text).toBe(
+      "error: gaia-db verify all: unexpected arguments dev: usage is gaia-db verify all [options]\n",
+    );
   });
 });

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_MIGRATIONS_DIR } from "../../src/cli/main";
+import { runCli } from "../../src/cli/main";
 import { bind } from "../../src/migrations/runner";
-import { runView } from "../../src/operations/view";
+import { MIGRATIONS_DIR } from "../../src/shared/vocabulary";
 import { dropAll, withAdmin, withClient } from "../support/postgres";
 import {
   captureIo,
@@ -24,7 +24,7 @@ const baseEnv = () => {
 
 async function view(args: string[], env: NodeJS.ProcessEnv = baseEnv()) {
   const { io, stdout, stderr } = captureIo(env);
-  const code = await runView(args, io);
+  const code = await runCli(["view", ...args], io);
   return { code, out: stdout.text, err: stderr.text };
 }
 
@@ -330,7 +330,7 @@ describe("gaia-db view <env>", () => {
       databaseUrl: empty.url,
       environment: "dev",
       confirm: "dev",
-      migrationsDir: DEFAULT_MIGRATIONS_DIR,
+      migrationsDir: MIGRATIONS_DIR,
     });
     expect(await view(write)).toEqual({ code: 0, out: "CREATE\n", err: "" });
   });
@@ -338,19 +338,19 @@ describe("gaia-db view <env>", () => {
   it.each([
     [
       [],
-      "error: gaia-db view: missing environment: pass one of local, dev, staging, production as the first argument\n",
+      "error: gaia-db view: missing environment: give it as the first argument (gaia-db view dev); allowed: local, dev, staging, production\n",
     ],
     [
       ["prod"],
-      'error: gaia-db view: unknown environment "prod": allowed are local, dev, staging, production\n',
+      'error: gaia-db view: unknown environment "prod": allowed environments are local, dev, staging, production\n',
     ],
     [
       ["dev", "select 1", "extra"],
-      "error: gaia-db view: expected <environment|all> [query], got 3 arguments: quote the query as one argument\n",
+      "error: gaia-db view: unexpected arguments extra: usage is gaia-db view <environment|all> [query] [options]; quote the query as one argument\n",
     ],
     [
       ["dev", "--frobnicate"],
-      "error: gaia-db view: Unknown option '--frobnicate'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frobnicate\": see gaia-db view --help\n",
+      "error: gaia-db view: Unknown option '--frobnicate'; run gaia-db view --help\n",
     ],
     [
       ["all", "select 1"],
@@ -358,7 +358,7 @@ describe("gaia-db view <env>", () => {
     ],
     [
       ["dev", "--timeout", "zero"],
-      'error: gaia-db view: --timeout "zero" is not a number of seconds between 1 and 3600\n',
+      "error: gaia-db view: --timeout zero: not a duration; write e.g. 500ms, 10s, 15m or 1h (a bare number is seconds)\n",
     ],
   ])("usage error for %j", async (args, message) => {
     expect(await view(args)).toEqual({ code: 2, out: "", err: message });
@@ -558,7 +558,7 @@ describe("reaching an environment through the stack outputs", () => {
         return fn(Number(real.port));
       },
     });
-    expect(await runView(["dev"], io)).toBe(0);
+    expect(await runCli(["view", "dev"], io)).toBe(0);
     expect(stdout.text).toBe("users\n-----\n    2\n(1 row)\n");
     expect(opened).toEqual([{ app: "gaia-db-dev", flyBinary: "fly", timeoutMs: 30000 }]);
   });

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { helpText } from "../../src/cli/helpTopics";
 import { runCli } from "../../src/cli/main";
-import { reviewHelp, schemaHelp } from "../../src/review/command";
 import { runCliProcess } from "../migrations/runner/fixtures";
 import { adminUrl } from "../support/postgres";
 import { fakeSquawk, fixtureRepo, removeFixtures, stackFile } from "./fixture";
@@ -110,7 +110,7 @@ describe("gaia-db review", () => {
       ["--applied", "qa=/dev/null", "--base", "main", "--skip-squawk"],
       "gaia-db: --applied qa=…: there is no stack file Pulumi.qa.yaml; stacks: dev",
     ],
-    [["extra"], "gaia-db: unexpected argument extra; run gaia-db review --help"],
+    [["extra"], "gaia-db: unexpected arguments extra: usage is gaia-db review [options]"],
     [["--nope"], "gaia-db: Unknown option '--nope'; run gaia-db review --help"],
   ])("exit 2: %j", async (args, message) => {
     const repo = fixtureRepo(BASE, {});
@@ -173,8 +173,8 @@ describe("gaia-db schema", () => {
 
 describe("the binary", () => {
   it.each([
-    ["review", reviewHelp],
-    ["schema", schemaHelp],
+    ["review", helpText("review")],
+    ["schema", helpText("schema")],
   ])("gaia-db %s --help", async (command, help) => {
     expect(await runCliProcess([command, "--help"], { env: {}, cwd: "/" })).toMatchObject({
       code: 0,

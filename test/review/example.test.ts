@@ -10,11 +10,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MODULES } from "../../src/migrations/files";
 import { buildSchema, unbuildableModules } from "../../src/review/build";
 import { erDiagram } from "../../src/review/mermaid";
 import { renderMarkdown } from "../../src/review/render";
 import { review } from "../../src/review/review";
+import { MODULES } from "../../src/shared/vocabulary";
 import { adminUrl } from "../support/postgres";
 import { fixtureRepo, removeFixtures, replayedSquawk, stackFile } from "./fixture";
 

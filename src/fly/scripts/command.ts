@@ -17,24 +17,26 @@
  */
 import { readFileSync } from "node:fs";
 import { armDeadline } from "../../process/deadline";
+import type { FlyCommandKind } from "../../shared/vocabulary";
 import { type CommandContext, maskOutput, type Operation, secretStrings } from "../runtime/context";
 import { databaseCommand, snapshotCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
 import { redisCommand } from "../runtime/redis";
-import { serviceSecretsCommand } from "../runtime/serviceSecrets";
+import { serviceSecretsCommand } from "../runtime/serviceSecretsCommand";
 import { appCommand, secretsCommand, volumesCommand } from "../runtime/services";
 
-const HANDLERS: Record<string, (ctx: CommandContext) => Promise<Record<string, unknown>>> = {
-  postgres: postgresCommand,
-  redis: redisCommand,
-  app: appCommand,
-  "certificate-volume": volumesCommand,
-  secrets: secretsCommand,
-  "service-secrets": serviceSecretsCommand,
-  database: databaseCommand,
-  snapshot: snapshotCommand,
-};
+const HANDLERS: Record<FlyCommandKind, (ctx: CommandContext) => Promise<Record<string, unknown>>> =
+  {
+    postgres: postgresCommand,
+    redis: redisCommand,
+    app: appCommand,
+    "certificate-volume": volumesCommand,
+    secrets: secretsCommand,
+    "service-secrets": serviceSecretsCommand,
+    database: databaseCommand,
+    snapshot: snapshotCommand,
+  };
 
 function readStdin(): Record<string, unknown> {
   let text = "";
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
     );
     if (op !== "create" && op !== "update" && op !== "delete")
       throw new CommandError(`usage: command.ts <create|update|delete>, got "${op ?? ""}"`);
-    const handler = HANDLERS[kind];
+    const handler = HANDLERS[kind as FlyCommandKind];
     if (!handler)
       throw new CommandError(
         `GAIA_RESOURCE_KIND must be one of ${Object.keys(HANDLERS).join(", ")}, got "${kind}"`,

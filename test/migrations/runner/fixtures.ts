@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type pg from "pg";
-import { GaiaDbError } from "../../../src/migrations/errors";
 import type { MigrateOptions } from "../../../src/migrations/runner";
+import { GaiaDbError } from "../../../src/shared/errors";
 import { createTestDatabase, withClient } from "../../support/postgres";
 
 export const REPO = resolve(__dirname, "..", "..", "..");

@@ -4,7 +4,7 @@
  */
 import type pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { emailEnvironmentTag } from "../../../src/operations/environments";
+import { emailEnvironmentTag } from "../../../src/operations/emailTags";
 import { EMAIL_ENVIRONMENT_CASES } from "../../support/emailEnvironmentCases";
 import { dropAll, withClient } from "../../support/postgres";
 import {

@@ -5,12 +5,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type pg from "pg";
-import type { Module } from "../../../src/migrations/files";
-import type { Environment } from "../../../src/migrations/ledger";
+import type { Environment, Module } from "../../../src/shared/vocabulary";
 import { createTestDatabase, withClient } from "../../support/postgres";
 
-export { MODULES, type Module } from "../../../src/migrations/files";
-export type { Environment } from "../../../src/migrations/ledger";
+export { type Environment, MODULES, type Module } from "../../../src/shared/vocabulary";
 
 export const MIGRATIONS_ROOT = resolve(__dirname, "../../../migrations");
 

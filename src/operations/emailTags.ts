@@ -1,26 +1,8 @@
-import { usageError } from "./errors";
-
-export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-
-export function isEnvironment(value: string): value is Environment {
-  return (ENVIRONMENTS as readonly string[]).includes(value);
-}
-
-/** The environment argument of a command: required, one of the four stacks. */
-export function parseEnvironment(value: string | undefined, command: string): Environment {
-  if (value === undefined || value === "") {
-    throw usageError(
-      `gaia-db ${command}: missing environment: pass one of ${ENVIRONMENTS.join(", ")} as the first argument`,
-    );
-  }
-  if (!isEnvironment(value)) {
-    throw usageError(
-      `gaia-db ${command}: unknown environment "${value}": allowed are ${ENVIRONMENTS.join(", ")}`,
-    );
-  }
-  return value;
-}
+/**
+ * The platform's convention for test accounts: an email's plus-tag names the environment the
+ * account belongs to (`jason+dev@example.com`).
+ */
+import type { Environment } from "../shared/vocabulary";
 
 /**
  * The environment an email's plus-tag names (`jason+dev@example.com` → `dev`), or null. The one

@@ -3,21 +3,20 @@
  * REDIS_URL and, for the services that validate JWTs, the Supabase settings, staged with
  * `fly secrets import --stage` through stdin (no restart, nothing in argv).
  *
- * The decision is src/operations/serviceSecrets.ts `planServiceSecrets`: the previous run's
+ * The decision is src/fly/serviceSecretsPlan.ts `planServiceSecrets`: the previous run's
  * records (our fingerprint and Fly's digest per staged name) come from $PULUMI_COMMAND_STDOUT,
  * which is a secret output; a secret set on the app by someone else is kept and reported unless
  * ADOPT_SECRETS is true. Delete does nothing: the app shells are retained, and unsetting
  * DATABASE_URL would break the next deploy of a running service.
  */
 
+import { SERVICE_SECRET_NAMES, type ServiceSecretName } from "../../shared/vocabulary";
+import { secretsImportArgs } from "../flags";
 import {
   type ExistingSecret,
   planServiceSecrets,
   type RecordedSecret,
-  SERVICE_SECRET_NAMES,
-  type ServiceSecretName,
-} from "../../operations/serviceSecrets";
-import { secretsImportArgs } from "../flags";
+} from "../serviceSecretsPlan";
 import { type CommandContext, listParam, param, previousResult, type ResultLine } from "./context";
 import { CommandError } from "./flyctl";
 

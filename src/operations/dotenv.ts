@@ -1,13 +1,10 @@
 /**
- * `gaia-db env <env>`: the settings a service reads, in dotenv format, from the stack outputs —
- * for running services on this machine against the local stack (redirect it into a .env file).
+ * `gaia-db env <env>`'s core: the settings a service reads, in dotenv format, from the stack
+ * outputs — for running services on this machine against the local stack.
  */
-import { parseEnvironment } from "./environments";
-import { ExitCode, usageError } from "./errors";
-import { writeJson, writeLine } from "./format";
-import { guarded, type OperationsIo, parseFlags, parseTimeout } from "./io";
+import type { ServiceSecretName } from "../shared/vocabulary";
 import { privateFlyApp } from "./reach";
-import { readStackOutputs, stringOutput } from "./stack";
+import { stringOutput } from "./stack";
 
 /** Each setting, the stack output it comes from, and the config that feeds that output. */
 export const SERVICE_SETTINGS = [
@@ -28,7 +25,7 @@ export const SERVICE_SETTINGS = [
     output: "supabaseJwtSecret",
     config: { name: "gaia:supabaseJwtSecret", secret: true },
   },
-] as const;
+] as const satisfies readonly { key: ServiceSecretName; output: string; config: unknown }[];
 
 export type SettingKey = (typeof SERVICE_SETTINGS)[number]["key"];
 
@@ -94,59 +91,4 @@ export function renderDotenv(report: EnvReport): string {
     lines.push(`${setting.key}=${value === null ? "" : quoteDotenvValue(value)}`);
   }
   return lines.join("\n");
-}
-
-export const envHelp = `Usage: gaia-db env <environment> [options]
-
-Prints, in dotenv format, the settings a service reads: DATABASE_URL, REDIS_URL, SUPABASE_URL,
-SUPABASE_ANON_KEY, SUPABASE_JWT_SECRET, from the stack outputs (pulumi stack output
---show-secrets), for running services against the local stack:
-
-  gaia-db env local > .env.local
-
-The output holds secrets. A value the stack does not export is printed empty, with a comment
-naming the config to set; a warning on stderr lists them.
-
-Options:
-  --timeout <seconds>     how long to wait for the Pulumi CLI (default 60)
-  --json                  one JSON document on stdout
-  -h, --help              this text
-
-Exit codes: 0 ok (also with empty values), 1 runtime error (Pulumi CLI missing, no stack), 2 usage.`;
-
-const options = {
-  timeout: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-export async function runEnv(args: string[], io: OperationsIo): Promise<number> {
-  return guarded(io, async () => {
-    const { values, positionals } = parseFlags("env", args, options);
-    if (values.help) {
-      writeLine(io.stdout, envHelp);
-      return ExitCode.ok;
-    }
-    if (positionals.length > 1) {
-      throw usageError(
-        `gaia-db env: expected one environment, got ${positionals.length} arguments`,
-      );
-    }
-    const environment = parseEnvironment(positionals[0], "env");
-    const outputs = await readStackOutputs(environment, {
-      env: io.env,
-      timeoutMs: parseTimeout("env", values.timeout, 60),
-      alternative: "and run it again",
-    });
-    const report = buildEnvReport(environment, outputs);
-    if (values.json) writeJson(io.stdout, report);
-    else writeLine(io.stdout, renderDotenv(report));
-    if (report.missing.length > 0) {
-      writeLine(
-        io.stderr,
-        `warning: empty in the output: ${report.missing.map((m) => m.key).join(", ")} (see the comments)`,
-      );
-    }
-    return ExitCode.ok;
-  });
 }

@@ -5,8 +5,8 @@ import {
   type PlanServiceSecretsInput,
   planServiceSecrets,
   secretFingerprint,
-  secretNamesFor,
-} from "../../src/operations/serviceSecrets";
+} from "../../src/fly/serviceSecretsPlan";
+import { secretNamesFor } from "../../src/shared/vocabulary";
 
 const values = {
   DATABASE_URL: "postgres://gaia_app_dev:pw@gaia-db-dev.flycast:5432/llm_platform",

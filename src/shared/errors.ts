@@ -1,7 +1,9 @@
 /**
- * Errors and exit codes shared by the runner and the `gaia-db` CLI.
- * Every failure a user can act on is a `GaiaDbError`; the CLI maps its `exitCode` to the process
- * exit status and prints its message without a stack trace.
+ * The one error type and the one table of exit codes of gaia-db, for the migration runner, the
+ * operations and the CLI alike. Every failure a user can act on is a `GaiaDbError`; the CLI
+ * (src/cli/render.ts) maps its `exitCode` to the process exit status and prints its message once,
+ * without a stack trace. It lives below the runner and the CLI, not in either, because both throw
+ * it and neither may import the other's folder.
  */
 
 export const ExitCode = {
@@ -29,5 +31,7 @@ export class GaiaDbError extends Error {
 }
 
 export const usageError = (message: string) => new GaiaDbError(message, ExitCode.usage);
-export const refused = (message: string, details: string[] = []) =>
+export const refusedError = (message: string, details: string[] = []) =>
   new GaiaDbError(message, ExitCode.refused, details);
+export const runtimeError = (message: string) => new GaiaDbError(message, ExitCode.runtime);
+export const gapError = (message: string) => new GaiaDbError(message, ExitCode.gap);

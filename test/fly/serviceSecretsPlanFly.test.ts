@@ -3,12 +3,9 @@
  * lines through stdin, record Fly's digests, plan again.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  planServiceSecrets,
-  type RecordedSecret,
-  type ServiceSecretName,
-} from "../../src/operations/serviceSecrets";
+import { planServiceSecrets, type RecordedSecret } from "../../src/fly/serviceSecretsPlan";
 import { runProgram } from "../../src/operations/stack";
+import type { ServiceSecretName } from "../../src/shared/vocabulary";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 
 let fake: FakeFly;

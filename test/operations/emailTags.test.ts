@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  emailEnvironmentTag,
-  isForeignTestUser,
-  parseEnvironment,
-} from "../../src/operations/environments";
+import { emailEnvironmentTag, isForeignTestUser } from "../../src/operations/emailTags";
+import { parseEnvironment } from "../../src/shared/vocabulary";
 import { EMAIL_ENVIRONMENT_CASES } from "../support/emailEnvironmentCases";
 
 describe("emailEnvironmentTag", () => {

@@ -1,10 +1,11 @@
 /**
- * Which secrets each service app of an environment gets, and whether to write them.
+ * Which secrets each service app of an environment gets, and whether to write them: the planner
+ * of the `service-secrets` Fly command (src/fly/runtime/serviceSecretsCommand.ts).
  *
- * Who reads what: every service reads DATABASE_URL and REDIS_URL; the auth
- * service also SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_JWT_SECRET — it is the service that
- * validates Supabase JWTs. The gateway authenticates requests through the auth service and the
- * platform's own JWT key pair (the certificates), so it gets no Supabase secret by default; pass
+ * Who reads what is `secretNamesFor` (src/shared/vocabulary.ts): every service reads DATABASE_URL
+ * and REDIS_URL; the auth service also the Supabase settings — it is the service that validates
+ * Supabase JWTs. The gateway authenticates requests through the auth service and the platform's
+ * own JWT key pair (the certificates), so it gets no Supabase secret by default; pass
  * `jwtServices` to change that (least privilege: a secret only where it is read).
  *
  * Deciding "changed": `fly secrets list` shows a digest per secret, computed by Fly's API from
@@ -16,30 +17,7 @@
  * alone and reported, unless `adoptSecrets` is on.
  */
 import { createHash } from "node:crypto";
-
-export const SERVICE_SECRET_NAMES = [
-  "DATABASE_URL",
-  "REDIS_URL",
-  "SUPABASE_URL",
-  "SUPABASE_ANON_KEY",
-  "SUPABASE_JWT_SECRET",
-] as const;
-export type ServiceSecretName = (typeof SERVICE_SECRET_NAMES)[number];
-
-const SUPABASE_SECRETS: ServiceSecretName[] = [
-  "SUPABASE_URL",
-  "SUPABASE_ANON_KEY",
-  "SUPABASE_JWT_SECRET",
-];
-export const DEFAULT_JWT_SERVICES = ["auth-service"];
-
-/** The secret names a service reads. */
-export function secretNamesFor(
-  service: string,
-  jwtServices: readonly string[] = DEFAULT_JWT_SERVICES,
-): ServiceSecretName[] {
-  return ["DATABASE_URL", "REDIS_URL", ...(jwtServices.includes(service) ? SUPABASE_SECRETS : [])];
-}
+import { type ServiceSecretName, secretNamesFor } from "../shared/vocabulary";
 
 /**
  * Our fingerprint of a staged value (sha256 over a label, the name and the value). It is meant

@@ -1,0 +1,122 @@
+/**
+ * The names gaia-infra shares, defined once and imported everywhere (the program, the runner,
+ * the operations, the Fly commands, the CLI and the policy pack): the environments, the migration
+ * modules and their folder, the settings a service reads, the Supabase project ref's shape, and
+ * the `GAIA_RESOURCE_KIND` of every command resource. A leaf: it imports nothing but the error
+ * type beside it, so any folder may import it.
+ */
+import { resolve } from "node:path";
+import { usageError } from "./errors";
+
+export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+/** The environments that live on Fly.io (every one but local). */
+export const FLY_ENVIRONMENTS = [
+  "dev",
+  "staging",
+  "production",
+] as const satisfies readonly Environment[];
+export type FlyEnvironment = (typeof FLY_ENVIRONMENTS)[number];
+
+export function isEnvironment(value: string): value is Environment {
+  return (ENVIRONMENTS as readonly string[]).includes(value);
+}
+
+/**
+ * An environment named by the user. `where` says where a command takes it from (the message when
+ * it is missing), e.g. "the first argument (gaia-db view dev)".
+ */
+export function parseEnvironment(value: string | undefined, where: string): Environment {
+  if (value === undefined || value === "") {
+    throw usageError(
+      `missing environment: give it as ${where}; allowed: ${ENVIRONMENTS.join(", ")}`,
+    );
+  }
+  if (!isEnvironment(value)) {
+    throw usageError(
+      `unknown environment "${value}": allowed environments are ${ENVIRONMENTS.join(", ")}`,
+    );
+  }
+  return value;
+}
+
+/** The migration modules, in the order their files are applied. */
+export const MODULES = ["core", "vector", "rbac", "experience"] as const;
+export type Module = (typeof MODULES)[number];
+
+/**
+ * Parses a module list such as "core,vector" (order and duplicates do not matter; `core` is
+ * always included) and returns it in application order.
+ */
+export function parseModules(input: string | readonly string[]): Module[] {
+  const names = (typeof input === "string" ? input.split(",") : [...input])
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+  for (const name of names) {
+    if (!(MODULES as readonly string[]).includes(name)) {
+      throw usageError(
+        `unknown migration module "${name}": allowed modules are ${MODULES.join(", ")} (comma-separated, e.g. --modules core,vector)`,
+      );
+    }
+  }
+  return MODULES.filter((m) => m === "core" || names.includes(m));
+}
+
+/** The project root (where Pulumi.yaml lives), whatever the cwd. */
+export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+
+/** The migrations/ folder of this package. */
+export const MIGRATIONS_DIR = resolve(PROJECT_ROOT, "migrations");
+
+/** A Supabase project ref: 20 lowercase letters (the subdomain of <ref>.supabase.co). */
+export const SUPABASE_PROJECT_REF = /^[a-z]{20}$/;
+export const SUPABASE_PROJECT_REF_SHAPE = "20 lowercase letters";
+
+/** The settings a service reads from its secrets (and `gaia-db env` prints). */
+export const SERVICE_SECRET_NAMES = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "SUPABASE_URL",
+  "SUPABASE_ANON_KEY",
+  "SUPABASE_JWT_SECRET",
+] as const;
+export type ServiceSecretName = (typeof SERVICE_SECRET_NAMES)[number];
+
+const SUPABASE_SECRETS: readonly ServiceSecretName[] = [
+  "SUPABASE_URL",
+  "SUPABASE_ANON_KEY",
+  "SUPABASE_JWT_SECRET",
+];
+/** The services that validate Supabase JWTs, and so read the Supabase settings. */
+export const DEFAULT_JWT_SERVICES = ["auth-service"];
+
+/**
+ * The secret names a service reads: every service DATABASE_URL and REDIS_URL, a service that
+ * validates JWTs also the Supabase settings (least privilege: a secret only where it is read).
+ */
+export function secretNamesFor(
+  service: string,
+  jwtServices: readonly string[] = DEFAULT_JWT_SERVICES,
+): ServiceSecretName[] {
+  return ["DATABASE_URL", "REDIS_URL", ...(jwtServices.includes(service) ? SUPABASE_SECRETS : [])];
+}
+
+/** `GAIA_RESOURCE_KIND` of each Fly command (src/fly/command.ts `flyCommand`). */
+export const FLY_COMMAND_KINDS = [
+  "postgres",
+  "redis",
+  "app",
+  "certificate-volume",
+  "secrets",
+  "service-secrets",
+  "database",
+  "snapshot",
+] as const;
+export type FlyCommandKind = (typeof FLY_COMMAND_KINDS)[number];
+
+/** `GAIA_RESOURCE_KIND` of the Migrations command (src/migrations/resource.ts). */
+export const MIGRATION_KIND = "migration";
+
+/** Every `GAIA_RESOURCE_KIND` the program emits: what the policy pack may rely on. */
+export const GAIA_RESOURCE_KINDS = [...FLY_COMMAND_KINDS, MIGRATION_KIND] as const;
+export type GaiaResourceKind = (typeof GAIA_RESOURCE_KINDS)[number];

@@ -11,6 +11,7 @@ import type {
   ResourceValidationArgs,
   ResourceValidationPolicy,
 } from "@pulumi/policy";
+import type { GaiaResourceKind } from "../src/shared/vocabulary";
 
 /** A resource policy with exactly one validation, so tests can call `validateResource` directly. */
 export type ResourceRule = ResourceValidationPolicy & { validateResource: ResourceValidation };
@@ -19,10 +20,12 @@ export const COMMAND_TYPE = "command:local:Command";
 export const DOCKER_VOLUME_TYPE = "docker:index/volume:Volume";
 export const PRODUCTION_STACK = "production";
 
-/** `GAIA_RESOURCE_KIND` values whose resource holds data that a delete would lose. */
-export const DATA_RESOURCE_KINDS: readonly string[] = [
+/**
+ * `GAIA_RESOURCE_KIND` values whose resource holds data that a delete would lose. Typed by the
+ * kinds the program emits (src/shared/vocabulary.ts): a kind it does not emit fails the type check.
+ */
+export const DATA_RESOURCE_KINDS: readonly GaiaResourceKind[] = [
   "postgres",
-  "postgres-volume",
   "redis",
   "certificate-volume",
 ];
@@ -31,7 +34,11 @@ export const DATA_RESOURCE_KINDS: readonly string[] = [
  * Kinds whose `VOLUME_SIZE_GB` is a database volume. Certificate volumes hold a few kilobytes of
  * PEM files, so a database-sized minimum would only produce noise for them.
  */
-export const SIZED_VOLUME_KINDS: readonly string[] = ["postgres", "postgres-volume"];
+export const SIZED_VOLUME_KINDS: readonly GaiaResourceKind[] = ["postgres"];
+
+/** Whether `kind` (any string the engine hands over) is one of `kinds`. */
+const isOneOf = (kinds: readonly GaiaResourceKind[], kind: string) =>
+  (kinds as readonly string[]).includes(kind);
 
 export const DEFAULT_MIN_VOLUME_SIZE_GB = 10;
 
@@ -223,7 +230,7 @@ export const productionDataProtected: ResourceRule = {
     const kind = args.type === DOCKER_VOLUME_TYPE ? "docker-volume" : resourceKind(args);
     // An unknown kind cannot be classified in preview; `pulumi up` sees it and decides then.
     if (kind === undefined || kind === UNKNOWN) return;
-    if (kind !== "docker-volume" && !DATA_RESOURCE_KINDS.includes(kind)) return;
+    if (kind !== "docker-volume" && !isOneOf(DATA_RESOURCE_KINDS, kind)) return;
     reportViolation(
       `${args.name} (${kind}) holds production data but is not protected, so a destroy or a ` +
         `rename would delete it. Give it the production options of resourceOptions() in ` +
@@ -350,7 +357,7 @@ export const minimumVolumeSize: ResourceRule = {
   },
   validateResource: (args, reportViolation) => {
     const kind = resourceKind(args);
-    if (typeof kind !== "string" || !SIZED_VOLUME_KINDS.includes(kind)) return;
+    if (typeof kind !== "string" || !isOneOf(SIZED_VOLUME_KINDS, kind)) return;
     const size = parseWholeNumber(environmentValue(args, "VOLUME_SIZE_GB"));
     if (size === undefined) return;
     const minimum =

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   COMMAND_TYPE,
   commandSecrets,
+  DATA_RESOURCE_KINDS,
   DOCKER_VOLUME_TYPE,
   deleteDestroysFly,
   hasCredentialUrl,
@@ -17,12 +18,14 @@ import {
   productionPostgresClusterSize,
   type ResourceRule,
   read,
+  SIZED_VOLUME_KINDS,
   stackOfUrn,
   stdinSecrets,
   UNKNOWN,
   UNKNOWN_SENTINELS,
   unmanagedPostgres,
 } from "../../policy/rules";
+import { GAIA_RESOURCE_KINDS, type GaiaResourceKind } from "../../src/shared/vocabulary";
 
 // The SDK's own proxy and sentinels: in a preview the analyzer hands rules exactly this.
 type ProxyModule = {
@@ -234,7 +237,7 @@ describe("production-data-protected (mandatory)", () => {
     `would delete it. Give it the production options of resourceOptions() in ` +
     `src/config/options.ts (protect: true, retainOnDelete: true).`;
 
-  it.each(["postgres", "postgres-volume", "redis", "certificate-volume"])(
+  it.each(["postgres", "redis", "certificate-volume"])(
     "fires on an unprotected production %s and stays quiet once protected",
     async (kind) => {
       expect(await violations(productionDataProtected, { props: flyCommand(kind) })).toEqual([
@@ -437,11 +440,6 @@ describe("production-postgres-cluster-size (advisory)", () => {
       await violations(productionPostgresClusterSize, { props, stack, preview: true }),
     ).toEqual([]);
   });
-
-  it("does not apply to the Postgres volumes", async () => {
-    const props = flyCommand("postgres-volume", { CLUSTER_SIZE: "1" });
-    expect(await violations(productionPostgresClusterSize, { props })).toEqual([]);
-  });
 });
 
 describe("unmanaged-postgres (advisory)", () => {
@@ -465,7 +463,6 @@ describe("unmanaged-postgres (advisory)", () => {
 describe("minimum-volume-size (advisory)", () => {
   it.each([
     ["postgres", "5", {}, 10],
-    ["postgres-volume", "9", {}, 10],
     ["postgres", "20", { minVolumeSizeGb: 40 }, 40],
   ])("fires on a %s volume of %s GB (config %j)", async (kind, size, config, minimum) => {
     const props = flyCommand(kind, { VOLUME_SIZE_GB: size, GAIA_STACK: "dev" });
@@ -477,7 +474,6 @@ describe("minimum-volume-size (advisory)", () => {
 
   it.each([
     ["postgres", { VOLUME_SIZE_GB: "10" }, {}],
-    ["postgres-volume", { VOLUME_SIZE_GB: "50" }, {}],
     ["postgres", { VOLUME_SIZE_GB: "5" }, { minVolumeSizeGb: 5 }],
     ["certificate-volume", { VOLUME_SIZE_GB: "1" }, {}],
     ["postgres", { VOLUME_SIZE_GB: unknownString }, {}],
@@ -485,5 +481,15 @@ describe("minimum-volume-size (advisory)", () => {
   ])("stays quiet on %s %j (config %j)", async (kind, environment, config) => {
     const props = flyCommand(kind, environment);
     expect(await violations(minimumVolumeSize, { props, config, preview: true })).toEqual([]);
+  });
+});
+
+describe("the kinds the rules know", () => {
+  it("are kinds the program emits (src/shared/vocabulary.ts), checked by the type checker too", () => {
+    // @ts-expect-error a kind the program does not emit is not a GaiaResourceKind
+    const unknownKind: GaiaResourceKind = "postgres-volume";
+    expect(GAIA_RESOURCE_KINDS).not.toContain(unknownKind);
+    expect(GAIA_RESOURCE_KINDS).toEqual(expect.arrayContaining([...DATA_RESOURCE_KINDS]));
+    expect(GAIA_RESOURCE_KINDS).toEqual(expect.arrayContaining([...SIZED_VOLUME_KINDS]));
   });
 });

@@ -109,3 +109,8 @@ export const loadStacks = () =>
     () => require("../review/stacks.ts"),
     () => import("../review/stacks.ts"),
   );
+export const loadFormat = () =>
+  load(
+    () => require("../operations/format.ts"),
+    () => import("../operations/format.ts"),
+  );

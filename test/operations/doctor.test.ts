@@ -10,6 +10,7 @@ import {
   type ObservedApp,
 } from "../../src/operations/doctor";
 import { runProgram } from "../../src/operations/stack";
+import { runCliProcess } from "../migrations/runner/fixtures";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { captureIo } from "./support";
 
@@ -332,6 +333,17 @@ describe("gaia-db doctor against the fake flyctl", () => {
     const code = await runCli(["doctor", ...args, "--project-dir", projectDir], io);
     return { code, out: stdout.text, err: stderr.text };
   }
+
+  it("runs from the installed binary as users run it", async () => {
+    const r = await runCliProcess(["doctor", "dev", "--project-dir", projectDir], {
+      env: fake.env(),
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 0,
+      stdout: "dev: no drift: Fly matches the stack's config.\n",
+      stderr: "",
+    });
+  });
 
   it("reports no drift when Fly matches the config, using reads only", async () => {
     expect(await doctor(["dev"])).toEqual({

@@ -1,19 +1,20 @@
 /** `gaia-db view <env|all> [query]`: one statement, read-only unless --write; or a survey. */
-import { tableLines } from "../../operations/format";
 import type { StatementResult } from "../../operations/readOnly";
 import { ExitCode, usageError } from "../../shared/errors";
 import { ENVIRONMENTS } from "../../shared/vocabulary";
-import { loadBinding, loadReach, loadReadOnly, loadSurvey } from "../lazy";
+import { loadBinding, loadFormat, loadReach, loadReadOnly, loadSurvey } from "../lazy";
 import { OPTIONS, rowCountOption, timeoutOption } from "../options";
 import { flagOption, type RunContext, stringOption } from "../spec";
 import { environmentArgument, operationsCommand } from "./_operations";
+
+type TableLines = Awaited<ReturnType<typeof loadFormat>>["tableLines"];
 
 export const DEFAULT_VIEW_QUERY = "SELECT count(*) AS users FROM public.users";
 const DEFAULT_MAX_ROWS = 10_000;
 /** Rows are held in memory to align the table: a million is what a laptop holds with ease. */
 const MAX_ROWS = 1_000_000;
 
-function* resultLines(result: StatementResult): Generator<string> {
+function* resultLines(result: StatementResult, tableLines: TableLines): Generator<string> {
   if (result.columns.length === 0) {
     yield `${result.command ?? ""} ${result.rowCount ?? ""}`.trimEnd();
     return;
@@ -127,7 +128,7 @@ export const view = operationsCommand({
         ...(result.truncated ? { truncated: true, maxRows } : {}),
       });
     } else {
-      ctx.out.lines(resultLines(result));
+      ctx.out.lines(resultLines(result, (await loadFormat()).tableLines));
     }
     if (result.truncated) {
       ctx.out.err(

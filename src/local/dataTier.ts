@@ -15,7 +15,7 @@ import {
   LOCAL_LABEL,
   packFiles,
   WRITE_CERTIFICATES,
-} from "./commands";
+} from "./dockerCommands";
 
 export interface LocalDataTierArgs {
   /** Container name of Postgres (`gaia:postgres.name`). */

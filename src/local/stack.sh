@@ -10,7 +10,7 @@ here=${BASH_SOURCE[0]%/*}
 [[ $here == "${BASH_SOURCE[0]}" ]] && here=.
 cd "$here/../.."
 
-# Must match LOCAL_LABEL in src/local/commands.ts.
+# Must match LOCAL_LABEL in src/local/dockerCommands.ts.
 label=com.aeonia.gaia.stack=local
 
 # Prints a hint for every missing tool the action needs; exits 127 ("command not found") if any.

@@ -10,7 +10,7 @@ import {
   packFiles,
   unpackScript,
   WRITE_CERTIFICATES,
-} from "../../src/local/commands";
+} from "../../src/local/dockerCommands";
 import { adminUrl, withAdmin } from "../support/postgres";
 
 const temps: string[] = [];

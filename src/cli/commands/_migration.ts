@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import { FlyProxyError, withFlyProxy } from "../../fly/proxy";
 import { parsePostgresUrl, withParts } from "../../migrations/postgresUrl";
-import { ExitCode, GaiaDbError } from "../../shared/errors";
+import { ExitCode, GaiaDbError, usageError } from "../../shared/errors";
 import {
   type Environment,
   MIGRATIONS_DIR,
@@ -60,16 +60,13 @@ interface StdinConfig {
 /** Validates the --stdin-config JSON without ever echoing its values. */
 export function parseStdinConfig(text: string): StdinConfig {
   const shape = '{"databaseUrl": "postgresql://...", "supabaseProjectRef": "..."}';
+  const usage = (message: string) => usageError(`--stdin-config: ${message}`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new GaiaDbError(
-      `--stdin-config: stdin is not valid JSON; expected ${shape}`,
-      ExitCode.usage,
-    );
+    throw usage(`stdin is not valid JSON; expected ${shape}`);
   }
-  const usage = (message: string) => new GaiaDbError(`--stdin-config: ${message}`, ExitCode.usage);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw usage(
       `stdin must hold a JSON object {"databaseUrl": "...", "supabaseProjectRef": "..."}`,

@@ -123,6 +123,20 @@ const CASES: Record<string, Case> = {
     5,
     /## Verification Status: local\n/,
   ],
+  review: [
+    ["review", "--applied", "dev", "--skip-squawk"],
+    () => ({}),
+    undefined,
+    2,
+    /^gaia-db: --applied dev: expected <stack>=<file>/,
+  ],
+  schema: [
+    ["schema", "--modules", "core", "--server-url", "postgresql://u@127.0.0.1:1/postgres"],
+    () => ({}),
+    undefined,
+    1,
+    /^gaia-db: cannot connect to the review server/,
+  ],
   "app-login": [
     ["app-login", "dev", "--stdin-config"],
     () => ({}),

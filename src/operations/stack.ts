@@ -74,6 +74,34 @@ export function lastLine(text: string): string {
   return maskSecrets(lines.at(-1) ?? "no error output");
 }
 
+/** Where the local stack's state lives unless GAIA_LOCAL_BACKEND_URL says otherwise (local:up's). */
+export const LOCAL_BACKEND_URL = "file://./.pulumi-state";
+
+/**
+ * The environment of the `pulumi` process that reads `stack`. Each stack has its own passphrase
+ * (its own encryptionsalt), and the local stack its own backend, so one shell cannot serve
+ * `view all` with PULUMI_CONFIG_PASSPHRASE and PULUMI_BACKEND_URL alone:
+ * - GAIA_<STACK>_PASSPHRASE_FILE (e.g. GAIA_PRODUCTION_PASSPHRASE_FILE), when set, is that stack's
+ *   PULUMI_CONFIG_PASSPHRASE_FILE; PULUMI_CONFIG_PASSPHRASE is dropped, since pulumi prefers it to
+ *   the file;
+ * - the local stack reads local:up's file backend (GAIA_LOCAL_BACKEND_URL overrides it) with the
+ *   empty passphrase local:up uses, unless GAIA_LOCAL_PASSPHRASE_FILE names one;
+ * - a Fly stack without its own file keeps PULUMI_BACKEND_URL and the passphrase variables given.
+ */
+export function pulumiEnvironmentFor(stack: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  const file = env[`GAIA_${stack.toUpperCase()}_PASSPHRASE_FILE`];
+  if (stack === "local") out.PULUMI_BACKEND_URL = env.GAIA_LOCAL_BACKEND_URL || LOCAL_BACKEND_URL;
+  if (file) {
+    delete out.PULUMI_CONFIG_PASSPHRASE;
+    out.PULUMI_CONFIG_PASSPHRASE_FILE = file;
+  } else if (stack === "local") {
+    delete out.PULUMI_CONFIG_PASSPHRASE_FILE;
+    out.PULUMI_CONFIG_PASSPHRASE = "";
+  }
+  return out;
+}
+
 /**
  * The outputs of stack `stack`, secrets shown (`pulumi stack output --show-secrets --json -s …`).
  * The result holds secrets: callers must never print it.
@@ -88,7 +116,7 @@ export async function readStackOutputs(
   let done: Completed;
   try {
     done = await runProgram(binary, args, {
-      env: opts.env,
+      env: pulumiEnvironmentFor(stack, opts.env),
       cwd: opts.cwd ?? PROJECT_ROOT,
       timeoutMs: opts.timeoutMs,
     });

@@ -4,7 +4,7 @@ import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main";
 import { privateFlyApp, rewriteToLocalPort } from "../../src/operations/reach";
-import { runProgram } from "../../src/operations/stack";
+import { pulumiEnvironmentFor, runProgram } from "../../src/operations/stack";
 import { createFakeFly } from "../support/fakeFly";
 import { dropAll, withClient } from "../support/postgres";
 import { captureIo, FAKES_DIR, prepareEnvironmentDatabase } from "./support";
@@ -27,6 +27,59 @@ describe("privateFlyApp", () => {
     ["postgres://postgres:/pw@gaia-db-dev.flycast:5432/x", null],
   ])("%s → %s", (url, app) => {
     expect(privateFlyApp(url)).toBe(app);
+  });
+});
+
+describe("pulumiEnvironmentFor", () => {
+  const shell = {
+    PATH: "/bin",
+    PULUMI_BACKEND_URL: "s3://gaia-state",
+    PULUMI_CONFIG_PASSPHRASE: "dev pass",
+    GAIA_PRODUCTION_PASSPHRASE_FILE: "/run/prod.passphrase",
+  };
+  it.each([
+    [
+      "a Fly stack without its own file keeps the shell's backend and passphrase",
+      "dev",
+      shell,
+      { PATH: "/bin", PULUMI_BACKEND_URL: "s3://gaia-state", PULUMI_CONFIG_PASSPHRASE: "dev pass" },
+    ],
+    [
+      "a Fly stack with its own file gets it, and loses the variable pulumi would prefer",
+      "production",
+      shell,
+      {
+        PATH: "/bin",
+        PULUMI_BACKEND_URL: "s3://gaia-state",
+        PULUMI_CONFIG_PASSPHRASE_FILE: "/run/prod.passphrase",
+      },
+    ],
+    [
+      "local reads local:up's file backend with the empty passphrase",
+      "local",
+      { ...shell, PULUMI_CONFIG_PASSPHRASE_FILE: "/run/other" },
+      { PATH: "/bin", PULUMI_BACKEND_URL: "file://./.pulumi-state", PULUMI_CONFIG_PASSPHRASE: "" },
+    ],
+    [
+      "local's backend and passphrase file can be named",
+      "local",
+      {
+        ...shell,
+        GAIA_LOCAL_BACKEND_URL: "file:///srv/state",
+        GAIA_LOCAL_PASSPHRASE_FILE: "/run/local.passphrase",
+      },
+      {
+        PATH: "/bin",
+        PULUMI_BACKEND_URL: "file:///srv/state",
+        PULUMI_CONFIG_PASSPHRASE_FILE: "/run/local.passphrase",
+      },
+    ],
+  ])("%s", (_title, stack, env, expected) => {
+    const result = pulumiEnvironmentFor(stack, env as NodeJS.ProcessEnv);
+    const picked = Object.fromEntries(
+      Object.entries(result).filter(([k]) => k === "PATH" || k.startsWith("PULUMI_")),
+    );
+    expect(picked).toEqual(expected);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -210,6 +210,51 @@ describe("gaia-db view all", () => {
       boundEnvironment: "local",
       supabaseProjectRef: "lbaohvnusingoztdzlmj",
     });
+  });
+
+  it("reaches every stack with its own passphrase, and the local stack on local:up's file backend", async () => {
+    // The stacks as they really are: local on local:up's file backend with the empty passphrase,
+    // the Fly stacks on one shared backend, each with its own passphrase.
+    const stacks = JSON.parse(readFileSync(stacksFile, "utf8"));
+    const encrypted = join(dir, "encrypted-stacks.json");
+    writeFileSync(
+      encrypted,
+      JSON.stringify({
+        local: { ...stacks.local, backend: "file://./.pulumi-state", passphrase: "" },
+        dev: { ...stacks.dev, backend: "s3://gaia-state", passphrase: "dev pass" },
+        staging: { ...stacks.staging, backend: "s3://gaia-state", passphrase: "staging pass" },
+        production: {
+          outputs: stacks.staging.outputs,
+          backend: "s3://gaia-state",
+          passphrase: "production pass",
+        },
+      }),
+    );
+    const passphraseFile = (stack: string, text: string) => {
+      const file = join(dir, `${stack}.passphrase`);
+      writeFileSync(file, `${text}\n`);
+      return file;
+    };
+    // The operator's shell: the Fly backend, and the dev passphrase they last used.
+    const env = fakePulumiEnv(encrypted, {
+      PULUMI_BACKEND_URL: "s3://gaia-state",
+      PULUMI_CONFIG_PASSPHRASE: "dev pass",
+      GAIA_STAGING_PASSPHRASE_FILE: passphraseFile("staging", "staging pass"),
+      GAIA_PRODUCTION_PASSPHRASE_FILE: passphraseFile("production", "production pass"),
+    });
+    const { io, stdout } = captureIo(env, { openProxy: async (_opts, fn) => fn(devPort) });
+    expect(await runCli(["view", "all", "--json"], io)).toBe(0);
+    expect(
+      JSON.parse(stdout.text).map((row: { environment: string; reachable: boolean }) => [
+        row.environment,
+        row.reachable,
+      ]),
+    ).toEqual([
+      ["local", true],
+      ["dev", true],
+      ["staging", true],
+      ["production", true],
+    ]);
   });
 
   it("a hanging environment is cut off by its deadline without holding the others", async () => {

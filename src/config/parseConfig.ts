@@ -511,7 +511,8 @@ function commands(stack: string) {
     `pulumi config set --path 'gaia:${path}' ${shellQuote(String(value))} ${s}`;
   return {
     set: (key: string, value: string) => `pulumi config set gaia:${key} ${shellQuote(value)} ${s}`,
-    setSecret: (key: string) => `pulumi config set --secret gaia:${key} <value> ${s}`,
+    // No value on the command line (shell history, ps): pulumi prompts for it, or reads stdin.
+    setSecret: (key: string) => `pulumi config set --secret gaia:${key} ${s}`,
     setPath,
     /** A list is reset, then set element by element (`--path` has no list literal). */
     setList: (path: string, values: readonly unknown[]) =>

@@ -57,14 +57,18 @@ export function renderConfigReference(sharedDefaults: Readonly<Record<string, st
   out.push("### Secrets per stack", "");
   out.push(
     "Never commit a secret in plain text: set each one with `--secret` (the stack file then holds",
-    "ciphertext). The local stack needs none: its passwords are generated and kept in state.",
+    "ciphertext). Never type one on a command line either (it stays in the shell history and shows",
+    "in `ps`): `pulumi config set --secret <key>` with no value prompts for it without echo, and",
+    "reads it from stdin when stdin is not a terminal (`… | pulumi config set --secret <key> -s <stack>`;",
+    "one trailing newline is dropped, `--raw` keeps it). The local stack needs none: its passwords are",
+    "generated and kept in state.",
     "",
   );
   for (const env of ENVIRONMENTS) {
     const secrets = requiredSecrets(env);
     if (secrets.length === 0) continue;
     out.push("```sh");
-    for (const s of secrets) out.push(`pulumi config set --secret gaia:${s} <value> -s ${env}`);
+    for (const s of secrets) out.push(`pulumi config set --secret gaia:${s} -s ${env}`);
     out.push("```", "");
   }
   return out.join("\n").trimEnd();

@@ -62,7 +62,8 @@ export function buildEnvReport(environment: string, outputs: Record<string, unkn
     values[setting.key] = value;
     if (value !== null) continue;
     const fix = setting.config
-      ? `set ${setting.config.name} (pulumi config set${setting.config.secret ? " --secret" : ""} ${setting.config.name} <value> -s ${environment}) and export it from the program as the output ${setting.output}`
+      ? // A secret's value never goes on the command line: pulumi prompts for it.
+        `set ${setting.config.name} (pulumi config set${setting.config.secret ? ` --secret ${setting.config.name}` : ` ${setting.config.name} <value>`} -s ${environment}) and export it from the program as the output ${setting.output}`
       : `run pulumi up -s ${environment}`;
     missing.push({
       key: setting.key,

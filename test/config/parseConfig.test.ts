@@ -119,7 +119,7 @@ describe("the committed stack files", () => {
         key: `gaia:${key}`,
         received: "nothing",
         allowed: "a non-empty secret set with --secret",
-        fix: `pulumi config set --secret gaia:${key} <value> -s ${stack}`,
+        fix: `pulumi config set --secret gaia:${key} -s ${stack}`,
       })),
     );
   });
@@ -167,7 +167,7 @@ describe("secrets", () => {
           key: "gaia:postgresPassword",
           received: "a plain-text value (it was set without --secret)",
           allowed: "a secret set with --secret",
-          fix: "pulumi config set --secret gaia:postgresPassword <value> -s dev",
+          fix: "pulumi config set --secret gaia:postgresPassword -s dev",
         },
       ],
     });
@@ -345,7 +345,7 @@ describe("one kind of mistake at a time", () => {
           key: "gaia:supabaseJwtSecret",
           received: "an empty value",
           allowed: "a non-empty secret set with --secret",
-          fix: "pulumi config set --secret gaia:supabaseJwtSecret <value> -s dev",
+          fix: "pulumi config set --secret gaia:supabaseJwtSecret -s dev",
         },
       ],
     ],
@@ -749,9 +749,9 @@ describe("several problems", () => {
         '- gaia:environment: received "staging"; allowed: dev (the environment of the stack "dev").',
         "  Fix: pulumi config set gaia:environment dev -s dev",
         "- gaia:postgresPassword: received a plain-text value (it was set without --secret); allowed: a secret set with --secret.",
-        "  Fix: pulumi config set --secret gaia:postgresPassword <value> -s dev",
+        "  Fix: pulumi config set --secret gaia:postgresPassword -s dev",
         "- gaia:supabaseJwtSecret: received nothing; allowed: a non-empty secret set with --secret.",
-        "  Fix: pulumi config set --secret gaia:supabaseJwtSecret <value> -s dev",
+        "  Fix: pulumi config set --secret gaia:supabaseJwtSecret -s dev",
         '- gaia:fly.region: received "la"; allowed: a 3-letter Fly region code such as lax or sjc.',
         "  Fix: pulumi config set --path 'gaia:fly.region' lax -s dev",
         '- gaia:postgres.kind: received "serverless"; allowed: unmanaged | managed.',

@@ -26,8 +26,19 @@ describe("config reference", () => {
     expect(reference).toContain(
       "| (value) | a Supabase project ref (20 lowercase letters) | `lbaohvnusingoztdzlmj` |",
     );
+    expect(reference).toContain("pulumi config set --secret gaia:postgresPassword -s production");
+  });
+
+  it("never puts a secret's value on a command line: pulumi prompts for it or reads stdin", () => {
+    const commands = reference
+      .split("\n")
+      .filter((l) => l.startsWith("pulumi config set --secret"));
+    expect(commands).toHaveLength(9);
+    for (const command of commands) {
+      expect(command).toMatch(/^pulumi config set --secret gaia:\w+ -s (dev|staging|production)$/);
+    }
     expect(reference).toContain(
-      "pulumi config set --secret gaia:postgresPassword <value> -s production",
+      "`pulumi config set --secret <key>` with no value prompts for it without echo",
     );
   });
 });

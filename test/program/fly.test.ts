@@ -33,7 +33,7 @@ describe("index.ts on the dev stack", () => {
         '- gaia:redisPasword: received "x"; allowed: a known key (did you mean gaia:redisPassword?).',
         "  Fix: pulumi config rm gaia:redisPasword -s dev",
         "- gaia:postgresPassword: received a plain-text value (it was set without --secret); allowed: a secret set with --secret.",
-        "  Fix: pulumi config set --secret gaia:postgresPassword <value> -s dev",
+        "  Fix: pulumi config set --secret gaia:postgresPassword -s dev",
         "- gaia:postgres.volumeSizeGb: received 0; allowed: a whole number from 1 to 500 (managed: at least 10).",
         "  Fix: pulumi config set --path 'gaia:postgres.volumeSizeGb' 10 -s dev",
       ].join("\n"),

@@ -149,3 +149,53 @@ export function expandMatrix(template: string, matrix: Record<string, string>): 
     return value;
   });
 }
+
+/** `secrets.<NAME>` a job reads, anywhere in it; GITHUB_TOKEN is the run's own token. */
+export function secretsUsed(job: Job): string[] {
+  const names = [...JSON.stringify(job).matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+    (m) => m[1] as string,
+  );
+  return [...new Set(names)].filter((n) => n !== "GITHUB_TOKEN").sort();
+}
+
+const environmentName = (job: Job): string | undefined =>
+  typeof job.environment === "object" ? job.environment.name : job.environment;
+
+/**
+ * What lets a job reach credentials that are not its own stack's. The GitHub environments are the
+ * credential boundary: each holds its stack's values under one set of names, and only a job bound
+ * to it sees them. So a job that reads a secret must have an environment (else it gets a
+ * repository secret, which every job and pull request can read); no secret name may name a stack
+ * (a per-stack name outside its environment would reach every job); and a job running pulumi on a
+ * stack is bound to that stack's environment: a deploy (mutating command) to exactly `<stack>`,
+ * a read to `<stack>` or `preview-<stack>`, compared as written (`${{ inputs.stack || 'dev' }}`
+ * on both sides).
+ */
+export function credentialProblems(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const secrets = secretsUsed(job);
+    const environment = environmentName(job);
+    if (secrets.length > 0 && environment === undefined) {
+      problems.push(
+        `${id}: reads ${secrets.join(", ")} without an environment, so only a repository secret can answer: bind the job to its stack's environment`,
+      );
+    }
+    for (const name of secrets.filter((n) => /(^|_)(DEV|STAGING|PROD|PRODUCTION)(_|$)/.test(n))) {
+      problems.push(
+        `${id}: secret ${name} names a stack; each stack's environment holds its value under the common name`,
+      );
+    }
+    for (const { step, command } of pulumiSteps(job)) {
+      const stack = step.with?.["stack-name"];
+      if (stack === undefined) continue;
+      const own = MUTATING_COMMANDS.has(command) ? [`${stack}`] : [`${stack}`, `preview-${stack}`];
+      if (environment === undefined || !own.includes(environment)) {
+        problems.push(
+          `${id}: pulumi ${command} on stack ${String(stack)} runs with environment ${environment ?? "(none)"}, not ${own.join(" or ")}`,
+        );
+      }
+    }
+  }
+  return problems;
+}

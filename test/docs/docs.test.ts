@@ -49,6 +49,7 @@ describe("npm run docs", () => {
       "docs/migrations.md",
       "docs/operations.md",
       "docs/schema.md",
+      "docs/upgrading.md",
     ]);
   });
 

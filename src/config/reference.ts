@@ -60,8 +60,9 @@ export function renderConfigReference(sharedDefaults: Readonly<Record<string, st
     "ciphertext). Never type one on a command line either (it stays in the shell history and shows",
     "in `ps`): `pulumi config set --secret <key>` with no value prompts for it without echo, and",
     "reads it from stdin when stdin is not a terminal (`… | pulumi config set --secret <key> -s <stack>`;",
-    "one trailing newline is dropped, `--raw` keeps it). The local stack needs none: its passwords are",
-    "generated and kept in state.",
+    "one trailing newline is dropped, `--raw` keeps it; pulumi then asks for no passphrase, so set",
+    "`PULUMI_CONFIG_PASSPHRASE_FILE`). The local stack needs none: its passwords are generated and",
+    "kept in state.",
     "",
   );
   for (const env of ENVIRONMENTS) {

@@ -30,7 +30,7 @@ export const EXIT_CODE_MEANINGS: readonly [number, string][] = [
   [ExitCode.usage, "usage or configuration error"],
   [
     ExitCode.refused,
-    "refused (changed or missing applied file, out of order, binding mismatch, unmanaged database, schema drift, removed module, unavailable extension, not the owner; a change to production without --confirm production)",
+    "refused (changed or missing applied file, out of order, binding mismatch, unmanaged database, schema drift, removed module, unavailable extension, not the owner; a change to production without --confirm production; review: the head does not apply)",
   ],
   [ExitCode.lockTimeout, "timed out waiting for the migration lock"],
   [

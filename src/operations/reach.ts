@@ -86,7 +86,7 @@ export async function withEnvironmentUrl<T>(
   const url = stringOutput(outputs, "databaseUrl");
   if (url === null) {
     throw runtimeError(
-      `stack "${stack}" has no output databaseUrl: run pulumi up -s ${stack}, or pass --database-url`,
+      `stack "${stack}" has no output databaseUrl: run pulumi up -s ${stack}, or set DATABASE_URL for the command`,
     );
   }
   checkUrl(url, `stack "${stack}" output databaseUrl`);

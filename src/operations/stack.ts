@@ -111,7 +111,7 @@ export async function readStackOutputs(
   opts: StackOutputOptions,
 ): Promise<Record<string, unknown>> {
   const binary = opts.pulumiBinary ?? "pulumi";
-  const alternative = opts.alternative ?? "or pass --database-url";
+  const alternative = opts.alternative ?? "or set DATABASE_URL for the command";
   const args = ["stack", "output", "--show-secrets", "--json", "-s", stack];
   let done: Completed;
   try {

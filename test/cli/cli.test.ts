@@ -203,7 +203,7 @@ describe("gaia-db binary", () => {
       [
         ["status", "dev"],
         {},
-        "gaia-db: no database connection: pass --database-url, set DATABASE_URL, or pipe a JSON config to --stdin-config\n",
+        "gaia-db: no database connection: pipe a JSON config to --stdin-config or set DATABASE_URL (a URL typed after --database-url stays in the shell history)\n",
       ],
       [
         ["launch", "dev"],

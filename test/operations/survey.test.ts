@@ -103,7 +103,7 @@ describe("gaia-db view all", () => {
     );
     const code = await runCli(["view", "all"], io);
     const reason =
-      "pulumi stack output -s production failed (exit 255): error: getting secrets manager: passphrase must be set: check `pulumi whoami` and `pulumi stack ls`, or pass --database-url";
+      "pulumi stack output -s production failed (exit 255): error: getting secrets manager: passphrase must be set: check `pulumi whoami` and `pulumi stack ls`, or set DATABASE_URL for the command";
     const rows = [
       [
         "local",

@@ -167,7 +167,7 @@ describe("gaia-db verify all", () => {
       "**Method:** catalog query (gaia-db verify all, stack output databaseUrl via fly proxy -a gaia-db-dev)",
     );
     expect(out).toContain(
-      '## Verification Status: production\n\n**Unreachable:** stack "production" has no output databaseUrl: run pulumi up -s production, or pass --database-url\n',
+      '## Verification Status: production\n\n**Unreachable:** stack "production" has no output databaseUrl: run pulumi up -s production, or set DATABASE_URL for the command\n',
     );
     // The test databases are not named llm_platform, so local has that one gap here.
     expect(

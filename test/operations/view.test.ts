@@ -568,7 +568,7 @@ describe("reaching an environment through the stack outputs", () => {
     expect(await view(["dev"], fakePulumiEnv(stacksFile))).toEqual({
       code: 1,
       out: "",
-      err: 'error: stack "dev" has no output databaseUrl: run pulumi up -s dev, or pass --database-url\n',
+      err: 'error: stack "dev" has no output databaseUrl: run pulumi up -s dev, or set DATABASE_URL for the command\n',
     });
   });
 
@@ -577,7 +577,7 @@ describe("reaching an environment through the stack outputs", () => {
     expect(await view(["staging"], fakePulumiEnv(stacksFile))).toEqual({
       code: 1,
       out: "",
-      err: "error: pulumi stack output -s staging failed (exit 255): error: no stack named 'staging' found: check `pulumi whoami` and `pulumi stack ls`, or pass --database-url\n",
+      err: "error: pulumi stack output -s staging failed (exit 255): error: no stack named 'staging' found: check `pulumi whoami` and `pulumi stack ls`, or set DATABASE_URL for the command\n",
     });
   });
 
@@ -586,7 +586,7 @@ describe("reaching an environment through the stack outputs", () => {
     expect(await view(["dev"], env)).toEqual({
       code: 1,
       out: "",
-      err: 'error: pulumi CLI not found ("pulumi" is not on PATH): install it (https://www.pulumi.com/docs/install/) or pass --database-url\n',
+      err: 'error: pulumi CLI not found ("pulumi" is not on PATH): install it (https://www.pulumi.com/docs/install/) or set DATABASE_URL for the command\n',
     });
   });
 });

@@ -144,7 +144,7 @@ async function resolveInvocation(ctx: RunContext): Promise<Invocation> {
   }
   if (!databaseUrl) {
     throw ctx.usage(
-      "no database connection: pass --database-url, set DATABASE_URL, or pipe a JSON config to --stdin-config",
+      "no database connection: pipe a JSON config to --stdin-config or set DATABASE_URL (a URL typed after --database-url stays in the shell history)",
     );
   }
   ctx.secret(databaseUrl);

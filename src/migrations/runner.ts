@@ -86,6 +86,33 @@ export interface MigrateOptions extends CommonOptions {
   confirm?: string;
   acceptDrift?: boolean;
   onProgress?: (event: ProgressEvent) => void;
+  /** Called around every statement applied (the schema review measures locks with it). */
+  observe?: StatementObserver;
+}
+
+/**
+ * One statement being applied, as an observer sees it. `db` is the migrating session: a query sent
+ * there while `inTransaction` runs inside the statement's transaction (its file's, or its own in a
+ * no-transaction file) and sees its locks; a bare statement (CREATE INDEX CONCURRENTLY, VACUUM)
+ * runs outside any transaction block.
+ */
+export interface StatementEvent {
+  file: MigrationFile;
+  statement: PreparedStatement;
+  /** 0-based position of the statement in its file. */
+  index: number;
+  inTransaction: boolean;
+  db: Db;
+}
+
+/**
+ * Hooks around each statement migrate applies. They must not throw: an observer records its own
+ * failures. `afterStatement` gets the statement's error when it failed; the transaction is then
+ * aborted, so it must not query.
+ */
+export interface StatementObserver {
+  beforeStatement(event: StatementEvent): Promise<void>;
+  afterStatement(event: StatementEvent & { error?: unknown }): Promise<void>;
 }
 
 export interface AppliedFileReport {
@@ -494,18 +521,23 @@ async function applyTransactional(
   db: Db,
   file: MigrationFile,
   statements: PreparedStatement[],
-  options: ConnectionOptions,
+  options: ConnectionOptions & { observe?: StatementObserver },
   kind: "applied" | "baseline" = "applied",
 ): Promise<number> {
   const started = Date.now();
+  const observe = options.observe;
   await db.query("BEGIN");
   try {
     for (const [i, s] of statements.entries()) {
+      const event = observe && { file, statement: s, index: i, inTransaction: true, db };
+      if (event) await observe.beforeStatement(event);
       try {
         await runStatement(db, s.text);
       } catch (err) {
+        if (event) await observe.afterStatement({ ...event, error: err });
         throw statementFailure(file, s, i, statements.length, err, options);
       }
+      if (event) await observe.afterStatement(event);
     }
     const duration = Date.now() - started;
     await db.query(
@@ -569,9 +601,10 @@ async function applyNoTransaction(
   file: MigrationFile,
   statements: PreparedStatement[],
   row: LedgerRow | undefined,
-  options: ConnectionOptions,
+  options: ConnectionOptions & { observe?: StatementObserver },
 ): Promise<number> {
   const started = Date.now();
+  const observe = options.observe;
   let done = 0;
   await refuseInvalidIndexes(db, file, row ? "before resuming," : "before running,");
   if (row) {
@@ -603,14 +636,18 @@ async function applyNoTransaction(
     // crash between the two cannot make a resumed run repeat it; only the statements PostgreSQL
     // refuses in a transaction (CONCURRENTLY, VACUUM, …) run bare.
     const atomic = s.kind.outsideTransaction === null;
+    const event = observe && { file, statement: s, index: i, inTransaction: atomic, db };
     let failed: unknown;
     try {
       if (atomic) await db.query("BEGIN");
+      if (event) await observe.beforeStatement(event);
       await runStatement(db, s.text);
     } catch (err) {
       failed = err ?? new Error("statement failed");
       if (atomic) await db.query("ROLLBACK").catch(() => {});
     }
+    if (event)
+      await observe.afterStatement(failed === undefined ? event : { ...event, error: failed });
     if (waits) {
       const restore = db.query(
         `SET lock_timeout = ${Math.floor(options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS)}`,

@@ -30,7 +30,7 @@ export const MODULE_EXTENSIONS: Partial<Record<Module, readonly string[]>> = {
 };
 
 /** A client of the review server: pg gets the URL's parts (main's one URL parser), never the text. */
-function clientOf(url: string): pg.Client {
+export function clientOf(url: string): pg.Client {
   const client = new pg.Client({
     ...pgClientConfig(parsePostgresUrl(url, "the review server's URL (--server-url)")),
     connectionTimeoutMillis: 15_000,
@@ -183,13 +183,13 @@ async function snapshot(url: string): Promise<Catalog> {
   }
 }
 
-function runnerMessage(err: unknown): string[] {
+export function runnerMessage(err: unknown): string[] {
   if (err instanceof GaiaDbError) return [err.message, ...err.details];
   return [err instanceof Error ? err.message : String(err)];
 }
 
 /** Runs `fn` on a new database on the server, dropped afterwards whatever happens. */
-async function withScratchDatabase<T>(
+export async function withScratchDatabase<T>(
   serverUrl: string,
   fn: (url: string) => Promise<T>,
 ): Promise<T> {

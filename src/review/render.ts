@@ -4,6 +4,7 @@
  * its own comment on re-runs.
  */
 import type { CatalogTable } from "../migrations/catalog";
+import { measuredSection } from "./measureRender";
 import { foreignKeys } from "./mermaid";
 import type { BuildReview, Review } from "./review";
 import {
@@ -226,8 +227,9 @@ function buildSection(build: BuildReview, compact: boolean): string[] {
     "",
   );
   const changes = build.changes ?? [];
+  const measured = measuredSection(build.measurement, build.headFiles.length, compact);
   if (changes.length === 0) {
-    lines.push("No schema change.", "");
+    lines.push("No schema change.", "", ...measured);
     return lines;
   }
   lines.push(
@@ -248,6 +250,7 @@ function buildSection(build: BuildReview, compact: boolean): string[] {
       "",
     );
   }
+  lines.push(...measured);
   return lines;
 }
 
@@ -292,14 +295,15 @@ export const COMMENT_LIMIT = 65_536;
 
 /**
  * The comment. When the full text would exceed GitHub's limit, the collapsed details (each new
- * table's columns, every squawk finding) are left out and the comment says so.
+ * table's columns, every squawk finding, every measured statement) are left out and the comment
+ * says so.
  */
 export function renderMarkdown(review: Review): string {
   const full = render(review, false);
   if (full.length <= COMMENT_LIMIT) return full;
   return render(review, true).replace(
     "\n\n### What each stack",
-    "\n\n_The details of new tables and of each squawk finding are left out: the full report exceeds GitHub's 65,536-character comment limit; run `gaia-db review` for it._\n\n### What each stack",
+    "\n\n_The details of new tables, of each squawk finding and of every measured statement are left out: the full report exceeds GitHub's 65,536-character comment limit; run `gaia-db review` for it._\n\n### What each stack",
   );
 }
 

@@ -12,6 +12,8 @@ import { usageError } from "../shared/errors";
 import { MODULES, type Module } from "../shared/vocabulary";
 import { buildBaseAndHead, openServer, unbuildableModules } from "./build";
 import { type BaseCommit, filesAt, materialise, resolveBase, rootFilesAt } from "./git";
+import { type Measurement, measureBuild } from "./measure";
+import type { MeasureOptions } from "./measureOptions";
 import { erDiagram } from "./mermaid";
 import { planStack, type StackPlan } from "./plan";
 import { type SchemaChange, schemaChanges, touchedTables } from "./schemaDiff";
@@ -37,6 +39,8 @@ export interface ReviewOptions {
   moduleExtensions?: Partial<Record<Module, readonly string[]>>;
   /** The squawk command (e.g. DEFAULT_SQUAWK); null skips squawk. */
   squawk: readonly string[] | null;
+  /** Also apply the head on a filled copy of the base and measure each statement. */
+  measure?: MeasureOptions;
   onProgress?: (line: string) => void;
 }
 
@@ -60,6 +64,8 @@ export interface BuildReview {
   /** Mermaid `erDiagram` of the tables the change touches; null when none. */
   diagram: string | null;
   failure: string[] | null;
+  /** The head measured on filled tables; null when not asked for, or when the head failed. */
+  measurement: Measurement | null;
 }
 
 export interface Review {
@@ -216,6 +222,28 @@ export async function review(options: ReviewOptions): Promise<Review> {
         });
         const changes = built.after === null ? null : schemaChanges(built.before, built.after);
         const touched = changes === null ? [] : touchedTables(changes);
+        const labels = {
+          [headDir]: `${MIGRATIONS}/ (working tree)`,
+          [baseDir]: `${MIGRATIONS}/ (base)`,
+        };
+        let measurement: Measurement | null = null;
+        if (options.measure !== undefined && built.after !== null && built.headFiles.length > 0) {
+          const { rows, seed } = options.measure;
+          progress(
+            `measuring ${after.join(",")} on ${rows.toLocaleString("en-US")} rows per table (seed ${seed})`,
+          );
+          measurement = await measureBuild(
+            server.url,
+            {
+              environment: head.environment,
+              base: { migrationsDir: baseDir, modules: before },
+              head: { migrationsDir: headDir, modules: after },
+            },
+            built.headFiles,
+            options.measure,
+            (lines) => sanitise(lines, labels),
+          );
+        }
         builds.push({
           stacks: members.map((m) => m.head.stack),
           environment: head.environment,
@@ -227,13 +255,8 @@ export async function review(options: ReviewOptions): Promise<Review> {
             built.after !== null && changes !== null && touched.length > 0
               ? erDiagram(built.after, { tables: touched, notes: columnNotes(changes) })
               : null,
-          failure:
-            built.failure === null
-              ? null
-              : sanitise(built.failure, {
-                  [headDir]: `${MIGRATIONS}/ (working tree)`,
-                  [baseDir]: `${MIGRATIONS}/ (base)`,
-                }),
+          failure: built.failure === null ? null : sanitise(built.failure, labels),
+          measurement,
         });
       }
 

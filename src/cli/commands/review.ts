@@ -5,11 +5,17 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parsePostgresUrl } from "../../migrations/postgresUrl";
+import {
+  DEFAULT_ROWS,
+  DEFAULT_SEED,
+  MAX_ROWS,
+  type MeasureOptions,
+} from "../../review/measureOptions";
 import { DEFAULT_SQUAWK, SQUAWK_VERSION } from "../../review/squawk";
 import { ExitCode, usageError } from "../../shared/errors";
 import { MIGRATIONS_DIR, MODULES, type Module, PROJECT_ROOT } from "../../shared/vocabulary";
 import { loadBuild, loadMermaid, loadRender, loadReview, loadStacks } from "../lazy";
-import { MIGRATION_COMMON_OPTIONS, OPTIONS, outputOptions } from "../options";
+import { MIGRATION_COMMON_OPTIONS, OPTIONS, outputOptions, rowCountOption } from "../options";
 import { type CommandSpec, flagOption, REVIEW_GROUP, type RunContext, stringOption } from "../spec";
 
 /** Never DATABASE_URL: that names an environment's database, and the review creates and drops databases. */
@@ -31,6 +37,32 @@ function serverUrlOf(ctx: RunContext): string | undefined {
   return url;
 }
 
+function parseSeed(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 0 && n <= 2 ** 31 - 1)) {
+    throw usageError(`--seed ${value}: not a whole number from 0 to ${2 ** 31 - 1}`);
+  }
+  return n;
+}
+
+/** --measure, --rows and --seed: the measured review's options, or undefined without --measure. */
+export function measureOptions(flags: {
+  measure: boolean;
+  rows: number | undefined;
+  seed: number | undefined;
+}): MeasureOptions | undefined {
+  if (!flags.measure) {
+    const given = (["rows", "seed"] as const).filter((f) => flags[f] !== undefined);
+    if (given.length > 0) {
+      throw usageError(
+        `--${given[0]} applies to the measured review only: add --measure, or leave out --${given.join(" and --")}`,
+      );
+    }
+    return undefined;
+  }
+  return { rows: flags.rows ?? DEFAULT_ROWS, seed: flags.seed ?? DEFAULT_SEED };
+}
+
 export const reviewCommand: CommandSpec = {
   path: ["review"],
   topic: "review",
@@ -39,7 +71,7 @@ export const reviewCommand: CommandSpec = {
   usage: "[options]",
   positionals: [],
   description:
-    "Reviews the schema change of the working tree against a base commit, for a pull request. On a throwaway PostgreSQL, per set of modules the stack files declare, it builds the database at the base and applies the working tree's files on top (as each environment's next pulumi up does), then prints one Markdown report: the files each stack runs (production: its pre-migration snapshot), the schema before and after object by object (tables, columns, constraints, indexes, triggers, views, functions, sequences, extensions, roles and privileges), a Mermaid ER diagram of the tables touched, and squawk's findings for the new files. A module the server cannot build (vector without pgvector) is listed as not reviewed.",
+    "Reviews the schema change of the working tree against a base commit, for a pull request. On a throwaway PostgreSQL, per set of modules the stack files declare, it builds the database at the base and applies the working tree's files on top (as each environment's next pulumi up does), then prints one Markdown report: the files each stack runs (production: its pre-migration snapshot), the schema before and after object by object (tables, columns, constraints, indexes, triggers, views, functions, sequences, extensions, roles and privileges), a Mermaid ER diagram of the tables touched, and squawk's findings for the new files. A module the server cannot build (vector without pgvector) is listed as not reviewed.\nWith --measure it also fills a copy of the base with generated rows (every table, following its column types, NOT NULL, CHECK, unique keys and foreign keys, with NULLs and repeated values where the schema allows them) and applies the head there with migrate, observing every statement: the locks it takes on existing tables and how long they are held, the tables it rewrites or scans, the rows it changes, its duration, and whether it fails on the rows (a finding, not an error).",
   options: [
     {
       flags: "--base <ref>",
@@ -61,6 +93,27 @@ export const reviewCommand: CommandSpec = {
     },
     { flags: "--skip-squawk", description: "do not run squawk", group: OPTIONS },
     {
+      flags: "--measure",
+      description: "also measure the head on filled tables (see above)",
+      group: OPTIONS,
+    },
+    // No default here: --rows and --seed without --measure are refused, so "not given" must show.
+    {
+      ...rowCountOption(
+        "--rows <n>",
+        "rows generated per table for --measure",
+        DEFAULT_ROWS,
+        MAX_ROWS,
+      ),
+      default: undefined,
+    },
+    {
+      flags: "--seed <n>",
+      description: `seed of the generated rows for --measure (default ${DEFAULT_SEED}); the same seed gives the same rows`,
+      group: OPTIONS,
+      parse: parseSeed,
+    },
+    {
       flags: "--project-dir <dir>",
       description: "the git work tree to review (default: this project)",
       group: OPTIONS,
@@ -73,7 +126,7 @@ export const reviewCommand: CommandSpec = {
     ...outputOptions(OPTIONS),
   ],
   exitCodes: [
-    [0, "reviewed"],
+    [0, "reviewed (a head that fails only on the filled tables of --measure included)"],
     [1, "runtime error (git, the server, a base that does not build)"],
     [2, "usage"],
     [3, "the head does not apply on the base or a stack's runner would refuse it"],
@@ -99,11 +152,17 @@ export const reviewCommand: CommandSpec = {
       }
       applied.set(stack, { text, source: `--applied ${stack}=${file}` });
     }
+    const measure = measureOptions({
+      measure: flagOption(ctx, "measure"),
+      rows: ctx.opts.rows as number | undefined,
+      seed: ctx.opts.seed as number | undefined,
+    });
     const serverUrl = serverUrlOf(ctx);
     const started = Date.now();
     const [{ review }, { renderMarkdown }] = await Promise.all([loadReview(), loadRender()]);
     const base = stringOption(ctx, "base");
     const result = await review({
+      ...(measure !== undefined ? { measure } : {}),
       repo: resolve(stringOption(ctx, "project-dir") ?? PROJECT_ROOT),
       ...(base !== undefined ? { base } : {}),
       ...(serverUrl ? { serverUrl } : {}),

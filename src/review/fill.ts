@@ -10,14 +10,8 @@
  */
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
-import {
-  type FillTable,
-  fillOrder,
-  generateRows,
-  type KeyPlan,
-  planTable,
-  type TablePlan,
-} from "./fillPlan";
+import { fillOrder } from "./fillOrder";
+import { type FillTable, generateRows, type KeyPlan, planTable, type TablePlan } from "./fillPlan";
 import { mix, streamOf, unit } from "./fillValues";
 
 export interface FilledTable {

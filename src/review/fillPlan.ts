@@ -1,17 +1,14 @@
 /**
- * How the filler fills a schema's tables, decided from their shape alone. Pure.
- * - Order: parents before children. A table that references itself, or tables whose foreign keys
- *   form a cycle, get the nullable references of the cycle filled afterwards (by UPDATE, from the
- *   rows then present); a cycle through NOT NULL columns only cannot be filled, and its tables are
- *   skipped with the reason.
- * - Per column: identity, generated and serial columns are left to PostgreSQL; foreign keys take
- *   their values from the parent's rows; every other column gets values of its type within what
- *   its CHECKs allow. Each unique key gets one column whose value differs per row (or, when all its
- *   columns draw from a fixed set, such as parents or allowed values, every combination in turn);
- *   every other column repeats values (a pool of a quarter as many values as rows) and is NULL in
- *   about one row in ten when it may be.
+ * What the filler puts in each column of a table, decided from the table's shape alone. Pure.
+ * Identity, generated and serial columns are left to PostgreSQL; foreign keys take their values
+ * from the parent's rows; every other column gets values of its type within what its CHECKs
+ * allow. Each unique key gets one column whose value differs per row (or, when all its columns
+ * draw from a fixed set, such as parents or allowed values, every combination in turn); every
+ * other column repeats values (a pool of a quarter as many values as rows) and is NULL in about
+ * one row in ten when it may be.
  */
 import { type ColumnHint, checkHints } from "./fillChecks";
+import { foreignKeys } from "./fillOrder";
 import { columnValue, knownType, mix, streamOf, unit, type ValueSpec } from "./fillValues";
 
 export interface FillColumn {
@@ -54,126 +51,6 @@ export interface FillTable {
    * ones too, as if they covered every row).
    */
   uniqueKeys: string[][];
-}
-
-export interface FillOrder {
-  /** Tables in the order to fill them. */
-  order: string[];
-  /** Foreign keys filled after their tables, by UPDATE: table → constraint names. */
-  deferred: Map<string, string[]>;
-  /** Tables that cannot be filled, with the reason. */
-  skipped: Map<string, string>;
-}
-
-const foreignKeys = (t: FillTable) => t.constraints.filter((c) => c.type === "f");
-
-function nullable(table: FillTable, columns: readonly string[]): boolean {
-  return columns.every((c) => !table.columns.find((x) => x.name === c)?.notNull);
-}
-
-/** Tarjan's strongly connected components of child → parent edges, parents' components first. */
-function components(names: string[], parents: Map<string, Set<string>>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  let next = 0;
-  const visit = (v: string) => {
-    index.set(v, next);
-    low.set(v, next);
-    next++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of parents.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-      }
-    }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop() as string;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      out.push(component.sort());
-    }
-  };
-  for (const n of names) if (!index.has(n)) visit(n);
-  return out;
-}
-
-export function fillOrder(tables: readonly FillTable[]): FillOrder {
-  const byName = new Map(tables.map((t) => [t.name, t]));
-  const names = [...byName.keys()].sort();
-  const parents = new Map<string, Set<string>>();
-  for (const t of tables) {
-    const set = new Set<string>();
-    for (const fk of foreignKeys(t)) {
-      if (fk.refTable !== null && fk.refTable !== t.name && byName.has(fk.refTable))
-        set.add(fk.refTable);
-    }
-    parents.set(t.name, set);
-  }
-  const order: string[] = [];
-  const deferred = new Map<string, string[]>();
-  const skipped = new Map<string, string>();
-  const defer = (table: string, fk: string) =>
-    deferred.set(table, [...(deferred.get(table) ?? []), fk]);
-  for (const t of tables) {
-    for (const fk of foreignKeys(t)) {
-      if (fk.refTable === t.name && nullable(t, fk.columns)) defer(t.name, fk.name);
-    }
-  }
-  for (const component of components(names, parents)) {
-    if (component.length === 1) {
-      order.push(component[0] as string);
-      continue;
-    }
-    // Inside a cycle: nullable references wait; what is left must be acyclic.
-    const inside = new Set(component);
-    const hard = new Map<string, Set<string>>();
-    for (const name of component) {
-      const t = byName.get(name) as FillTable;
-      const set = new Set<string>();
-      for (const fk of foreignKeys(t)) {
-        if (fk.refTable === null || fk.refTable === name || !inside.has(fk.refTable)) continue;
-        if (nullable(t, fk.columns)) defer(name, fk.name);
-        else set.add(fk.refTable);
-      }
-      hard.set(name, set);
-    }
-    const sorted: string[] = [];
-    const pending = new Set(component);
-    while (pending.size > 0) {
-      const ready = [...pending].filter((n) =>
-        [...(hard.get(n) ?? [])].every((p) => !pending.has(p)),
-      );
-      if (ready.length === 0) break;
-      for (const n of ready) {
-        sorted.push(n);
-        pending.delete(n);
-      }
-    }
-    if (pending.size === 0) {
-      order.push(...sorted);
-      continue;
-    }
-    const cycle = component.map((n) => `\`${n}\``).join(", ");
-    for (const n of component) {
-      skipped.set(
-        n,
-        `its foreign keys form a cycle through NOT NULL columns (tables ${cycle}), which no order of inserts satisfies`,
-      );
-      deferred.delete(n);
-    }
-  }
-  return { order, deferred, skipped };
 }
 
 /** What one foreign key's columns take, per row. */
@@ -311,43 +188,60 @@ export function planTable(
     if (members.some((c) => keyOf(c)?.mode === "distinct")) continue;
     const free = members.find(
       (c) =>
-        c.key === null && finiteDomain(c.spec) === null && knownType(c.spec.element ?? c.spec.base),
+        c.key === null &&
+        finiteDomain(c.spec) === null &&
+        (knownType(c.spec.element ?? c.spec.base) || c.spec.choices !== null),
     );
     if (free !== undefined) {
       free.distinct = true;
       continue;
     }
-    // Every column draws from a fixed set: walk through their combinations.
-    let place = 1;
+    // Every column draws from a fixed set: walk through their combinations, the smallest set
+    // changing fastest, so that even a few rows show each of its values.
+    const digits: { size: number; set: (radix: { place: number; size: number }) => void }[] = [];
+    const seen = new Set<KeyPlan>();
     for (const c of members) {
       const key = keyOf(c);
       if (key !== undefined) {
-        if (key.radix !== undefined || key.mode !== "random") continue;
+        if (seen.has(key) || key.radix !== undefined || key.mode !== "random") continue;
+        seen.add(key);
         const size = Math.max(1, parentKeys.get(key.constraint) ?? 0);
         if (unique.length === key.columns.length) key.mode = "distinct";
         else {
-          key.mode = "radix";
-          key.radix = { place, size };
+          digits.push({
+            size,
+            set: (radix) => {
+              key.mode = "radix";
+              key.radix = radix;
+            },
+          });
         }
-        place *= size;
-      } else if (c.radix === undefined) {
+      } else if (c.radix === undefined && finiteDomain(c.spec) !== null) {
         const size = (finiteDomain(c.spec) as unknown[]).length;
-        c.radix = { place, size };
-        place *= size;
+        digits.push({
+          size,
+          set: (radix) => {
+            c.radix = radix;
+          },
+        });
       }
+    }
+    let place = 1;
+    for (const d of [...digits].sort((a, b) => a.size - b.size)) {
+      d.set({ place, size: d.size });
+      place *= d.size;
     }
   }
   for (const c of columns) {
     if (c.omit || c.key !== null) continue;
-    const type = c.spec.element ?? c.spec.base;
-    if (
-      !knownType(type) &&
-      !c.nullable &&
-      table.columns.find((x) => x.name === c.name)?.default === null
-    ) {
-      problem ??= `column \`${c.name}\` is of type ${table.columns.find((x) => x.name === c.name)?.type}, which the generator cannot fill, and has no default`;
+    // An enum, or a CHECK's list of values, makes any type fillable.
+    const known = knownType(c.spec.element ?? c.spec.base) || (c.spec.choices?.length ?? 0) > 0;
+    if (known) continue;
+    const column = table.columns.find((x) => x.name === c.name) as FillColumn;
+    if (column.notNull && column.default === null) {
+      problem ??= `column \`${c.name}\` is of type ${column.type}, which the generator cannot fill, and has no default`;
     }
-    if (!knownType(type)) c.omit = true;
+    c.omit = true;
   }
   return { table: table.name, columns, keys, problem };
 }

@@ -94,9 +94,15 @@ function fillLines(m: Measurement, headFiles: number): string[] {
   const f = m.fill;
   const total = f.tables.reduce((n, t) => n + t.rows, 0);
   const lines = [
-    `The base, filled with ${count(f.rows)} generated rows per table (seed ${f.seed}; ${f.tables.length} ${f.tables.length === 1 ? "table" : "tables"}, ${count(total)} rows, in ${duration(m.timings.fillMs)}), then the head's ${headFiles === 1 ? "file" : `${headFiles} files`} applied by \`migrate\` with every statement observed (${duration(m.timings.headMs)}).`,
+    `The head was also applied by \`migrate\` to a copy of the base filled with ${count(f.rows)} generated rows per table (seed ${f.seed}; ${f.tables.length} ${f.tables.length === 1 ? "table" : "tables"}, ${count(total)} rows, filled in ${duration(m.timings.fillMs)}), every statement observed (${headFiles === 1 ? "1 file" : `${headFiles} files`} in ${duration(m.timings.headMs)}).`,
     "",
   ];
+  if (m.failure !== null) {
+    lines.push(
+      `**It fails on the filled tables**${m.failure.file === null ? "" : ` at ${code(m.failure.file)} line ${m.failure.line}`}: ${m.failure.reason}`,
+      "",
+    );
+  }
   const notes: string[] = [];
   for (const s of f.skipped) notes.push(`- not filled: ${code(s.table)}: ${s.reason}`);
   for (const t of f.tables) {
@@ -169,9 +175,6 @@ function statementFindings(m: Measurement): string[] {
       }
       if (what.length > 0) lines.push(`- ${where}: ${what.join("; ")}`);
     }
-  }
-  if (m.failure !== null && m.failure.file === null) {
-    lines.push(`- **the head fails on the filled tables**: ${m.failure.reason}`);
   }
   if (m.notRun.length > 0) {
     lines.push(`- not measured, as the head stopped before them: ${m.notRun.map(code).join(", ")}`);

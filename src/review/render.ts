@@ -316,6 +316,9 @@ function render(review: Review, compact: boolean): string {
     review.applies
       ? "**The head applies on the base** for every module set reviewed."
       : "**The head does not apply on the base**, or a stack's runner would refuse it (details below).",
+    ...(review.builds.some((b) => b.measurement?.failure != null)
+      ? ["**The head fails on tables filled with generated rows** (measured below)."]
+      : []),
     "",
     ...stacksSection(review),
     "",

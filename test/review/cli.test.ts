@@ -89,6 +89,47 @@ describe("gaia-db review", () => {
     ]);
   });
 
+  it("--measure: exit 0 when the head fails only on the filled tables, the measurement in --json", async () => {
+    const repo = fixtureRepo(BASE, {
+      "migrations/core/0002_u.sql": "ALTER TABLE t ADD COLUMN u text;\n",
+      "migrations/core/0003_u_unique.sql":
+        "UPDATE t SET u = 'same';\nCREATE UNIQUE INDEX t_u ON t (u);\n",
+    });
+    const r = await gaiaDb(
+      [
+        "review",
+        "--project-dir",
+        repo,
+        "--base",
+        "main",
+        "--skip-squawk",
+        "--json",
+        "--measure",
+        "--rows",
+        "50",
+        "--seed",
+        "3",
+      ],
+      { GAIA_REVIEW_DATABASE_URL: adminUrl() },
+    );
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const m = doc.builds[0].measurement;
+    expect([
+      doc.ok,
+      doc.applies,
+      m.fill.rows,
+      m.fill.seed,
+      m.fill.tables.map((t: { rows: number }) => t.rows),
+    ]).toEqual([true, true, 50, 3, [50]]);
+    expect(m.failure).toEqual({
+      file: "core/0003_u_unique.sql",
+      line: 2,
+      reason: 'could not create unique index "t_u" (Key (u)=(same) is duplicated.)',
+    });
+    expect(r.stderr.split("\n")).toContain("review: measuring core on 50 rows per table (seed 3)");
+  });
+
   it.each([
     [
       ["--applied", "dev"],
@@ -109,6 +150,18 @@ describe("gaia-db review", () => {
     [
       ["--applied", "qa=/dev/null", "--base", "main", "--skip-squawk"],
       "gaia-db: --applied qa=…: there is no stack file Pulumi.qa.yaml; stacks: dev",
+    ],
+    [
+      ["--rows", "500", "--skip-squawk"],
+      "gaia-db: --rows applies to the measured review only: add --measure, or leave out --rows",
+    ],
+    [
+      ["--measure", "--rows", "ten", "--skip-squawk"],
+      "gaia-db: --rows ten: not a number of rows from 1 to 1000000",
+    ],
+    [
+      ["--measure", "--seed", "-1", "--skip-squawk"],
+      "gaia-db: --seed -1: not a whole number from 0 to 2147483647",
     ],
     [["extra"], "gaia-db: unexpected arguments extra: usage is gaia-db review [options]"],
     [["--nope"], "gaia-db: Unknown option '--nope'; run gaia-db review --help"],

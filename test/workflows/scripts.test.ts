@@ -329,6 +329,7 @@ process.exitCode = ${exitCode};
         status: 0,
         argv: [
           "review",
+          "--measure",
           "--output",
           join(dir, "schema-review.md"),
           ...stacks.flatMap((s) => ["--applied", `${s}=applied/${s}.json`]),

@@ -201,7 +201,8 @@ async function fillTable(
     return {
       ...total,
       inserted: 0,
-      problem: `${e.message}${e.detail ? ` (${e.detail})` : ""}`,
+      // "Failing row contains (…)" shows a generated row (and the time it was made): noise.
+      problem: `${e.message}${e.detail && !e.detail.startsWith("Failing row contains") ? ` (${e.detail})` : ""}`,
       failed: true,
     };
   }
@@ -312,7 +313,7 @@ export async function fillTables(client: pg.Client, options: FillOptions): Promi
         note:
           failures.length === 0
             ? null
-            : `NULLs only ${nulls === "none" ? "nowhere" : "in nullable columns without a default"}: with more, ${failures.join("; ")}`,
+            : `generated without NULLs${nulls === "none" ? "" : " in columns that have a default"}, as rows with them were refused: ${failures.join("; then: ")}`,
         durationMs: performance.now() - tableStarted,
       });
       break;

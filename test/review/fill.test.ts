@@ -97,7 +97,7 @@ describe("fillTables", () => {
         200,
         0,
         0,
-        "NULLs only in nullable columns without a default: with more, notes need a body",
+        "generated without NULLs in columns that have a default, as rows with them were refused: notes need a body",
       ],
     ]);
     expect(report.skipped).toEqual([

@@ -7,6 +7,7 @@ import { consequence, documentedLock, type LockMode, lockRank, modeName } from "
 import type { Measurement } from "./measure";
 import { failureReason } from "./measure";
 import type { MeasuredFile, MeasuredStatement } from "./observe";
+import type { Write } from "./snapshot";
 
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 const count = (n: number) => n.toLocaleString("en-US");
@@ -64,6 +65,20 @@ export interface StatementRow {
   failure: string | null;
 }
 
+/** "11 inserted, 2 deleted". */
+function writeText(w: Write, n: (x: number) => string): string {
+  return (
+    [
+      [w.inserted, "inserted"],
+      [w.updated, "updated"],
+      [w.deleted, "deleted"],
+    ] as const
+  )
+    .filter(([x]) => x > 0)
+    .map(([x, what]) => `${n(x)} ${what}`)
+    .join(", ");
+}
+
 export function statementRows(measurement: Measurement): StatementRow[] {
   return measurement.files.flatMap((f) =>
     f.statements.map((s) => ({
@@ -72,7 +87,7 @@ export function statementRows(measurement: Measurement): StatementRow[] {
       locks: locksText(s),
       rewrites: s.rewrites,
       scans: s.scans,
-      writes: s.writes.map((w) => `${w.table} ${w.rows}`),
+      writes: s.writes.map((w) => `${w.table}: ${writeText(w, String)}`),
       failure: s.error === null ? null : failureReason(s.error),
     })),
   );
@@ -146,6 +161,7 @@ function lockTable(m: Measurement): string[] {
 }
 
 function statementFindings(m: Measurement): string[] {
+  // Rows per table as each statement starts: the filled counts, moved by what earlier ones wrote.
   const rows = new Map(m.fill.tables.map((t) => [t.table, t.rows]));
   const size = (table: string, ms: number) =>
     rows.has(table) ? `${count(rows.get(table) as number)} rows: ${duration(ms)}` : duration(ms);
@@ -166,7 +182,11 @@ function statementFindings(m: Measurement): string[] {
         );
       }
       for (const w of s.writes) {
-        what.push(`changes ${count(w.rows)} ${w.rows === 1 ? "row" : "rows"} of ${code(w.table)}`);
+        const rowsOf = (n: number) => `${count(n)} ${n === 1 ? "row" : "rows"}`;
+        if (w.inserted > 0) what.push(`inserts ${rowsOf(w.inserted)} into ${code(w.table)}`);
+        if (w.updated > 0) what.push(`updates ${rowsOf(w.updated)} of ${code(w.table)}`);
+        if (w.deleted > 0) what.push(`deletes ${rowsOf(w.deleted)} of ${code(w.table)}`);
+        rows.set(w.table, (rows.get(w.table) ?? 0) + w.inserted - w.deleted);
       }
       if (s.error !== null) {
         what.push(
@@ -202,7 +222,7 @@ function everyStatement(m: Measurement): string[] {
                     `${code(l.relation)}${l.indexOf === undefined ? "" : ` (index of ${code(l.indexOf)})`} ${modeName(l.mode)}`,
                 )
                 .join(", ");
-        return `| ${code(f.file)} | ${s.line} | ${cell(code(statementLabel(s.text)))} | ${cell(taken)} | ${list(s.rewrites)} | ${list(s.scans)} | ${s.writes.map((w) => `${code(w.table)} ${count(w.rows)}`).join(", ")} | ${s.error === null ? duration(s.durationMs) : "failed"} |`;
+        return `| ${code(f.file)} | ${s.line} | ${cell(code(statementLabel(s.text)))} | ${cell(taken)} | ${list(s.rewrites)} | ${list(s.scans)} | ${s.writes.map((w) => `${code(w.table)} ${writeText(w, count)}`).join(", ")} | ${s.error === null ? duration(s.durationMs) : "failed"} |`;
       }),
     ),
     "",

@@ -16,7 +16,14 @@ import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import type { ProgressEvent, StatementEvent, StatementObserver } from "../migrations/runner";
 import { isLockMode, type LockMode } from "./locks";
-import { changes, gainedLocks, type Relation, type Snapshot, takeSnapshot } from "./snapshot";
+import {
+  changes,
+  gainedLocks,
+  type Relation,
+  type Snapshot,
+  takeSnapshot,
+  type Write,
+} from "./snapshot";
 
 export interface MeasuredLock {
   relation: string;
@@ -48,7 +55,7 @@ export interface MeasuredStatement {
   rewrites: string[];
   scans: string[];
   /** Rows inserted, updated or deleted per table (statements in a transaction only). */
-  writes: { table: string; rows: number }[];
+  writes: Write[];
   /** When it started, in ms after its file's first statement. */
   atMs: number;
   durationMs: number;

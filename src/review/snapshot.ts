@@ -8,12 +8,21 @@ import type { Db } from "../migrations/ledger";
 import { isLockMode, type LockMode, lockRank, strongest } from "./locks";
 import type { MeasuredLock } from "./observe";
 
+/** Rows a statement wrote to one table. */
+export interface Write {
+  table: string;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
 export interface Relation {
   name: string;
   kind: string;
   fileNode: number;
   scans: number | null;
-  writes: number | null;
+  /** Rows inserted, updated and deleted in the transaction (tables only). */
+  writes: [number, number, number] | null;
   indexOf: number | null;
 }
 
@@ -38,8 +47,9 @@ SELECT json_build_object(
         CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END,
         c.relkind, c.relfilenode::bigint,
         CASE WHEN c.relkind IN ('r', 'm') THEN pg_stat_get_numscans(c.oid) + pg_stat_get_xact_numscans(c.oid) END,
-        CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_stat_get_xact_tuples_inserted(c.oid)
-          + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid) END,
+        CASE WHEN c.relkind IN ('r', 'm', 'p') THEN json_build_array(
+          pg_stat_get_xact_tuples_inserted(c.oid), pg_stat_get_xact_tuples_updated(c.oid),
+          pg_stat_get_xact_tuples_deleted(c.oid)) END,
         i.indrelid::bigint))
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -55,7 +65,7 @@ type Row = [
   string,
   number,
   number | string | null,
-  number | string | null,
+  (number | string)[] | null,
   number | null,
 ];
 
@@ -72,7 +82,7 @@ function parseSnapshot(json: { locks: [number, string][]; relations: Row[] }): S
       kind,
       fileNode: Number(fileNode),
       scans: scans === null ? null : Number(scans),
-      writes: writes === null ? null : Number(writes),
+      writes: writes === null ? null : [Number(writes[0]), Number(writes[1]), Number(writes[2])],
       indexOf: indexOf === null ? null : Number(indexOf),
     });
   }
@@ -124,7 +134,7 @@ export function changes(
 ) {
   const rewrites: string[] = [];
   const scans: string[] = [];
-  const writes: { table: string; rows: number }[] = [];
+  const writes: Write[] = [];
   for (const [oid, was] of before.relations) {
     const now = after.relations.get(oid);
     if (now === undefined || !existing.has(oid)) continue;
@@ -132,8 +142,11 @@ export function changes(
     if (rewritten) rewrites.push(now.name);
     else if (now.scans !== null && was.scans !== null && now.scans > was.scans)
       scans.push(now.name);
-    if (now.writes !== null && was.writes !== null && now.writes > was.writes) {
-      writes.push({ table: now.name, rows: now.writes - was.writes });
+    if (now.writes !== null && was.writes !== null) {
+      const [i0, u0, d0] = was.writes;
+      const [i1, u1, d1] = now.writes;
+      const write = { table: now.name, inserted: i1 - i0, updated: u1 - u0, deleted: d1 - d0 };
+      if (write.inserted > 0 || write.updated > 0 || write.deleted > 0) writes.push(write);
     }
   }
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -127,7 +127,7 @@ describe("the measured review: each statement on filled tables", () => {
       row("core/0007_varchar_to_text.sql", 1, ["users ACCESS EXCLUSIVE"]),
       row("core/0008_set_not_null.sql", 1, ["users ROW EXCLUSIVE"], {
         scans: ["users"],
-        writes: ["users 30"],
+        writes: ["users: 30 updated"],
       }),
       row("core/0008_set_not_null.sql", 2, ["users ACCESS EXCLUSIVE"], { scans: ["users"] }),
       row("core/0009_index.sql", 1, ["users SHARE"], { scans: ["users"] }),

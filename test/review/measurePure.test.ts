@@ -15,7 +15,13 @@ import {
   planTable,
 } from "../../src/review/fillPlan";
 import { consequence, documentedLock, modeName, strongest } from "../../src/review/locks";
-import { duration, heldLocks, statementLabel } from "../../src/review/measureRender";
+import type { Measurement } from "../../src/review/measure";
+import {
+  duration,
+  heldLocks,
+  measuredSection,
+  statementLabel,
+} from "../../src/review/measureRender";
 import type { MeasuredFile, MeasuredStatement } from "../../src/review/observe";
 import { gainedLocks } from "../../src/review/snapshot";
 
@@ -459,5 +465,56 @@ describe("measureOptions: --measure, --rows, --seed", () => {
     ],
   ])("%j is refused: %s", (flags, message) => {
     expect(() => measureOptions(flags)).toThrow(message);
+  });
+});
+
+describe("measuredSection: rows as each statement starts", () => {
+  it("counts the rows earlier statements inserted and deleted", () => {
+    const file: MeasuredFile = {
+      file: "core/0002_x.sql",
+      transaction: true,
+      durationMs: 10,
+      failed: false,
+      statements: [
+        {
+          ...statement(1, 0, 1, []),
+          text: "DELETE FROM users WHERE n < 40",
+          scans: ["users"],
+          writes: [{ table: "users", inserted: 0, updated: 0, deleted: 40 }],
+        },
+        {
+          ...statement(2, 2, 1, []),
+          text: "ALTER TABLE users ALTER n SET NOT NULL",
+          scans: ["users"],
+        },
+      ],
+    };
+    const m: Measurement = {
+      fill: {
+        rows: 100,
+        seed: 1,
+        tables: [
+          {
+            table: "users",
+            rows: 100,
+            generated: 100,
+            failedCheck: 0,
+            duplicateKey: 0,
+            note: null,
+            durationMs: 1,
+          },
+        ],
+        skipped: [],
+        durationMs: 1,
+      },
+      files: [file],
+      failure: null,
+      notRun: [],
+      timings: { baseMs: 1, fillMs: 1, headMs: 1 },
+    };
+    expect(measuredSection(m, 1, true).filter((l) => l.startsWith("- "))).toEqual([
+      "- `core/0002_x.sql` line 1 (`DELETE FROM users WHERE n < 40`): scans all of `users` (100 rows: 1.0 ms); deletes 40 rows of `users`",
+      "- `core/0002_x.sql` line 2 (`ALTER TABLE users ALTER n SET NOT NULL`): scans all of `users` (60 rows: 1.0 ms)",
+    ]);
   });
 });

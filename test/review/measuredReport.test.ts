@@ -70,7 +70,7 @@ The head was also applied by \`migrate\` to a copy of the base filled with 500 g
 | \`core/0002_orders.sql\` | \`users\` | SHARE ROW EXCLUSIVE | <t> (line 1 to commit) | blocks writes on \`users\` until commit (reads go on) |
 | \`core/0003_bio_required.sql\` | \`users\` | ACCESS EXCLUSIVE | <t> (line 2 to commit) | blocks reads and writes on \`users\` until commit |
 
-- \`core/0003_bio_required.sql\` line 1 (\`UPDATE users SET bio = '' WHERE bio IS NULL\`): scans all of \`users\` (500 rows: <t>) holding ROW EXCLUSIVE; changes 49 rows of \`users\`
+- \`core/0003_bio_required.sql\` line 1 (\`UPDATE users SET bio = '' WHERE bio IS NULL\`): scans all of \`users\` (500 rows: <t>) holding ROW EXCLUSIVE; updates 49 rows of \`users\`
 - \`core/0003_bio_required.sql\` line 2 (\`ALTER TABLE users ALTER COLUMN bio SET NOT NULL\`): scans all of \`users\` (500 rows: <t>) holding ACCESS EXCLUSIVE
 - \`core/0004_bio_unique.sql\` line 1 (\`CREATE UNIQUE INDEX users_bio_key ON users (bio)\`): **fails on the filled tables**: could not create unique index "users_bio_key" (Key (bio)=(bio-20) is duplicated.); the file rolls back
 
@@ -80,7 +80,7 @@ The head was also applied by \`migrate\` to a copy of the base filled with 500 g
 |---|---|---|---|---|---|---|---|
 | \`core/0002_orders.sql\` | 1 | \`CREATE TABLE orders ( id bigint GENERATED ALWAYS AS IDENTITY PRIMARY …\` | \`users\` SHARE ROW EXCLUSIVE |  |  |  | <t> |
 | \`core/0002_orders.sql\` | 5 | \`CREATE INDEX orders_user_id ON orders (user_id)\` |  |  |  |  | <t> |
-| \`core/0003_bio_required.sql\` | 1 | \`UPDATE users SET bio = '' WHERE bio IS NULL\` | \`users\` ROW EXCLUSIVE |  | \`users\` | \`users\` 49 | <t> |
+| \`core/0003_bio_required.sql\` | 1 | \`UPDATE users SET bio = '' WHERE bio IS NULL\` | \`users\` ROW EXCLUSIVE |  | \`users\` | \`users\` 49 updated | <t> |
 | \`core/0003_bio_required.sql\` | 2 | \`ALTER TABLE users ALTER COLUMN bio SET NOT NULL\` | \`users\` ACCESS EXCLUSIVE |  | \`users\` |  | <t> |
 | \`core/0004_bio_unique.sql\` | 1 | \`CREATE UNIQUE INDEX users_bio_key ON users (bio)\` |  |  |  |  | failed |
 

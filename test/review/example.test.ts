@@ -5,12 +5,16 @@
  * - docs/examples/schema-review.md: the pull request that turns on the RBAC and Experience modules
  *   in every stack file, reviewed against main, where the stacks run core and vector;
  * - test/fixtures/schema/llm_platform.mmd: the Mermaid diagram of the whole schema
- *   (`gaia-db schema --mermaid`; the modules the server can build).
+ *   (`gaia-db schema --mermaid`; the modules the server can build);
+ * - docs/examples/schema-review-measured.md: core 0002-0010 reviewed with --measure against a base
+ *   where core is 0001 alone, on 10,000 generated rows per table. Durations differ on every run:
+ *   the file is compared with every duration masked, and vitest -u rewrites it whole.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildSchema, unbuildableModules } from "../../src/review/build";
+import { DEFAULT_ROWS, DEFAULT_SEED } from "../../src/review/measure";
 import { erDiagram } from "../../src/review/mermaid";
 import { renderMarkdown } from "../../src/review/render";
 import { review } from "../../src/review/review";
@@ -80,6 +84,29 @@ describe("the examples in docs/", () => {
     await expect(renderMarkdown(result)).toMatchFileSnapshot(
       "../../docs/examples/schema-review.md",
     );
+  });
+
+  it("docs/examples/schema-review-measured.md: core 0002-0010 measured on filled tables", {
+    timeout: 300_000,
+  }, async () => {
+    const later = /^migrations\/core\/00(0[2-9]|10)_/;
+    const files = project();
+    const repo = fixtureRepo(
+      Object.fromEntries(Object.entries(files).filter(([path]) => !later.test(path))),
+      Object.fromEntries(Object.entries(files).filter(([path]) => later.test(path))),
+    );
+    const result = await review({
+      repo,
+      base: "main",
+      serverUrl: adminUrl(),
+      squawk: null,
+      measure: { rows: DEFAULT_ROWS, seed: DEFAULT_SEED },
+    });
+    const fresh = renderMarkdown(result);
+    const path = join(ROOT, "docs/examples/schema-review-measured.md");
+    if (expect.getState().snapshotState.snapshotUpdateState === "all") writeFileSync(path, fresh);
+    const masked = (text: string) => text.replace(/\b\d+(\.\d)? (ms|s)\b/g, "<t>");
+    expect(masked(readFileSync(path, "utf8"))).toBe(masked(fresh));
   });
 
   it("test/fixtures/schema/llm_platform.mmd: the whole schema the test server builds", async () => {

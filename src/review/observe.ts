@@ -83,7 +83,9 @@ function errorOf(err: unknown): StatementError {
 /** How long the sampler sleeps between two reads of a bare statement's locks. */
 const SAMPLE_INTERVAL_MS = 2;
 
-const SAMPLE_SQL = `SELECT l.relation::bigint AS oid, l.mode, l.granted, l.locktype
+/** waited_ms: how long an ungranted lock has been waited for, by the server's clock. */
+const SAMPLE_SQL = `SELECT l.relation::bigint AS oid, l.mode, l.granted, l.locktype,
+       EXTRACT(EPOCH FROM clock_timestamp() - l.waitstart) * 1000 AS waited_ms
   FROM pg_locks l WHERE l.pid = $1`;
 
 /**
@@ -99,6 +101,7 @@ class Sampler {
   private readonly seen = new Map<number, LockMode[]>();
   samples = 0;
   pausedMs = 0;
+  private failure: Error | null = null;
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
@@ -116,28 +119,37 @@ class Sampler {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped) {
-      const { rows } = await this.client.query<{
-        oid: string | null;
-        mode: string;
-        granted: boolean;
-        locktype: string;
-      }>(SAMPLE_SQL, [this.pid]);
-      this.samples += 1;
-      for (const r of rows) {
-        if (!r.granted || r.locktype !== "relation" || r.oid === null || !isLockMode(r.mode)) {
-          continue;
+    try {
+      while (!this.stopped) {
+        const { rows } = await this.client.query<{
+          oid: string | null;
+          mode: string;
+          granted: boolean;
+          locktype: string;
+          waited_ms: string | null;
+        }>(SAMPLE_SQL, [this.pid]);
+        this.samples += 1;
+        for (const r of rows) {
+          if (!r.granted || r.locktype !== "relation" || r.oid === null || !isLockMode(r.mode)) {
+            continue;
+          }
+          const oid = Number(r.oid);
+          this.seen.set(oid, [...(this.seen.get(oid) ?? []), r.mode]);
         }
-        const oid = Number(r.oid);
-        this.seen.set(oid, [...(this.seen.get(oid) ?? []), r.mode]);
+        const waiting = rows.find((r) => !r.granted);
+        if (this.holding && waiting !== undefined) {
+          const since = performance.now();
+          await this.client.query("COMMIT");
+          this.holding = false;
+          this.pausedMs += Number(waiting.waited_ms ?? 0) + (performance.now() - since);
+        }
+        await new Promise((resolve) => setTimeout(resolve, SAMPLE_INTERVAL_MS));
       }
-      if (this.holding && rows.some((r) => !r.granted)) {
-        const since = performance.now();
-        await this.client.query("COMMIT");
-        this.holding = false;
-        this.pausedMs += performance.now() - since;
-      }
-      await new Promise((resolve) => setTimeout(resolve, SAMPLE_INTERVAL_MS));
+    } catch (err) {
+      // Never leave the statement waiting for a snapshot nobody reads.
+      this.failure = err as Error;
+      if (this.holding) await this.client.query("ROLLBACK").catch(() => {});
+      this.holding = false;
     }
   }
 
@@ -148,6 +160,7 @@ class Sampler {
       await this.client.query("COMMIT");
       this.holding = false;
     }
+    if (this.failure !== null) throw this.failure;
     return this.seen;
   }
 }
@@ -194,7 +207,6 @@ export class MeasuringObserver implements StatementObserver {
     if (this.problem !== null) return;
     try {
       const file = this.current(event);
-      const startsTransaction = !file.transaction || event.index === 0 || this.carried === null;
       const carried =
         this.carried !== null &&
         file.transaction &&
@@ -203,7 +215,8 @@ export class MeasuringObserver implements StatementObserver {
           ? this.carried.snapshot
           : null;
       const snapshot = carried ?? (await takeSnapshot(event.db));
-      if (startsTransaction && carried === null) this.existing = snapshot.relations;
+      // Nothing carried over: a transaction starts here (a file's, or a statement's own).
+      if (carried === null) this.existing = snapshot.relations;
       this.before = snapshot;
       if (!event.inTransaction) {
         if (this.pid === null) {

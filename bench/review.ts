@@ -15,13 +15,13 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { MODULES, type Module } from "../src/migrations/files";
 import { migrate, urlWithDatabase } from "../src/migrations/runner";
 import { openServer } from "../src/review/build";
 import { fillTables } from "../src/review/fill";
 import { MeasuringObserver } from "../src/review/observe";
 import { renderMarkdown } from "../src/review/render";
 import { review } from "../src/review/review";
+import { MODULES, type Module } from "../src/shared/vocabulary";
 import { fixtureRepo, removeFixtures, stackFile } from "../test/review/fixture";
 
 const REPO = resolve(__dirname, "..");

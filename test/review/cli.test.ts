@@ -160,8 +160,16 @@ describe("gaia-db review", () => {
       "gaia-db: --rows ten: not a number of rows from 1 to 1000000",
     ],
     [
+      ["--measure", "--rows", "0", "--skip-squawk"],
+      "gaia-db: --rows 0: not a number of rows from 1 to 1000000",
+    ],
+    [
       ["--measure", "--seed", "-1", "--skip-squawk"],
       "gaia-db: --seed -1: not a whole number from 0 to 2147483647",
+    ],
+    [
+      ["--measure", "--seed", "1.5", "--skip-squawk"],
+      "gaia-db: --seed 1.5: not a whole number from 0 to 2147483647",
     ],
     [["extra"], "gaia-db: unexpected arguments extra: usage is gaia-db review [options]"],
     [["--nope"], "gaia-db: Unknown option '--nope'; run gaia-db review --help"],

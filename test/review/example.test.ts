@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildSchema, unbuildableModules } from "../../src/review/build";
-import { DEFAULT_ROWS, DEFAULT_SEED } from "../../src/review/measure";
+import { DEFAULT_ROWS, DEFAULT_SEED } from "../../src/review/measureOptions";
 import { erDiagram } from "../../src/review/mermaid";
 import { renderMarkdown } from "../../src/review/render";
 import { review } from "../../src/review/review";

@@ -8,9 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Module } from "../../src/migrations/files";
-import { type MeasureOptions, measureBuild } from "../../src/review/measure";
+import { measureBuild } from "../../src/review/measure";
+import type { MeasureOptions } from "../../src/review/measureOptions";
 import { heldLocks, statementRows } from "../../src/review/measureRender";
+import type { Module } from "../../src/shared/vocabulary";
 import { adminUrl } from "../support/postgres";
 
 const dirs: string[] = [];

@@ -247,7 +247,7 @@ describe("Redis existence comes from redis list, whatever redis status prints fo
     async (text) => {
       const { fake, engine, program } = stacks.setup();
       fake.update((s) => {
-        s.redisNotFoundError = text;
+        s.apiTexts = { redisNotFound: text };
       });
       const e = engine();
       const up = await e.run("dev", program({ stack: "dev", parts: ["redis"] }));
@@ -388,7 +388,7 @@ describe("several certificate volumes of one name in one region", () => {
       const { fake, engine, program } = stacks.setup();
       fake.update((s) => {
         s.zonesPerRegion = 2;
-        if (text) s.uniqueZoneError = text;
+        if (text) s.apiTexts = { uniqueZone: text };
       });
       const e = engine();
       const failed = await e.run(

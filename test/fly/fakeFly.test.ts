@@ -42,10 +42,6 @@ describe("fake fly: flags and non-interactive refusals", () => {
   it.each([
     [["postgres", "create", "--cluster-size", "1"], "Error: unknown flag: --cluster-size\n"],
     [["redis", "status", "gaia-redis-dev", "--json"], "Error: unknown flag: --json\n"],
-    [
-      ["postgres", "destroy", "gaia-db-dev"],
-      'Error: unknown command "postgres" for "flyctl postgres"\n',
-    ],
     [["apps", "create", "x", "-Z"], "Error: unknown shorthand flag: 'Z' in -Z\n"],
     [
       ["apps", "create", "gaia-x"],
@@ -94,6 +90,14 @@ describe("fake fly: flags and non-interactive refusals", () => {
     expect(r.code).toBe(1);
     expect(r.stderr.endsWith(stderrTail)).toBe(true);
     expect(fake.state().apps).toEqual({});
+  });
+
+  it("a subcommand a group does not have prints the group's help and exits 0, doing nothing", () => {
+    // cobra: Find stops at `postgres`, which has no runner, so execute returns flag.ErrHelp.
+    const r = fly(["postgres", "destroy", "gaia-db-dev"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage:\n {2}flyctl postgres/);
+    expect(fake.calls().at(-1)).toMatchObject({ command: "postgres", help: true });
   });
 
   it("refuses without a token, with flyctl's text", () => {
@@ -169,11 +173,15 @@ describe("fake fly: shapes and quirks", () => {
     );
   });
 
-  it("status of a missing app fails with 'Could not find App'", () => {
+  it.each([
+    [undefined, "Could not find App"],
+    ['Could not find App "{name}"', 'Could not find App "nope"'],
+  ])("status of a missing app fails with the API's words (%s)", (wording, shown) => {
+    if (wording) fake.update((s) => (s.apiTexts = { appNotFound: wording }));
     expect(fly(["status", "-a", "nope", "--json"])).toEqual({
       code: 1,
       stdout: "",
-      stderr: 'Error: failed to get app: Could not find App "nope"\n',
+      stderr: `Error: failed to get app: ${shown}\n`,
     });
   });
 
@@ -266,7 +274,9 @@ describe("fake fly: shapes and quirks", () => {
     const [vol] = JSON.parse(fly(["volumes", "list", "-a", "gaia-db-dev", "--json"]).stdout);
     expect(
       fly(["volumes", "extend", vol.id, "-a", "gaia-db-dev", "--size", "5", "--yes"]).stderr,
-    ).toBe("Error: failed to extend volume: size_gb must be greater than the current size (10)\n");
+    ).toBe(
+      `Error: failed to extend volume: failed to extend volume ${vol.id}: size_gb must be greater than the current size (10)\n`,
+    );
     const ok = fly([
       "volumes",
       "extend",

@@ -299,7 +299,7 @@ describe("redis create, as internal/command/redis/create.go decides", () => {
 describe("redis existence", () => {
   it("redis list --org is a table with a NAME column; redis status fails in the API's words", () => {
     fake.update((s) => {
-      s.redisNotFoundError = "addOn {name} not available";
+      s.apiTexts = { redisNotFound: "addOn {name} not available" };
     });
     expect(fly(["redis", "list", "--org", "aeonia-dev"]).stdout).toMatch(
       /^ NAME +│ ORG +│ PLAN +│ EVICTION +│ PRIMARY REGION +│ READ REGIONS\n\n$/,
@@ -308,7 +308,7 @@ describe("redis existence", () => {
       "Error: addOn gaia-redis-dev not available\n",
     );
     expect(fly(["redis", "list", "--org", "nope"]).stderr).toBe(
-      "Error: organization nope not found\n",
+      "Error: Could not find Organization nope\n",
     );
   });
 });

@@ -105,7 +105,9 @@ function lineOf(repo: Repo, path: string, pattern: RegExp): string {
 
 export function buildTable() {
   const commands: Record<string, CommandFact> = {};
-  const wanted = new Set(PATHS.flatMap((p) => p.split(" ").map((_, i, w) => w.slice(0, i + 1).join(" "))));
+  const wanted = new Set(
+    PATHS.flatMap((p) => p.split(" ").map((_, i, w) => w.slice(0, i + 1).join(" "))),
+  );
   const walk = (path: string, ctor: { dir: string; func: string }) => {
     const { fact, children } = readCommand(FLYCTL, ctor);
     commands[path] = fact;

@@ -77,7 +77,10 @@ interface Ctx {
 const pkgCache = new Map<string, string[]>();
 function pkg(repo: Repo, dir: string): string[] {
   let files = pkgCache.get(dir);
-  if (!files) pkgCache.set(dir, (files = packageFiles(repo, dir)));
+  if (!files) {
+    files = packageFiles(repo, dir);
+    pkgCache.set(dir, files);
+  }
   return files;
 }
 
@@ -142,7 +145,7 @@ function flagsOf(item: string, itemAt: number, ctx: Ctx): [string, FlagFact][] {
   if (!name) throw new Error(`${cite(ctx.path, text, itemAt)}: cannot read flag ${item}`);
   const dir = call || ref ? FLAG_PKG : ctx.dir;
   const files = pkg(ctx.repo, dir);
-  const isCall = Boolean(call || (local && local[2]));
+  const isCall = Boolean(call || (local ? local[2] : false));
   let found: { path: string; text: string; at: number; expr: string } | null;
   if (isCall) {
     const fn = findFunc(ctx.repo, files, name);
@@ -268,7 +271,8 @@ export function readCommand(repo: Repo, c: Constructor, full = true): ReadComman
     const wraps = /(\w+)\s*:?=\s*(?:(\w+)\.)?(\w+)\(\)\n/.exec(fn.body);
     const bare = /Use:\s*("[^"]*")/.exec(fn.body);
     if (!full && (wraps || bare)) {
-      if (bare) return { fact: { ...EMPTY, use: unquote(bare[1]!), at: at(bare.index) }, children: [] };
+      if (bare)
+        return { fact: { ...EMPTY, use: unquote(bare[1]!), at: at(bare.index) }, children: [] };
       const dir = wraps![2] ? importedDir(ctx, wraps![2]) : c.dir;
       return readCommand(repo, { dir, func: wraps![3]! }, false);
     }

@@ -54,8 +54,6 @@ export interface Source {
   at: number;
 }
 
-export const cite = (repo: Repo, path: string, line: number) => `${path}:${line}`;
-
 /** Skips a string, rune or comment starting at i; returns the index after it, or i. */
 function skipAtom(s: string, i: number): number {
   const c = s[i];

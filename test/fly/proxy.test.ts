@@ -81,13 +81,20 @@ describe("withFlyProxy", () => {
     expect(await portIsClosed(seen)).toBe(true);
   });
 
-  it("reports the proxy's stderr when it exits before it is ready", async () => {
-    await expect(withFlyProxy({ app: "nope", env: fake.env() }, async () => 1)).rejects.toThrow(
-      new FlyProxyError(
-        'fly proxy for app nope exited (code 1) before it was ready; its stderr:\nError: failed to get app: Could not find App "nope"',
-      ),
-    );
-  });
+  // The API's words for a missing app are its own: two wordings, passed through as they come.
+  it.each(["Could not find App", 'app "{name}" does not exist'])(
+    "reports the proxy's stderr when it exits before it is ready (%s)",
+    async (wording) => {
+      fake.update((s) => {
+        s.apiTexts = { appNotFound: wording };
+      });
+      await expect(withFlyProxy({ app: "nope", env: fake.env() }, async () => 1)).rejects.toThrow(
+        new FlyProxyError(
+          `fly proxy for app nope exited (code 1) before it was ready; its stderr:\nError: ${wording.replace("{name}", "nope")}`,
+        ),
+      );
+    },
+  );
 
   it("times out, naming the app, and kills the whole process group", async () => {
     const pidFile = join(scratch, "grandchild.pid");

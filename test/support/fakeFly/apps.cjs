@@ -34,7 +34,7 @@ Object.assign(T, {
   appDestroyed: { text: "Destroyed app %s", at: "internal/command/apps/destroy.go:104" },
   nameTakenSuggestion: {
     text: "App names are unique across all of Fly.io, not just your organization, so this name may be held by an app you cannot see. Try a different name.",
-    at: "fly-go:flaps/flaps_error.go:60",
+    at: "fly-go:flaps/flaps_error.go:58",
   },
 });
 
@@ -101,7 +101,11 @@ function createApp(ctx, name, org, role) {
   const { state } = ctx;
   if (!/^[a-z0-9][a-z0-9-]{0,61}$/.test(name))
     throw new FlyError(
-      apiText(state, "appNameInvalid", "Validation failed: Name under 63 chars using numbers, lowercase letters and dashes"),
+      apiText(
+        state,
+        "appNameInvalid",
+        "Validation failed: Name under 63 chars using numbers, lowercase letters and dashes",
+      ),
     );
   if (state.apps[name] || state.foreignApps.includes(name)) {
     throw new FlyError(
@@ -130,7 +134,9 @@ function appsCreate(ctx) {
 }
 
 function appsList(ctx) {
-  const apps = Object.values(ctx.state.apps).filter((a) => !ctx.flags.org || a.org === ctx.flags.org);
+  const apps = Object.values(ctx.state.apps).filter(
+    (a) => !ctx.flags.org || a.org === ctx.flags.org,
+  );
   if (ctx.flags.json) return printJson(apps.map(c.appJson));
   if (ctx.flags.quiet) {
     for (const a of apps) print(a.name);

@@ -67,7 +67,8 @@ const orgBasic = (slug) => ({
 });
 
 const isPostgres = (app) => app.role === "postgres_cluster";
-const appStatus = (app) => (app.machines.some((m) => m.state === "started") ? "deployed" : "pending");
+const appStatus = (app) =>
+  app.machines.some((m) => m.state === "started") ? "deployed" : "pending";
 
 /** fly.App (fly-go types.go), what `apps create --json`, `apps list --json`, `pg list --json` print. */
 const appJson = (app) =>

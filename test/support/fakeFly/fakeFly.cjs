@@ -61,7 +61,9 @@ async function main() {
       exitCode: hung ? null : call.exitCode,
       pid: process.pid,
       ppid: process.ppid,
-      env: Object.keys(process.env).filter((k) => !k.startsWith("FAKE_FLY_")).sort(),
+      env: Object.keys(process.env)
+        .filter((k) => !k.startsWith("FAKE_FLY_"))
+        .sort(),
     };
     fs.appendFileSync(path.join(STATE_DIR, "calls.jsonl"), `${JSON.stringify(entry)}\n`);
   };
@@ -89,14 +91,20 @@ async function main() {
       if (spec.notice) eprint(`\n${T[spec.notice].text}`);
       const ctx = { path: r.path, flags: r.flags, args: r.args, env: process.env, appName: "" };
       prepare(ctx, TABLE.commands[r.path].preparers);
-      const token = ctx.flags["access-token"] || process.env.FLY_ACCESS_TOKEN || process.env.FLY_API_TOKEN || "";
+      const token =
+        ctx.flags["access-token"] ||
+        process.env.FLY_ACCESS_TOKEN ||
+        process.env.FLY_API_TOKEN ||
+        "";
       ctx.stdin = spec.stdin ? fs.readFileSync(0, "utf8") : "";
       withLock(() => {
         const state = loadState();
         ctx.state = state;
         // What the API answers an unusable token is its own (state.apiTexts.unauthenticated).
         if (!spec.noSession && token.includes("invalid"))
-          throw new FlyError(apiText(state, "unauthenticated", "You must be authenticated to view this."));
+          throw new FlyError(
+            apiText(state, "unauthenticated", "You must be authenticated to view this."),
+          );
         const f = takeFault(state, r.path);
         ctx.fault = faultHook(state, f);
         if (f && f.kind !== "fail-after-create" && f.kind !== "hang") {

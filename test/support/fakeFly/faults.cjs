@@ -4,7 +4,7 @@
  * - "429", "503": a failed API call. What flyctl prints depends on the API's response body
  *   (fly-go flaps.go:305-324 handleAPIError: a JSON body gives its `error` text alone, anything
  *   else `request returned non-2xx status: <code>: <body>`), so `message` replaces the default.
- * - "timeout": a context deadline, which flyctl exits 126 for (internal/cli/cli.go:101-104).
+ * - "timeout": a context deadline, which flyctl exits 126 for (internal/cli/cli.go:109-112).
  * - "fail-after-create": the mutation happens, then the command fails (flyctl #1719).
  * - "hang": the command gets as far as its mutation (or through a read) and never returns.
  * - "error": fails with `message`, for API texts the source does not show.
@@ -24,7 +24,13 @@ function takeFault(state, key) {
   return f;
 }
 
-const MPG_LOOKUP = ["mpg status", "mpg destroy", "mpg databases list", "mpg databases create", "mpg proxy"];
+const MPG_LOOKUP = [
+  "mpg status",
+  "mpg destroy",
+  "mpg databases list",
+  "mpg databases create",
+  "mpg proxy",
+];
 
 function raiseFault(state, f, key, ctx) {
   // Every `mpg <cmd> <id>` turns any failure of its lookup into "not found" (mpg.go:97-99).
@@ -33,7 +39,9 @@ function raiseFault(state, f, key, ctx) {
   if (key === "mpg list" && code) {
     const slug = ctx.flags.org || ctx.args[0];
     const body = f.message ?? `{"error":"fake ${code}"}`;
-    throw new FlyError(sprintf(T.mpgListFailed.text, slug, sprintf(T.mpgListStatus.text, code, body)));
+    throw new FlyError(
+      sprintf(T.mpgListFailed.text, slug, sprintf(T.mpgListStatus.text, code, body)),
+    );
   }
   switch (f.kind) {
     case "429":
@@ -66,7 +74,10 @@ function faultHook(state, f) {
       }
       if (f?.kind === "fail-after-create") {
         saveState(state);
-        throw new FlyError(f.message ?? message ?? "context deadline exceeded", f.message || message ? 1 : 126);
+        throw new FlyError(
+          f.message ?? message ?? "context deadline exceeded",
+          f.message || message ? 1 : 126,
+        );
       }
     },
   };
@@ -75,8 +86,13 @@ function faultHook(state, f) {
 /** Never returns: like a flyctl stuck on the network, with a helper (the agent, ssh) beside it. */
 function hangForever(entry) {
   const { spawn } = require("node:child_process");
-  const helper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "inherit" });
-  fs.appendFileSync(path.join(STATE_DIR, "hangs.jsonl"), `${JSON.stringify({ ...entry, helper: helper.pid })}\n`);
+  const helper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], {
+    stdio: "inherit",
+  });
+  fs.appendFileSync(
+    path.join(STATE_DIR, "hangs.jsonl"),
+    `${JSON.stringify({ ...entry, helper: helper.pid })}\n`,
+  );
   setInterval(() => {}, 1 << 30);
 }
 

@@ -58,7 +58,9 @@ function setSize(guest, size) {
   if (!preset) {
     const kind = ["shared", "performance"].find((k) => size.startsWith(k));
     if (!kind) throw c.fail("badPreset", size);
-    const valid = Object.keys(MACHINE_PRESETS).filter((n) => n.startsWith(kind)).sort();
+    const valid = Object.keys(MACHINE_PRESETS)
+      .filter((n) => n.startsWith(kind))
+      .sort();
     throw c.fail("badSize", size, valid);
   }
   const [cpu_kind, cpus, memory_mb] = preset;
@@ -72,7 +74,8 @@ function unitsParse(raw, binary) {
   const num = raw[sep] === " " ? raw.slice(0, sep) : raw.slice(0, sep + 1);
   let sfx = raw.slice(sep + 1);
   const size = Number(num);
-  if (num === "" || Number.isNaN(size)) throw new FlyError(`strconv.ParseFloat: parsing ${JSON.stringify(num)}: invalid syntax`);
+  if (num === "" || Number.isNaN(size))
+    throw new FlyError(`strconv.ParseFloat: parsing ${JSON.stringify(num)}: invalid syntax`);
   if (size < 0) throw c.fail("unitsInvalidSize", raw);
   if (sfx === "") return Math.trunc(size);
   const bad = () => c.fail("unitsInvalidSuffix", sfx);
@@ -84,7 +87,8 @@ function unitsParse(raw, binary) {
   }
   const power = { k: 1, m: 2, g: 3, t: 4, p: 5 }[sfx[0]];
   if (!power) throw bad();
-  if ((sfx.length === 2 && sfx[1] !== "b") || (sfx.length === 3 && sfx.slice(1) !== "ib")) throw bad();
+  if ((sfx.length === 2 && sfx[1] !== "b") || (sfx.length === 3 && sfx.slice(1) !== "ib"))
+    throw bad();
   return Math.trunc(size * (binary ? 1024 : 1000) ** power);
 }
 
@@ -119,6 +123,5 @@ function getMachineGuest(flags, base) {
   if (flags["vm-gpu-kind"] !== undefined || flags["vm-gpus"] !== undefined) throw c.fail("vmGpu");
   return guest;
 }
-
 
 module.exports = { MACHINE_PRESETS, DEFAULT_VM_SIZE, setSize, parseSize, getMachineGuest };

@@ -1,6 +1,6 @@
 "use strict";
 /** `machine list|update|restart`. */
-const { T, sprintf, FlyError } = require("./texts.cjs");
+const { T, sprintf } = require("./texts.cjs");
 const { need } = require("./prompts.cjs");
 const { apiText, now } = require("./state.cjs");
 const { print, printJson } = require("./output.cjs");
@@ -16,13 +16,22 @@ Object.assign(T, {
     text: "machine %s was not found in app '%s'",
     at: "internal/command/machine/select.go:240",
   },
-  getMachineFailed: { text: "could not get machine %s: %w", at: "internal/command/machine/select.go:58" },
+  getMachineFailed: {
+    text: "could not get machine %s: %w",
+    at: "internal/command/machine/select.go:58",
+  },
   flapsGetFailed: { text: "failed to get VM %s: %w", at: "fly-go:flaps/flaps_machines.go:128" },
   noConfigChanges: { text: "no config changes found", at: "internal/machine/config.go:20" },
   updatingMachine: { text: "Updating machine %s", at: "internal/machine/update.go:88" },
-  machineUpdated: { text: "Machine %s updated successfully!", at: "internal/machine/update.go:116" },
+  machineUpdated: {
+    text: "Machine %s updated successfully!",
+    at: "internal/machine/update.go:116",
+  },
   restartingMachine: { text: "Restarting machine %s", at: "internal/machine/restart.go:21" },
-  machineRestarted: { text: "Machine %s restarted successfully!", at: "internal/machine/restart.go:36" },
+  machineRestarted: {
+    text: "Machine %s restarted successfully!",
+    at: "internal/machine/restart.go:36",
+  },
 });
 
 /**
@@ -47,7 +56,8 @@ function machineList(ctx) {
   for (const m of app.machines) print(`${m.id}\t${m.name}\t${m.state}\t${m.region}`);
 }
 
-const sameGuest = (a, b) => a.cpu_kind === b.cpu_kind && a.cpus === b.cpus && a.memory_mb === b.memory_mb;
+const sameGuest = (a, b) =>
+  a.cpu_kind === b.cpu_kind && a.cpus === b.cpus && a.memory_mb === b.memory_mb;
 
 // machine/update.go:79-178: the flags go over the machine's current config (run.go:705), then
 // the confirmation, which without a change is "no config changes found" (config.go:23-37).
@@ -78,7 +88,8 @@ function machineRestart(ctx) {
   for (const m of machines) {
     print(sprintf(T.restartingMachine.text, m.id));
     m.restarts = (m.restarts ?? 0) + 1;
-    for (const v of ctx.state.volumes.filter((x) => x.attached_machine_id === m.id)) v.fs_gb = v.size_gb;
+    for (const v of ctx.state.volumes.filter((x) => x.attached_machine_id === m.id))
+      v.fs_gb = v.size_gb;
     print(sprintf(T.machineRestarted.text, m.id));
   }
 }

@@ -3,7 +3,15 @@
 const crypto = require("node:crypto");
 const { T, sprintf, FlyError } = require("./texts.cjs");
 const { need } = require("./prompts.cjs");
-const { apiText, nextId, mpgRegions, withLock, loadState, saveState, orgs } = require("./state.cjs");
+const {
+  apiText,
+  nextId,
+  mpgRegions,
+  withLock,
+  loadState,
+  saveState,
+  orgs,
+} = require("./state.cjs");
 const { print, eprint, printJson, renderTable } = require("./output.cjs");
 const { fromStruct } = require("./shapes.cjs");
 const c = require("./common.cjs");
@@ -17,13 +25,31 @@ Object.assign(T, {
     text: "region %s is not available for Managed Postgres. Available regions: %v",
     at: "internal/command/mpg/v2/run_create.go:63",
   },
-  mpgNoRegions: { text: "no valid regions found for Managed Postgres", at: "internal/command/mpg/v2/run_create.go:44" },
+  mpgNoRegions: {
+    text: "no valid regions found for Managed Postgres",
+    at: "internal/command/mpg/v2/run_create.go:44",
+  },
   mpgSelectedPlan: { text: "Selected Plan: %s", at: "internal/command/mpg/v2/run_create.go:100" },
-  mpgWaiting: { text: "Waiting for cluster %s (%s) to be ready...", at: "internal/command/mpg/v2/run_create.go:106" },
-  mpgStatusFailed: { text: "failed checking cluster status: %w", at: "internal/command/mpg/v2/run_create.go:113" },
-  mpgCreationFailed: { text: "cluster creation failed", at: "internal/command/mpg/v2/run_create.go:130" },
-  mpgCreated: { text: "Managed Postgres cluster created successfully!", at: "internal/command/mpg/v2/run_create.go:136" },
-  mpgNotFound: { text: "managed postgres cluster %q not found", at: "internal/command/mpg/mpg.go:99" },
+  mpgWaiting: {
+    text: "Waiting for cluster %s (%s) to be ready...",
+    at: "internal/command/mpg/v2/run_create.go:106",
+  },
+  mpgStatusFailed: {
+    text: "failed checking cluster status: %w",
+    at: "internal/command/mpg/v2/run_create.go:113",
+  },
+  mpgCreationFailed: {
+    text: "cluster creation failed",
+    at: "internal/command/mpg/v2/run_create.go:130",
+  },
+  mpgCreated: {
+    text: "Managed Postgres cluster created successfully!",
+    at: "internal/command/mpg/v2/run_create.go:136",
+  },
+  mpgNotFound: {
+    text: "managed postgres cluster %q not found",
+    at: "internal/command/mpg/mpg.go:99",
+  },
   mpgNoClusters: {
     text: "no managed postgres clusters found in organization %s",
     at: "internal/command/mpg/mpg.go:120",
@@ -40,7 +66,10 @@ Object.assign(T, {
     text: "failed to list postgres clusters for organization %s: %w",
     at: "internal/command/mpg/list.go:69",
   },
-  mpgListStatus: { text: "failed to list clusters (status %d): %s", at: "internal/uiex/mpg/v1/managed_postgres.go:52" },
+  mpgListStatus: {
+    text: "failed to list clusters (status %d): %s",
+    at: "internal/uiex/mpg/v1/managed_postgres.go:52",
+  },
   mpgListEmpty: {
     text: "No managed postgres clusters found in organization %s",
     at: "internal/command/mpg/list.go:76",
@@ -57,17 +86,26 @@ Object.assign(T, {
     text: "Managed Postgres cluster %s (%s) scheduled to be destroyed (may take some time)",
     at: "internal/command/mpg/v2/run_destroy.go:48",
   },
-  noDatabases: { text: "No databases found for cluster %s", at: "internal/command/mpg/v2/run_databases.go:26" },
+  noDatabases: {
+    text: "No databases found for cluster %s",
+    at: "internal/command/mpg/v2/run_databases.go:26",
+  },
   needDatabaseName: {
     text: "database name must be specified with --name flag when not running interactively",
     at: "internal/command/mpg/v2/run_databases.go:53",
   },
-  createDatabaseFailed: { text: "failed to create database: %w", at: "internal/command/mpg/v2/run_databases.go:72" },
+  createDatabaseFailed: {
+    text: "failed to create database: %w",
+    at: "internal/command/mpg/v2/run_databases.go:72",
+  },
   createDatabaseStatus: {
     text: "failed to create database (status %d): %s",
     at: "internal/uiex/mpg/v2/client.go:448",
   },
-  databaseCreated: { text: "Database created successfully!", at: "internal/command/mpg/v2/run_databases.go:75" },
+  databaseCreated: {
+    text: "Database created successfully!",
+    at: "internal/command/mpg/v2/run_databases.go:75",
+  },
 });
 
 // mpg/plans.go:11-42: looked up by the lower-cased --plan, but keyed "Performance", which that
@@ -130,7 +168,9 @@ function mpgCreate(ctx) {
   const org = c.selectOrg(ctx);
   const major = flags["pg-major-version"] ?? 16;
   if (major !== 16 && major !== 17) throw c.fail("pgMajor", major);
-  const plan = MPG_PLANS[(flags.plan ?? "").trim().toLowerCase()] ? flags.plan.trim().toLowerCase() : "basic";
+  const plan = MPG_PLANS[(flags.plan ?? "").trim().toLowerCase()]
+    ? flags.plan.trim().toLowerCase()
+    : "basic";
   const regions = mpgRegions(state);
   if (regions.length === 0) throw c.fail("mpgNoRegions");
   need(ctx, "region");
@@ -162,8 +202,12 @@ function mpgCreate(ctx) {
   print(`  Price: $${price} per month`);
   print();
   print(sprintf(T.mpgWaiting.text, flags.name, id));
-  print(`You can view the cluster in the UI at: https://fly.io/dashboard/${org.slug}/managed_postgres/${id}`);
-  print("You can cancel this wait with Ctrl+C - the cluster will continue provisioning in the background.");
+  print(
+    `You can view the cluster in the UI at: https://fly.io/dashboard/${org.slug}/managed_postgres/${id}`,
+  );
+  print(
+    "You can cancel this wait with Ctrl+C - the cluster will continue provisioning in the background.",
+  );
   print(`Once ready, you can connect to the database with: fly mpg connect ${id}`);
   print();
   // run_create.go:110-134: poll every 5 s until "ready" (success) or "error" (failure); any other
@@ -180,7 +224,12 @@ function mpgCreate(ctx) {
           return found;
         });
         if (!cl)
-          throw new FlyError(sprintf(T.mpgStatusFailed.text, apiText(state, "mpgGone", "cluster {id} not found", { id })));
+          throw new FlyError(
+            sprintf(
+              T.mpgStatusFailed.text,
+              apiText(state, "mpgGone", "cluster {id} not found", { id }),
+            ),
+          );
         if (cl.status === "ready") break;
         if (cl.status === "error") throw c.fail("mpgCreationFailed");
         await new Promise((r) => setTimeout(r, pollMs));
@@ -205,16 +254,34 @@ function mpgList(ctx) {
   need(ctx, "org");
   const slug = ctx.flags.org || ctx.args[0];
   if (!orgs(ctx.state).some((o) => o.slug === slug))
-    throw c.fail("orgBySlugFailed", slug, apiText(ctx.state, "orgNotFound", "Could not find Organization {slug}", { slug }));
+    throw c.fail(
+      "orgBySlugFailed",
+      slug,
+      apiText(ctx.state, "orgNotFound", "Could not find Organization {slug}", { slug }),
+    );
   const clusters = ctx.state.mpg.filter((x) => x.org === slug);
   if (clusters.length === 0) return print(sprintf(T.mpgListEmpty.text, slug));
   if (ctx.flags.json)
     return printJson(
-      clusters.map((cl) => fromStruct("mpgv1.ManagedCluster", { ...clusterFields(cl), mpgd_cluster_id: cl.id, version: 2 })),
+      clusters.map((cl) =>
+        fromStruct("mpgv1.ManagedCluster", {
+          ...clusterFields(cl),
+          mpgd_cluster_id: cl.id,
+          version: 2,
+        }),
+      ),
     );
   renderTable(
     ["ID", "Name", "Org", "Region", "Status", "Plan", "Attached Apps"],
-    clusters.map((cl) => [cl.id, cl.name, cl.org, cl.region, cl.status, cl.plan, "<no attached apps>"]),
+    clusters.map((cl) => [
+      cl.id,
+      cl.name,
+      cl.org,
+      cl.region,
+      cl.status,
+      cl.plan,
+      "<no attached apps>",
+    ]),
   );
 }
 
@@ -225,7 +292,11 @@ function mpgStatus(ctx) {
   if (ctx.flags.json)
     return printJson(
       fromStruct("mpgv2.GetClusterResponse", {
-        data: fromStruct("mpgv2.ManagedCluster", { ...clusterFields(cl), engine: "postgres", mpgd_cluster_id: cl.id }),
+        data: fromStruct("mpgv2.ManagedCluster", {
+          ...clusterFields(cl),
+          engine: "postgres",
+          mpgd_cluster_id: cl.id,
+        }),
         credentials: fromStruct("mpgv2.GetClusterCredentialsResponse", {
           status: cl.credentialsStatus ?? "ready",
           user: "fly-user",
@@ -236,7 +307,16 @@ function mpgStatus(ctx) {
       }),
     );
   print("Cluster Status");
-  for (const [k, v] of [["ID", cl.id], ["Name", cl.name], ["Organization", cl.org], ["Region", cl.region], ["Status", cl.status], ["Allocated Disk (GB)", cl.disk], ["Replicas", cl.replicas], ["Direct IP", cl.ip]])
+  for (const [k, v] of [
+    ["ID", cl.id],
+    ["Name", cl.name],
+    ["Organization", cl.org],
+    ["Region", cl.region],
+    ["Status", cl.status],
+    ["Allocated Disk (GB)", cl.disk],
+    ["Replicas", cl.replicas],
+    ["Direct IP", cl.ip],
+  ])
     print(`  ${k} │ ${v}`);
   print();
 }
@@ -256,7 +336,10 @@ function mpgDatabasesList(ctx) {
   const dbs = cl.databases ?? ["fly-db"];
   if (dbs.length === 0) return print(sprintf(T.noDatabases.text, cl.id));
   if (ctx.flags.json) return printJson(dbs.map((name) => fromStruct("mpgv2.Database", { name })));
-  renderTable(["Name"], dbs.map((n) => [n]));
+  renderTable(
+    ["Name"],
+    dbs.map((n) => [n]),
+  );
 }
 
 // v2/run_databases.go:45-79; the API's answer to a name that exists is its own
@@ -268,8 +351,17 @@ function mpgDatabasesCreate(ctx) {
   print(`Creating database ${name} in cluster ${cl.id}...`);
   cl.databases = cl.databases ?? ["fly-db"];
   if (cl.databases.includes(name)) {
-    const body = apiText(ctx.state, "databaseExists", '{"error":"database {name} already exists"}', { name });
-    const status = sprintf(T.createDatabaseStatus.text, ctx.state.databaseExistsStatus ?? 422, body);
+    const body = apiText(
+      ctx.state,
+      "databaseExists",
+      '{"error":"database {name} already exists"}',
+      { name },
+    );
+    const status = sprintf(
+      T.createDatabaseStatus.text,
+      ctx.state.databaseExistsStatus ?? 422,
+      body,
+    );
     throw new FlyError(sprintf(T.createDatabaseFailed.text, status));
   }
   cl.databases.push(name);

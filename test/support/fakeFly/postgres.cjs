@@ -49,7 +49,15 @@ const PG_CREATE_VM_SIZES = [
 ];
 // The flags of flag.VMSizeFlags other than --vm-size: any makes `pg create` build the guest
 // with GetMachineGuest (postgres/create.go:289-305, 363-369).
-const CUSTOM_MACHINE_FLAGS = ["vm-cpus", "vm-cpu-kind", "vm-memory", "vm-max-memory", "vm-gpus", "vm-gpu-kind", "host-dedication-id"];
+const CUSTOM_MACHINE_FLAGS = [
+  "vm-cpus",
+  "vm-cpu-kind",
+  "vm-memory",
+  "vm-max-memory",
+  "vm-gpus",
+  "vm-gpu-kind",
+  "host-dedication-id",
+];
 
 // postgres/create.go:105-422, in its order: name, org, region, then the configuration, each
 // missing part of which is a prompt.
@@ -76,13 +84,24 @@ function pgCreate(ctx) {
   const password = flags.password || crypto.randomBytes(12).toString("hex");
   const app = createApp(ctx, name, org, "postgres_cluster");
   app.ips.push({ Address: `fdaa:0:1:a7b:${state.seq.toString(16)}::3`, Type: "private_v6" });
-  for (const secret of ["SU_PASSWORD", "REPL_PASSWORD", "OPERATOR_PASSWORD", "SSH_KEY", "SSH_CERT", "FLY_CONSUL_URL"]) {
+  for (const secret of [
+    "SU_PASSWORD",
+    "REPL_PASSWORD",
+    "OPERATOR_PASSWORD",
+    "SSH_KEY",
+    "SSH_CERT",
+    "FLY_CONSUL_URL",
+  ]) {
     const value = secret === "OPERATOR_PASSWORD" ? password : crypto.randomBytes(8).toString("hex");
     app.secrets[secret] = { value, digest: digest(value), status: "Deployed" };
   }
   // What the Machines API says when a machine cannot be placed is its own (state.apiTexts).
   ctx.fault.afterCreate(
-    apiText(state, "launchFailed", "failed to launch VM: aborted: could not reserve resource for machine: insufficient memory available to fulfill request"),
+    apiText(
+      state,
+      "launchFailed",
+      "failed to launch VM: aborted: could not reserve resource for machine: insufficient memory available to fulfill request",
+    ),
   );
   for (let i = 0; i < flags["initial-cluster-size"]; i++) {
     const vol = newVolume(state, name, "pg_data", region, flags["volume-size"]);

@@ -23,7 +23,12 @@ const APP = [{ flag: "app" }, { env: "FLY_APP" }];
 const YES = [{ flag: "yes" }];
 // ClusterFromArgOrSelect (mpg.go:54-153): without an id, the org prompt (no --org on these
 // commands, so only the environment) and then a selection from the org's clusters.
-const CLUSTER = { id: "cluster", anyOf: [{ arg: 0 }], error: "needOrg", at: "internal/command/mpg/mpg.go:104" };
+const CLUSTER = {
+  id: "cluster",
+  anyOf: [{ arg: 0 }],
+  error: "needOrg",
+  at: "internal/command/mpg/mpg.go:104",
+};
 
 const PROMPTS = {
   "apps create": [
@@ -46,11 +51,25 @@ const PROMPTS = {
       at: "internal/command/postgres/create.go:119",
     },
     { id: "org", anyOf: ORG, error: "needOrg", at: "internal/command/postgres/create.go:127" },
-    { id: "region", anyOf: REGION, error: "needRegion", at: "internal/command/postgres/create.go:250" },
+    {
+      id: "region",
+      anyOf: REGION,
+      error: "needRegion",
+      at: "internal/command/postgres/create.go:250",
+    },
     {
       // Any sizing flag means "custom configuration" (create.go:289-307); none: a preset menu.
       id: "configuration",
-      anyOf: ["vm-size", "vm-cpus", "vm-cpu-kind", "vm-memory", "vm-max-memory", "host-dedication-id", "volume-size", "initial-cluster-size"].map((flag) => ({ flag })),
+      anyOf: [
+        "vm-size",
+        "vm-cpus",
+        "vm-cpu-kind",
+        "vm-memory",
+        "vm-max-memory",
+        "host-dedication-id",
+        "volume-size",
+        "initial-cluster-size",
+      ].map((flag) => ({ flag })),
       error: "nonInteractive",
       at: "internal/command/postgres/create.go:326",
     },
@@ -62,7 +81,14 @@ const PROMPTS = {
     },
     {
       id: "vm-size",
-      anyOf: ["vm-size", "vm-cpus", "vm-cpu-kind", "vm-memory", "vm-max-memory", "host-dedication-id"].map((flag) => ({ flag })),
+      anyOf: [
+        "vm-size",
+        "vm-cpus",
+        "vm-cpu-kind",
+        "vm-memory",
+        "vm-max-memory",
+        "host-dedication-id",
+      ].map((flag) => ({ flag })),
       error: "nonInteractive",
       at: "internal/command/postgres/create.go:436",
     },
@@ -74,7 +100,12 @@ const PROMPTS = {
     },
   ],
   "mpg create": [
-    { id: "name", anyOf: [{ flag: "name" }], error: "needName", at: "internal/command/mpg/create.go:97" },
+    {
+      id: "name",
+      anyOf: [{ flag: "name" }],
+      error: "needName",
+      at: "internal/command/mpg/create.go:97",
+    },
     { id: "org", anyOf: ORG, error: "needOrg", at: "internal/command/mpg/create.go:104" },
     {
       id: "region",
@@ -88,7 +119,7 @@ const PROMPTS = {
       id: "org",
       anyOf: [{ flag: "org" }, { arg: 0 }],
       error: "needSlugArg",
-      at: "internal/command/orgs/orgs.go:78",
+      at: "internal/command/orgs/orgs.go:77",
     },
   ],
   "mpg status": [CLUSTER],
@@ -104,7 +135,12 @@ const PROMPTS = {
     },
   ],
   "mpg destroy": [
-    { id: "yes", anyOf: YES, error: "needYesFlag", at: "internal/command/mpg/v2/run_destroy.go:36" },
+    {
+      id: "yes",
+      anyOf: YES,
+      error: "needYesFlag",
+      at: "internal/command/mpg/v2/run_destroy.go:36",
+    },
   ],
   "volumes create": [
     {
@@ -113,7 +149,12 @@ const PROMPTS = {
       error: "needYes",
       at: "internal/command/volumes/create.go:219",
     },
-    { id: "region", anyOf: REGION, error: "needRegion", at: "internal/command/volumes/create.go:127" },
+    {
+      id: "region",
+      anyOf: REGION,
+      error: "needRegion",
+      at: "internal/command/volumes/create.go:127",
+    },
   ],
   "volumes extend": [
     {
@@ -134,8 +175,18 @@ const PROMPTS = {
   ],
   "redis create": [
     { id: "org", anyOf: ORG, error: "needOrg", at: "internal/command/redis/create.go:111" },
-    { id: "name", anyOf: [{ flag: "name" }], error: "nonInteractive", at: "internal/command/redis/create.go:119" },
-    { id: "region", anyOf: REGION, error: "needRegion", at: "internal/command/redis/create.go:131" },
+    {
+      id: "name",
+      anyOf: [{ flag: "name" }],
+      error: "nonInteractive",
+      at: "internal/command/redis/create.go:119",
+    },
+    {
+      id: "region",
+      anyOf: REGION,
+      error: "needRegion",
+      at: "internal/command/redis/create.go:131",
+    },
     {
       id: "eviction",
       anyOf: [{ flag: "enable-eviction" }, { flag: "disable-eviction" }],
@@ -166,16 +217,26 @@ const PROMPTS = {
     { id: "yes", anyOf: YES, error: "needYes", at: "internal/command/redis/destroy.go:53" },
   ],
   "machine restart": [
-    { id: "machine", anyOf: [{ arg: 0 }], error: "needMachineId", at: "internal/command/machine/select.go:257" },
+    {
+      id: "machine",
+      anyOf: [{ arg: 0 }],
+      error: "needMachineId",
+      at: "internal/command/machine/select.go:257",
+    },
   ],
   "machine update": [
-    { id: "machine", anyOf: [{ arg: 0 }], error: "needMachineId", at: "internal/command/machine/select.go:257" },
+    {
+      id: "machine",
+      anyOf: [{ arg: 0 }],
+      error: "needMachineId",
+      at: "internal/command/machine/select.go:257",
+    },
     {
       id: "yes",
       anyOf: YES,
       when: "the flags change the machine's config",
       error: "needYes",
-      at: "internal/machine/config.go:31",
+      at: "internal/machine/config.go:53",
     },
   ],
   proxy: [

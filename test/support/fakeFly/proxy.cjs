@@ -10,12 +10,18 @@ const { clusterFromArg } = require("./mpg.cjs");
 
 Object.assign(T, {
   proxying: { text: "Proxying localhost:%s to remote %s", at: "proxy/connect.go:128" },
-  selectNeedsApp: { text: "--app required when --select flag provided", at: "internal/command/proxy/proxy.go:75" },
+  selectNeedsApp: {
+    text: "--app required when --select flag provided",
+    at: "internal/command/proxy/proxy.go:75",
+  },
   mpgInitializing: {
     text: "cluster is still initializing, wait a bit more",
     at: "internal/command/mpg/v2/run_proxy.go:63",
   },
-  mpgNoPassword: { text: "error getting cluster password", at: "internal/command/mpg/v2/run_proxy.go:67" },
+  mpgNoPassword: {
+    text: "error getting cluster password",
+    at: "internal/command/mpg/v2/run_proxy.go:67",
+  },
 });
 
 // mpg/proxy.go:46-66 and v2/run_proxy.go:14-95: the cluster's default credentials must be ready
@@ -25,7 +31,12 @@ function mpgProxy(ctx) {
   const status = cl.credentialsStatus ?? "ready";
   if (status === "initializing") throw c.fail("mpgInitializing");
   if (status === "error") throw c.fail("mpgNoPassword");
-  return forward(ctx.flags["local-port"] ?? "16380", `[${cl.ip}]:5432`, ctx.flags["bind-addr"], false);
+  return forward(
+    ctx.flags["local-port"] ?? "16380",
+    `[${cl.ip}]:5432`,
+    ctx.flags["bind-addr"],
+    false,
+  );
 }
 
 // proxy/proxy.go:65-146.
@@ -36,12 +47,18 @@ function proxy(ctx) {
   const [localRaw, remoteRaw] = ctx.args[0].split(":");
   const remotePort = remoteRaw ?? localRaw;
   const host = ctx.args[1] ?? `${ctx.appName}.internal`;
-  return forward(localRaw, `[${host}]:${remotePort}`, ctx.flags["bind-addr"], ctx.flags["watch-stdin"]);
+  return forward(
+    localRaw,
+    `[${host}]:${remotePort}`,
+    ctx.flags["bind-addr"],
+    ctx.flags["watch-stdin"],
+  );
 }
 
 function forward(localRaw, remoteAddr, bindAddr, watchStdin) {
   const target = process.env.FAKE_FLY_PROXY_TARGET;
-  if (!target) throw new FlyError(`fake fly: FAKE_FLY_PROXY_TARGET is not set, cannot reach ${remoteAddr}`);
+  if (!target)
+    throw new FlyError(`fake fly: FAKE_FLY_PROXY_TARGET is not set, cannot reach ${remoteAddr}`);
   const [targetHost, targetPort] = target.split(":");
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(targetPort), targetHost);
@@ -54,7 +71,9 @@ function forward(localRaw, remoteAddr, bindAddr, watchStdin) {
     upstream.on("error", close);
   });
   server.on("error", (e) => {
-    process.stderr.write(`Error: listen tcp ${bindAddr ?? "127.0.0.1"}:${localRaw}: ${e.message}\n`);
+    process.stderr.write(
+      `Error: listen tcp ${bindAddr ?? "127.0.0.1"}:${localRaw}: ${e.message}\n`,
+    );
     process.exit(1);
   });
   server.listen(Number(localRaw), bindAddr ?? "127.0.0.1", () => {

@@ -13,7 +13,10 @@ Object.assign(T, {
     at: "internal/command/redis/create.go:105",
   },
   planNotFound: { text: "plan %q not found", at: "internal/command/redis/create.go:325" },
-  defaultPlanNotFound: { text: "default plan not found", at: "internal/command/redis/create.go:335" },
+  defaultPlanNotFound: {
+    text: "default plan not found",
+    at: "internal/command/redis/create.go:335",
+  },
   evictionNote: {
     text: "\nUpstash Redis can evict objects when memory is full. This is useful when caching in Redis. This setting can be changed later.\nLearn more at https://fly.io/docs/reference/redis/#memory-limits-and-object-eviction-policies\n\n",
     at: "internal/command/redis/create.go:144",
@@ -34,8 +37,14 @@ Object.assign(T, {
     text: "\nYour database %s is ready. Apps in the %s org can connect to Redis at %s\n",
     at: "internal/command/redis/create.go:249",
   },
-  redisDestroyWarning: { text: "Destroying a Redis instance is not reversible.", at: "internal/command/redis/destroy.go:44" },
-  redisDestroyed: { text: "Your Redis database %s was destroyed", at: "internal/command/redis/destroy.go:72" },
+  redisDestroyWarning: {
+    text: "Destroying a Redis instance is not reversible.",
+    at: "internal/command/redis/destroy.go:44",
+  },
+  redisDestroyed: {
+    text: "Your Redis database %s was destroyed",
+    at: "internal/command/redis/destroy.go:72",
+  },
 });
 
 // The Upstash plans the API lists (gql ListAddOnPlans). Only the two ids are in flyctl's source
@@ -51,8 +60,10 @@ const DEFAULT_REDIS_PLANS = [
 const REDIS_PAYG = "ekQ85Yjkw155ohQ5ALYq0M"; // redis/create.go:25.
 
 // redis/create.go:38-49.
-const isLegacyPlan = (p) => ["pro_2k", "pro_10k", "starter", "standard"].includes(p.replaceAll(" ", "_").toLowerCase());
-const isFixedPlan = (p) => p.toLowerCase().startsWith("flyio_fixed_") || p.toLowerCase().startsWith("fixed ");
+const isLegacyPlan = (p) =>
+  ["pro_2k", "pro_10k", "starter", "standard"].includes(p.replaceAll(" ", "_").toLowerCase());
+const isFixedPlan = (p) =>
+  p.toLowerCase().startsWith("flyio_fixed_") || p.toLowerCase().startsWith("fixed ");
 
 const redisUrl = (r) => `redis://default:${r.password}@fly-${r.name}.upstash.io:6379`;
 
@@ -79,7 +90,8 @@ function redisCreate(ctx) {
     planName === ""
       ? plans.find((p) => p.id === REDIS_PAYG)
       : plans.find((p) => p.displayName === planName || p.id === planName);
-  if (!plan) throw planName === "" ? c.fail("defaultPlanNotFound") : c.fail("planNotFound", planName);
+  if (!plan)
+    throw planName === "" ? c.fail("defaultPlanNotFound") : c.fail("planNotFound", planName);
   let autoUpgrade = false;
   if (isFixedPlan(plan.displayName)) {
     if (!("enable-auto-upgrade" in flags)) {
@@ -96,11 +108,15 @@ function redisCreate(ctx) {
   if (!flags["no-replicas"]) {
     need(ctx, "replicas");
     const codes = flags["replica-regions"].split(",");
-    replicas = regions(state).filter((r) => !excluded.includes(r) && r !== region && codes.includes(r));
+    replicas = regions(state).filter(
+      (r) => !excluded.includes(r) && r !== region && codes.includes(r),
+    );
   }
   // The GraphQL API's words for a taken name are its own (state.apiTexts.redisNameTaken).
   if (Object.values(state.redis).some((r) => r.name === name))
-    throw new FlyError(apiText(state, "redisNameTaken", "Validation failed: Name has already been taken"));
+    throw new FlyError(
+      apiText(state, "redisNameTaken", "Validation failed: Name has already been taken"),
+    );
   const r = {
     id: nextId(state, "", 12),
     name,
@@ -127,11 +143,20 @@ function redisCreate(ctx) {
 function redisList(ctx) {
   const slug = ctx.flags.org ?? "";
   if (slug !== "" && !orgs(ctx.state).some((o) => o.slug === slug))
-    throw new FlyError(apiText(ctx.state, "orgNotFound", "Could not find Organization {slug}", { slug }));
+    throw new FlyError(
+      apiText(ctx.state, "orgNotFound", "Could not find Organization {slug}", { slug }),
+    );
   const dbs = Object.values(ctx.state.redis).filter((r) => !slug || r.org === slug);
   renderTable(
     ["Name", "Org", "Plan", "Eviction", "Primary Region", "Read Regions"],
-    dbs.map((r) => [r.name, r.org, r.plan, r.eviction ? "Enabled" : "Disabled", r.region, r.readRegions.join(",")]),
+    dbs.map((r) => [
+      r.name,
+      r.org,
+      r.plan,
+      r.eviction ? "Enabled" : "Disabled",
+      r.region,
+      r.readRegions.join(","),
+    ]),
   );
 }
 

@@ -1,18 +1,24 @@
 "use strict";
 /** `secrets import|list|unset`. */
-const { T, sprintf, FlyError } = require("./texts.cjs");
+const { T, sprintf } = require("./texts.cjs");
 const { print, printJson, renderTable } = require("./output.cjs");
 const { fromStruct } = require("./shapes.cjs");
 const c = require("./common.cjs");
 const { digest } = require("./postgres.cjs");
 
 Object.assign(T, {
-  secretsParse: { text: "Failed to parse secrets from stdin: %w", at: "internal/command/secrets/import.go:46" },
+  secretsParse: {
+    text: "Failed to parse secrets from stdin: %w",
+    at: "internal/command/secrets/import.go:46",
+  },
   secretsPair: {
     text: "Secrets must be provided as NAME=VALUE pairs (%s is invalid)",
     at: "internal/command/secrets/parser.go:33",
   },
-  secretsNone: { text: "requires at least one SECRET=VALUE pair", at: "internal/command/secrets/import.go:49" },
+  secretsNone: {
+    text: "requires at least one SECRET=VALUE pair",
+    at: "internal/command/secrets/import.go:49",
+  },
   secretsStaged: {
     text: "Secrets have been staged, but not set on VMs. Deploy or update machines in this app for the secrets to take effect.\n",
     at: "internal/command/secrets/secrets.go:69",
@@ -49,10 +55,13 @@ function parseSecretLines(text) {
     const hash = value.indexOf("#");
     if (hash >= 0 && (value.slice(0, hash).split('"').length - 1) % 2 === 0)
       value = value.slice(0, hash).replace(/ +$/, "");
-    if (value.startsWith('"""') && value.endsWith('"""') && value.length >= 6) secrets[key] = value.slice(3, -3);
+    if (value.startsWith('"""') && value.endsWith('"""') && value.length >= 6)
+      secrets[key] = value.slice(3, -3);
     else if (value.startsWith('"""')) multi = `${value.slice(3)}\n`;
-    else if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) secrets[key] = value.slice(1, -1);
-    else if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) secrets[key] = value.slice(1, -1);
+    else if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      secrets[key] = value.slice(1, -1);
+    else if (value.length >= 2 && value.startsWith("'") && value.endsWith("'"))
+      secrets[key] = value.slice(1, -1);
     else secrets[key] = value;
   }
   return secrets;
@@ -85,12 +94,20 @@ function secretsImport(ctx) {
 // machines, list.go:138-140), then name and digest only; state.secretsWithoutStatus picks that.
 function secretsList(ctx) {
   const app = c.getApp(ctx, ctx.appName);
-  const rows = Object.entries(app.secrets).map(([name, s]) => ({ name, digest: s.digest, status: s.status }));
+  const rows = Object.entries(app.secrets).map(([name, s]) => ({
+    name,
+    digest: s.digest,
+    status: s.status,
+  }));
   if (ctx.flags.json) {
-    if (ctx.state.secretsWithoutStatus) return printJson(rows.map(({ name, digest }) => ({ name, digest })));
+    if (ctx.state.secretsWithoutStatus)
+      return printJson(rows.map(({ name, digest }) => ({ name, digest })));
     return printJson(rows.map((r) => fromStruct("secrets.SecretWithStatus", r)));
   }
-  renderTable(["Name", "Digest", "Status"], rows.map((r) => [r.name, r.digest, r.status]));
+  renderTable(
+    ["Name", "Digest", "Status"],
+    rows.map((r) => [r.name, r.digest, r.status]),
+  );
 }
 
 // secrets/unset.go:35-59: names that do not exist are not an error.

@@ -19,7 +19,10 @@ const isZero = (v) =>
 
 /** The fields of an inline `struct { A T; B U }` type, for its zero value. */
 function inlineZero(go) {
-  const inner = go.slice(go.indexOf("{") + 1, go.lastIndexOf("}")).trim().split(/\s+/);
+  const inner = go
+    .slice(go.indexOf("{") + 1, go.lastIndexOf("}"))
+    .trim()
+    .split(/\s+/);
   const out = {};
   for (let i = 0; i < inner.length; ) {
     const name = inner[i++];

@@ -17,12 +17,30 @@ Object.assign(T, {
     text: 'filesystem %q must be either "ext4" or "raw"',
     at: "internal/command/volumes/create.go:142",
   },
-  createVolumeFailed: { text: "failed to create volume: %w", at: "fly-go:flaps/flaps_volumes.go:54" },
-  listVolumesFailed: { text: "failed retrieving volumes: %w", at: "internal/command/volumes/list.go:67" },
-  volumeSizeMissing: { text: "Volume size must be specified", at: "internal/command/volumes/extend.go:76" },
-  extendFailed: { text: "failed to extend volume: %w", at: "internal/command/volumes/extend.go:97" },
-  flapsExtendFailed: { text: "failed to extend volume %s: %w", at: "fly-go:flaps/flaps_volumes.go:137" },
-  flapsGetVolumeFailed: { text: "failed to get volume %s: %w", at: "fly-go:flaps/flaps_volumes.go:82" },
+  createVolumeFailed: {
+    text: "failed to create volume: %w",
+    at: "fly-go:flaps/flaps_volumes.go:54",
+  },
+  listVolumesFailed: {
+    text: "failed retrieving volumes: %w",
+    at: "internal/command/volumes/list.go:67",
+  },
+  volumeSizeMissing: {
+    text: "Volume size must be specified",
+    at: "internal/command/volumes/extend.go:76",
+  },
+  extendFailed: {
+    text: "failed to extend volume: %w",
+    at: "internal/command/volumes/extend.go:97",
+  },
+  flapsExtendFailed: {
+    text: "failed to extend volume %s: %w",
+    at: "fly-go:flaps/flaps_volumes.go:137",
+  },
+  flapsGetVolumeFailed: {
+    text: "failed to get volume %s: %w",
+    at: "fly-go:flaps/flaps_volumes.go:82",
+  },
   needsRestart: {
     text: "You will need to stop and start your Machine to increase the size of the file system",
     at: "internal/command/volumes/extend.go:111",
@@ -35,19 +53,49 @@ Object.assign(T, {
     text: "volume ID must be specified when not running interactively",
     at: "internal/command/volumes/volumes.go:134",
   },
-  needVolumeOrApp: { text: "volume ID or app required", at: "internal/command/volumes/destroy.go:50" },
-  destroyVolumeFailed: { text: "failed destroying volume: %w", at: "internal/command/volumes/destroy.go:84" },
-  flapsDestroyVolumeFailed: { text: "failed to destroy volume %s: %w", at: "fly-go:flaps/flaps_volumes.go:151" },
-  volumeDestroyed: { text: "Destroyed volume ID: %s name: %s", at: "internal/command/volumes/destroy.go:87" },
-  snapshotScheduled: { text: "Scheduled to snapshot volume %s", at: "internal/command/volumes/snapshots/create.go:54" },
+  needVolumeOrApp: {
+    text: "volume ID or app required",
+    at: "internal/command/volumes/destroy.go:50",
+  },
+  destroyVolumeFailed: {
+    text: "failed destroying volume: %w",
+    at: "internal/command/volumes/destroy.go:84",
+  },
+  flapsDestroyVolumeFailed: {
+    text: "failed to destroy volume %s: %w",
+    at: "fly-go:flaps/flaps_volumes.go:151",
+  },
+  volumeDestroyed: {
+    text: "Destroyed volume ID: %s name: %s",
+    at: "internal/command/volumes/destroy.go:87",
+  },
+  snapshotScheduled: {
+    text: "Scheduled to snapshot volume %s",
+    at: "internal/command/volumes/snapshots/create.go:54",
+  },
   snapshotFailed: { text: "failed to snapshot %s: %w", at: "fly-go:flaps/flaps_volumes.go:110" },
-  listSnapshotsFailed: { text: "failed retrieving snapshots: %w", at: "internal/command/volumes/snapshots/list.go:76" },
-  flapsListSnapshotsFailed: { text: "failed to get volume %s snapshots: %w", at: "fly-go:flaps/flaps_volumes.go:96" },
-  noSnapshots: { text: "No snapshots available for volume %s", at: "internal/command/volumes/snapshots/list.go:89" },
+  listSnapshotsFailed: {
+    text: "failed retrieving snapshots: %w",
+    at: "internal/command/volumes/snapshots/list.go:76",
+  },
+  flapsListSnapshotsFailed: {
+    text: "failed to get volume %s snapshots: %w",
+    at: "fly-go:flaps/flaps_volumes.go:96",
+  },
+  noSnapshots: {
+    text: "No snapshots available for volume %s",
+    at: "internal/command/volumes/snapshots/list.go:89",
+  },
 });
 
 // flaps ListVolumes hides volumes in these states unless --all (fly-go flaps_volumes.go).
-const HIDDEN = ["scheduling_destroy", "fork_cleanup", "waiting_for_detach", "pending_destroy", "destroying"];
+const HIDDEN = [
+  "scheduling_destroy",
+  "fork_cleanup",
+  "waiting_for_detach",
+  "pending_destroy",
+  "destroying",
+];
 const liveVolumes = (state, app, all) =>
   state.volumes.filter((v) => v.app === app && (all || !HIDDEN.includes(v.state)));
 
@@ -56,7 +104,10 @@ const liveVolumes = (state, app, all) =>
  * 3, is the API's); with `uniqueAgainst`, a zone none of those volumes is in, or null.
  */
 function newVolume(state, app, name, region, sizeGb, opts = {}) {
-  const zones = Array.from({ length: state.zonesPerRegion ?? 3 }, (_, i) => `${region.slice(0, 2)}${(0x1a + i).toString(16)}`);
+  const zones = Array.from(
+    { length: state.zonesPerRegion ?? 3 },
+    (_, i) => `${region.slice(0, 2)}${(0x1a + i).toString(16)}`,
+  );
   let zone = zones[state.seq % zones.length];
   if (opts.uniqueAgainst) {
     const taken = new Set(opts.uniqueAgainst.filter((v) => v.region === region).map((v) => v.zone));
@@ -83,7 +134,8 @@ function newVolume(state, app, name, region, sizeGb, opts = {}) {
 }
 
 /** The Machines API's words for a volume it does not have (flyctl's own preflight test looks for "volume not found"). */
-const volumeNotFound = (state, id) => new FlyError(apiText(state, "volumeNotFound", "volume not found", { id }));
+const volumeNotFound = (state, id) =>
+  new FlyError(apiText(state, "volumeNotFound", "volume not found", { id }));
 
 function findVolume(ctx, id, wrap) {
   const v = ctx.state.volumes.find((x) => x.id === id && (!ctx.appName || x.app === ctx.appName));
@@ -95,7 +147,9 @@ function findVolume(ctx, id, wrap) {
 function printVolume(v, appName) {
   const row = (k, val) => print(`${k.padStart(20)}: ${val}`);
   const d = new Date(v.created_at);
-  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+    d.getUTCMonth()
+  ];
   const pad = (n) => String(n).padStart(2, "0");
   row("ID", v.id);
   row("Name", v.name);
@@ -104,7 +158,10 @@ function printVolume(v, appName) {
   row("Zone", v.zone);
   row("Size GB", v.size_gb);
   row("Encrypted", v.encrypted);
-  row("Created at", `${pad(d.getUTCDate())} ${mon} ${String(d.getUTCFullYear()).slice(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`);
+  row(
+    "Created at",
+    `${pad(d.getUTCDate())} ${mon} ${String(d.getUTCFullYear()).slice(2)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`,
+  );
   row("Snapshot retention", v.snapshot_retention);
   row("Scheduled snapshots", v.auto_backup_enabled ?? true);
 }
@@ -130,7 +187,9 @@ function volumesCreate(ctx) {
   getMachineGuest(flags, null);
   const unique = flags["require-unique-zone"] ?? true;
   for (let i = 0; i < count; i++) {
-    const peers = liveVolumes(state, app.name).filter((v) => flags["unique-zone-app-wide"] || v.name === name);
+    const peers = liveVolumes(state, app.name).filter(
+      (v) => flags["unique-zone-app-wide"] || v.name === name,
+    );
     const vol = newVolume(state, app.name, name, region, flags.size ?? 1, {
       encrypted: !flags["no-encryption"],
       snapshotRetention: flags["snapshot-retention"],
@@ -139,7 +198,12 @@ function volumesCreate(ctx) {
     });
     if (!vol) {
       saveState(state);
-      const why = apiText(state, "uniqueZone", "no zone in {region} without a volume named {name}", { region, name });
+      const why = apiText(
+        state,
+        "uniqueZone",
+        "no zone in {region} without a volume named {name}",
+        { region, name },
+      );
       throw new FlyError(sprintf(T.createVolumeFailed.text, why));
     }
     if (i === count - 1) ctx.fault.afterCreate();
@@ -154,7 +218,17 @@ function volumesList(ctx) {
   if (ctx.flags.json) return printJson(vols.map(c.volumeJson));
   renderTable(
     ["ID", "State", "Name", "Size", "Region", "Zone", "Encrypted", "Attached VM", "Created At"],
-    vols.map((v) => [v.id, v.state, v.name, `${v.size_gb}GB`, v.region, v.zone, v.encrypted, v.attached_machine_id ?? "", ""]),
+    vols.map((v) => [
+      v.id,
+      v.state,
+      v.name,
+      `${v.size_gb}GB`,
+      v.region,
+      v.zone,
+      v.encrypted,
+      v.attached_machine_id ?? "",
+      "",
+    ]),
   );
 }
 
@@ -173,10 +247,15 @@ function volumesExtend(ctx) {
   if (raw[0] === "+") size += findVolume(ctx, ctx.args[0], wrapGet).size_gb;
   need(ctx, "volume");
   const id = ctx.args[0];
-  const wrap = (e) => new FlyError(sprintf(T.extendFailed.text, sprintf(T.flapsExtendFailed.text, id, e)));
+  const wrap = (e) =>
+    new FlyError(sprintf(T.extendFailed.text, sprintf(T.flapsExtendFailed.text, id, e)));
   const v = findVolume(ctx, id, wrap);
   if (size <= v.size_gb)
-    throw wrap(apiText(state, "extendShrink", "size_gb must be greater than the current size ({size})", { size: v.size_gb }));
+    throw wrap(
+      apiText(state, "extendShrink", "size_gb must be greater than the current size ({size})", {
+        size: v.size_gb,
+      }),
+    );
   v.fs_gb = v.fs_gb ?? v.size_gb;
   v.size_gb = size;
   const needsRestart = v.attached_machine_id !== null && Boolean(state.extendNeedsRestart);
@@ -191,7 +270,10 @@ function volumesDestroy(ctx) {
   if (ctx.args.length === 0 && !ctx.appName) need(ctx, "volume");
   if (ctx.args.length === 0) throw c.fail("needVolumeId");
   for (const id of ctx.args) {
-    const wrap = (e) => new FlyError(sprintf(T.destroyVolumeFailed.text, sprintf(T.flapsDestroyVolumeFailed.text, id, e)));
+    const wrap = (e) =>
+      new FlyError(
+        sprintf(T.destroyVolumeFailed.text, sprintf(T.flapsDestroyVolumeFailed.text, id, e)),
+      );
     if (!ctx.flags.yes) {
       findVolume(ctx, id, (e) => new FlyError(sprintf(T.flapsGetVolumeFailed.text, id, e)));
       need(ctx, "yes");
@@ -216,7 +298,9 @@ function snapshotsCreate(ctx) {
     size: pending ? 0 : 1024 * 1024 * 20,
     digest: "",
     created_at: now(),
-    status: pending ? (ctx.state.pendingSnapshotStatus ?? "pending") : (ctx.state.snapshotStatus ?? "created"),
+    status: pending
+      ? (ctx.state.pendingSnapshotStatus ?? "pending")
+      : (ctx.state.snapshotStatus ?? "created"),
     retention_days: v.snapshot_retention,
     volume_size: v.size_gb * 1024 ** 3,
   });
@@ -226,14 +310,24 @@ function snapshotsCreate(ctx) {
 
 function snapshotsList(ctx) {
   const id = ctx.args[0];
-  const wrap = (e) => new FlyError(sprintf(T.listSnapshotsFailed.text, sprintf(T.flapsListSnapshotsFailed.text, id, e)));
+  const wrap = (e) =>
+    new FlyError(
+      sprintf(T.listSnapshotsFailed.text, sprintf(T.flapsListSnapshotsFailed.text, id, e)),
+    );
   const v = findVolume(ctx, id, wrap);
   const snaps = [...v.snapshots].sort((a, b) => a.created_at.localeCompare(b.created_at));
   if (ctx.flags.json) return printJson(snaps.map((s) => fromStruct("fly.VolumeSnapshot", s)));
   if (snaps.length === 0) return eprint(sprintf(T.noSnapshots.text, v.id));
   renderTable(
     ["ID", "Status", "Size", "Volume Size", "Created At", "Retention Days"],
-    snaps.map((s) => [s.id || "(pending)", s.status, s.size, s.volume_size, s.created_at, s.retention_days ?? ""]),
+    snaps.map((s) => [
+      s.id || "(pending)",
+      s.status,
+      s.size,
+      s.volume_size,
+      s.created_at,
+      s.retention_days ?? "",
+    ]),
   );
 }
 

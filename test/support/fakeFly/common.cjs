@@ -5,7 +5,6 @@
  * as the fly-go structs flyctl prints.
  */
 const { T, sprintf, FlyError } = require("./texts.cjs");
-const { need } = require("./prompts.cjs");
 const { apiText, orgs, regions, nextId, now } = require("./state.cjs");
 const { eprint } = require("./output.cjs");
 const { fromStruct } = require("./shapes.cjs");
@@ -40,14 +39,14 @@ function selectOrg(ctx) {
     if (!org) throw fail("orgNotFound", slug);
     return org;
   }
-  need({ ...ctx, api: {} }, "org");
-  throw new Error("unreachable");
+  // The org prompt (the "org" conditions of prompts.cjs) fails without a terminal.
+  throw fail("needOrg");
 }
 
 /** prompt.Region (prompt.go:421-477); the region list and which need a paid plan are the API's. */
 function selectRegion(ctx, org, excluded = []) {
   const slug = ctx.flags.region || ctx.env.FLY_REGION || "";
-  if (slug === "") need(ctx, "region");
+  if (slug === "") throw fail("needRegion");
   const paid = ctx.state.paidRegions ?? [];
   const splitPaid = org && !org.paidPlan;
   const available = regions(ctx.state).filter((r) => !excluded.includes(r));

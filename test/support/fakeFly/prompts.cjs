@@ -166,10 +166,11 @@ const PROMPTS = {
   ],
   "volumes destroy": [
     {
+      // With -a (without it and without an id: "volume ID or app required", destroy.go:50).
       id: "volume",
       anyOf: [{ arg: 0 }],
-      error: "needVolumeOrApp",
-      at: "internal/command/volumes/destroy.go:50",
+      error: "needVolumeId",
+      at: "internal/command/volumes/volumes.go:134",
     },
     { id: "yes", anyOf: YES, error: "needYes", at: "internal/command/volumes/destroy.go:128" },
   ],

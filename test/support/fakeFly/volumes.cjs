@@ -267,8 +267,11 @@ function volumesExtend(ctx) {
 
 // volumes/destroy.go:41-132: without --yes, the volume is looked up before the prompt.
 function volumesDestroy(ctx) {
-  if (ctx.args.length === 0 && !ctx.appName) need(ctx, "volume");
-  if (ctx.args.length === 0) throw c.fail("needVolumeId");
+  if (ctx.args.length === 0 && !ctx.appName) throw c.fail("needVolumeOrApp");
+  if (ctx.args.length === 0) {
+    c.getApp(ctx, ctx.appName);
+    need(ctx, "volume");
+  }
   for (const id of ctx.args) {
     const wrap = (e) =>
       new FlyError(

@@ -58,9 +58,15 @@ export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {
   const previous = previousResult(env);
   const createdBefore = Array.isArray(previous?.created) ? (previous.created as string[]) : [];
   if (ctx.op === "delete") {
-    // Only the volumes this stack created; adopted ones stay.
+    // Only the volumes this stack created; adopted ones stay. A volume is gone when the app's
+    // list no longer has it: the Machines API's words for a missing volume are its own.
+    const listed = async () =>
+      parseVolumes((await fly.read(volumesListArgs(app))) ?? "[]").map((v) => v.id);
     for (const id of createdBefore) {
-      await fly.mutate(volumeDestroyArgs(app, id), { notFoundIsSuccess: true });
+      await fly.mutate(volumeDestroyArgs(app, id), {
+        notFoundIsSuccess: true,
+        absent: async () => !(await listed()).includes(id),
+      });
     }
     return { app, name, created: createdBefore, destroyed: createdBefore };
   }

@@ -12,6 +12,55 @@ afterAll(() => stacks.dropDatabases());
 
 const services = { stack: "dev", parts: ["services" as const] };
 
+/**
+ * Two answers for everything only the API knows: region list, hardware zones, plan wordings,
+ * not-found texts, snapshot statuses. The same stack must make the same flyctl calls in both.
+ */
+const WORLDS: Record<string, (s: Record<string, unknown>) => void> = {
+  "the fake's defaults": () => {},
+  "other API words": (s) => {
+    s.regions = ["lax", "sjc", "iad", "ord"];
+    s.zonesPerRegion = 5;
+    s.redisPlans = [
+      { id: "ekQ85Yjkw155ohQ5ALYq0M", displayName: "PAYG (usage based)" },
+      { id: "plan_fixed", displayName: "Fixed 1GB" },
+    ];
+    s.snapshotStatus = "completed";
+    s.apiTexts = {
+      appNotFound: 'Could not find App "{name}"',
+      volumeNotFound: "Volume {id} does not exist",
+      redisNotFound: "input: GetAddOn: record not found",
+      orgNotFound: "Organization {slug} not found",
+    };
+  },
+};
+
+describe("the same calls whatever the API's words", () => {
+  it("create, adopt in a fresh state, destroy: identical flyctl calls in both worlds", async () => {
+    const runs: Record<string, string[][]> = {};
+    for (const [world, set] of Object.entries(WORLDS)) {
+      const { fake, engine, program } = stacks.setup();
+      fake.update(set);
+      const shape = { stack: "dev", migrationsChecksum: "a1" };
+      const up = await engine().run("dev", program(shape));
+      expect(up.error, world).toBeUndefined();
+      const e = engine();
+      const adopt = await e.run("dev", program(shape));
+      expect(adopt.error, world).toBeUndefined();
+      expect(adopt.outputs!.redisOrigin).toBe("adopted");
+      const destroyed = await e.destroy();
+      expect(destroyed.error, world).toBeUndefined();
+      // Resources run concurrently: the calls as a sorted list, not in order.
+      runs[world] = fake
+        .calls()
+        .map((c) => [c.command, String(c.exitCode)])
+        .sort((x, y) => x.join().localeCompare(y.join()));
+    }
+    const [a, b] = Object.values(runs);
+    expect(b).toEqual(a);
+  }, 600_000);
+});
+
 describe("a certificate volume's delete: gone is what volumes list says, whatever the destroy printed", () => {
   it.each([undefined, "Volume {id} does not exist", "not_found: no such volume"])(
     "not-found text %j: a volume destroyed by hand is gone for the stack's destroy",

@@ -16,6 +16,7 @@ import { isDeepStrictEqual } from "node:util";
 import { type CommandFact, nameOf, readCommand } from "./flyctl/commands";
 import { lineAt, type Repo, readFile } from "./flyctl/goSource";
 import { readMapKeys, readStruct, type StructFact } from "./flyctl/structs";
+import { readValues } from "./flyctl/values";
 
 const MIRRORS = process.env.GAIA_MIRRORS ?? "/work/.mirror";
 export const FLYCTL: Repo = {
@@ -175,6 +176,7 @@ export function buildTable() {
     commands,
     structs,
     maps: { "status --json": status },
+    values: readValues(FLYCTL, FLY_GO),
   };
 }
 

@@ -64,7 +64,7 @@ export interface CommandFact {
   at: string;
 }
 
-interface Ctx {
+export interface Ctx {
   repo: Repo;
   dir: string;
   files: string[];
@@ -108,9 +108,11 @@ function importedDir(ctx: Ctx, qualifier: string): string {
 export function evaluate(expr: string, ctx: Ctx): string | number | boolean {
   const parts = splitTop(expr, "+");
   if (parts.length > 1) return parts.map((p) => String(evaluate(p.text, ctx))).join("");
+  const factors = splitTop(expr, "*");
+  if (factors.length > 1) return factors.reduce((n, p) => n * Number(evaluate(p.text, ctx)), 1);
   const e = expr.trim();
   if (/^["`]/.test(e)) return unquote(e);
-  if (/^-?\d+$/.test(e)) return Number(e);
+  if (/^-?\d+(\.\d+)?$/.test(e)) return Number(e);
   if (e === "true" || e === "false") return e === "true";
   const local = ctx.body && new RegExp(`(?:^|\\n)\\s*${e}\\s*=\\s*`).exec(ctx.body);
   if (local) return evaluate(expressionAt(ctx.body!, local.index + local[0].length), ctx);

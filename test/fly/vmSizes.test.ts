@@ -3,16 +3,28 @@ import { POSTGRES_VM_SIZES } from "../../src/config/schema";
 import {
   describeGuest,
   isNamedGuest,
+  MACHINE_PRESETS,
   PG_CREATE_GUESTS,
   PG_VM_SIZES,
   pgVmSizeOf,
 } from "../../src/fly/vmSizes";
+import { TABLE } from "../support/fakeFly/tables";
 
 const g = (cpuKind: string, cpus: number, memoryMb: number) => ({ cpuKind, cpus, memoryMb });
 
 describe("VM sizes", () => {
   it("config accepts exactly the names fly postgres create knows", () => {
     expect([...POSTGRES_VM_SIZES]).toEqual([...PG_VM_SIZES]);
+  });
+
+  it("the tables are flyctl's: MachineVMSizes (first entry of a name) and fly-go's presets, read from source", () => {
+    const pg: Record<string, unknown> = {};
+    for (const s of TABLE.values.pgCreateVmSizes) pg[s.name] ??= g(s.cpuKind, s.cpus, s.memoryMb);
+    expect(PG_CREATE_GUESTS).toEqual(pg);
+    const presets = TABLE.values.machinePresets.filter((p) => !p.gpus);
+    expect(MACHINE_PRESETS).toEqual(
+      Object.fromEntries(presets.map((p) => [p.name, g(p.cpuKind, p.cpus, p.memoryMb)])),
+    );
   });
 
   it("every pg create name maps to its own guest and back", () => {

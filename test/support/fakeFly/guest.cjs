@@ -4,6 +4,7 @@
  * CPU or memory flags) build them: fly-go's presets, flyctl's GetMachineGuest and its size
  * parsing (helpers/units.go over docker/go-units v0.5.0).
  */
+const TABLE = require("./flyctl.json");
 const { T, sprintf, FlyError } = require("./texts.cjs");
 const c = require("./common.cjs");
 
@@ -34,25 +35,12 @@ Object.assign(T, {
   unitsInvalidSuffix: { text: "invalid suffix: '%s'", at: "go-units:size.go:153" },
 });
 
-// Everything else applies fly-go's MachinePresets through MachineGuest.SetSize (fly-go v0.9.6
-// machine_types.go:477-508, table at 558-579; the GPU presets are left out here).
-const MACHINE_PRESETS = {
-  "shared-cpu-1x": ["shared", 1, 256],
-  "shared-cpu-2x": ["shared", 2, 512],
-  "shared-cpu-4x": ["shared", 4, 1024],
-  "shared-cpu-6x": ["shared", 6, 1536],
-  "shared-cpu-8x": ["shared", 8, 2048],
-  "performance-1x": ["performance", 1, 2048],
-  "performance-2x": ["performance", 2, 4096],
-  "performance-4x": ["performance", 4, 8192],
-  "performance-6x": ["performance", 6, 12288],
-  "performance-8x": ["performance", 8, 16384],
-  "performance-10x": ["performance", 10, 20480],
-  "performance-12x": ["performance", 12, 24576],
-  "performance-14x": ["performance", 14, 28672],
-  "performance-16x": ["performance", 16, 32768],
-};
-const DEFAULT_VM_SIZE = "shared-cpu-1x"; // fly-go machine_types.go:34.
+// Everything but `pg create --vm-size` applies fly-go's MachinePresets through
+// MachineGuest.SetSize (fly-go machine_types.go:477-508; the presets, read from source, in
+// flyctl.json values).
+const MACHINE_PRESETS = Object.fromEntries(TABLE.values.machinePresets.map((p) => [p.name, p]));
+const DEFAULT_VM_SIZE = TABLE.values.defaultVmSize.value;
+
 function setSize(guest, size) {
   const preset = MACHINE_PRESETS[size];
   if (!preset) {
@@ -63,8 +51,11 @@ function setSize(guest, size) {
       .sort();
     throw c.fail("badSize", size, valid);
   }
-  const [cpu_kind, cpus, memory_mb] = preset;
-  return { ...guest, cpu_kind, cpus, memory_mb };
+  const { cpuKind, cpus, memoryMb, gpus, gpuKind } = preset;
+  const sized = { ...guest, cpu_kind: cpuKind, cpus, memory_mb: memoryMb };
+  delete sized.gpus;
+  delete sized.gpu_kind;
+  return gpus ? { ...sized, gpus, gpu_kind: gpuKind } : sized;
 }
 
 /** docker/go-units v0.5.0 parseSize (size.go:91-154) over a unit map. */

@@ -1,6 +1,7 @@
 "use strict";
 /** Managed Postgres: `mpg create|list|status|destroy`, `mpg databases list|create` (and the lookup `mpg proxy` shares). */
 const crypto = require("node:crypto");
+const TABLE = require("./flyctl.json");
 const { T, sprintf, FlyError } = require("./texts.cjs");
 const { need } = require("./prompts.cjs");
 const {
@@ -108,14 +109,10 @@ Object.assign(T, {
   },
 });
 
-// mpg/plans.go:11-42: looked up by the lower-cased --plan, but keyed "Performance", which that
-// never finds; a plan not found silently becomes basic without a terminal (create.go:114-147).
-const MPG_PLANS = {
-  basic: ["Basic", "Shared x 2", "1 GB", 38],
-  starter: ["Starter", "Shared x 2", "2 GB", 72],
-  launch: ["Launch", "Performance x 2", "8 GB", 282],
-  scale: ["Scale", "Performance x 4", "33 GB", 962],
-};
+// mpg/plans.go:11-42 (in flyctl.json values): looked up by the lower-cased --plan, but one key
+// is "Performance", which that never finds; a plan not found silently becomes basic without a
+// terminal (create.go:114-147).
+const MPG_PLANS = Object.fromEntries(TABLE.values.mpgPlans.map((p) => [p.key, p]));
 
 const mpgUri = (cl) => `postgresql://fly-user:${cl.password}@pgbouncer.${cl.id}.flympg.net/fly-db`;
 
@@ -195,11 +192,11 @@ function mpgCreate(ctx) {
   };
   state.mpg.push(cluster);
   ctx.fault.afterCreate();
-  const [planName, cpu, memory, price] = MPG_PLANS[plan];
-  print(sprintf(T.mpgSelectedPlan.text, planName));
-  print(`  CPU: ${cpu}`);
-  print(`  Memory: ${memory}`);
-  print(`  Price: $${price} per month`);
+  const details = MPG_PLANS[plan];
+  print(sprintf(T.mpgSelectedPlan.text, details.name));
+  print(`  CPU: ${details.cpu}`);
+  print(`  Memory: ${details.memory}`);
+  print(`  Price: $${details.pricePerMo} per month`);
   print();
   print(sprintf(T.mpgWaiting.text, flags.name, id));
   print(

@@ -1,6 +1,7 @@
 "use strict";
 /** `postgres create|list` and the machine guests (VM sizes) they and `machine update` build. */
 const crypto = require("node:crypto");
+const TABLE = require("./flyctl.json");
 const { T, sprintf } = require("./texts.cjs");
 const { need } = require("./prompts.cjs");
 const { apiText } = require("./state.cjs");
@@ -33,20 +34,10 @@ Object.assign(T, {
 });
 
 // `fly postgres create --vm-size` looks the name up in flyctl's own MachineVMSizes()
-// (postgres/create.go:424-437, table at 535-609; the first entry of a name wins, so
-// shared-cpu-1x is 256 MB) and the launcher copies it into the guest (flypg/launcher.go:330-337).
-const PG_CREATE_VM_SIZES = [
-  ["shared-cpu-1x", "shared", 1, 256],
-  ["shared-cpu-1x", "shared", 1, 1024],
-  ["shared-cpu-2x", "shared", 2, 4096],
-  ["shared-cpu-4x", "shared", 4, 8192],
-  ["shared-cpu-8x", "shared", 8, 16384],
-  ["performance-1x", "performance", 1, 2048],
-  ["performance-2x", "performance", 2, 4096],
-  ["performance-4x", "performance", 4, 8192],
-  ["performance-8x", "performance", 8, 16384],
-  ["performance-16x", "performance", 16, 32768],
-];
+// (postgres/create.go:424-437; the table, read from source, in flyctl.json values; the first
+// entry of a name wins, so shared-cpu-1x is 256 MB) and the launcher copies it into the guest
+// (flypg/launcher.go:330-337).
+const PG_CREATE_VM_SIZES = TABLE.values.pgCreateVmSizes;
 // The flags of flag.VMSizeFlags other than --vm-size: any makes `pg create` build the guest
 // with GetMachineGuest (postgres/create.go:289-305, 363-369).
 const CUSTOM_MACHINE_FLAGS = [
@@ -74,9 +65,9 @@ function pgCreate(ctx) {
   if (isCustomMachine) guest = getMachineGuest(flags, null);
   else {
     need(ctx, "vm-size");
-    const size = PG_CREATE_VM_SIZES.find(([n]) => n === flags["vm-size"]);
+    const size = PG_CREATE_VM_SIZES.find((x) => x.name === flags["vm-size"]);
     if (!size) throw c.fail("vmSizeInvalid", flags["vm-size"]);
-    guest = { cpu_kind: size[1], cpus: size[2], memory_mb: size[3] };
+    guest = { cpu_kind: size.cpuKind, cpus: size.cpus, memory_mb: size.memoryMb };
   }
   need(ctx, "volume-size");
   print(sprintf(T.pgCreating.text, org.slug));

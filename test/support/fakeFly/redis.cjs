@@ -1,6 +1,7 @@
 "use strict";
 /** Upstash Redis: `redis create|list|status|destroy` (GraphQL add-ons; no --json anywhere). */
 const crypto = require("node:crypto");
+const TABLE = require("./flyctl.json");
 const { T, sprintf, FlyError } = require("./texts.cjs");
 const { need } = require("./prompts.cjs");
 const { apiText, nextId, regions, orgs } = require("./state.cjs");
@@ -50,18 +51,18 @@ Object.assign(T, {
 // The Upstash plans the API lists (gql ListAddOnPlans). Only the two ids are in flyctl's source
 // (redis/create.go:23-26); display names and the fixed plans' ids are not, so tests may replace
 // state.redisPlans with other wordings.
+const { payAsYouGo, free, legacyPlans } = TABLE.values.redis;
 const DEFAULT_REDIS_PLANS = [
-  { id: "ekQ85Yjkw155ohQ5ALYq0M", displayName: "Pay-as-you-go" },
-  { id: "x7M0gyB764ggwt6YZLRK", displayName: "Free" },
+  { id: payAsYouGo.value, displayName: "Pay-as-you-go" },
+  { id: free.value, displayName: "Free" },
   { id: "fake_fixed_250", displayName: "Fixed 250MB" },
   { id: "fake_fixed_1g", displayName: "flyio_fixed_1gb" },
   { id: "fake_pro_2k", displayName: "Pro 2k" },
 ];
-const REDIS_PAYG = "ekQ85Yjkw155ohQ5ALYq0M"; // redis/create.go:25.
+const REDIS_PAYG = payAsYouGo.value;
 
-// redis/create.go:38-49.
-const isLegacyPlan = (p) =>
-  ["pro_2k", "pro_10k", "starter", "standard"].includes(p.replaceAll(" ", "_").toLowerCase());
+// redis/create.go:38-49 (the legacy names read from source, in flyctl.json values).
+const isLegacyPlan = (p) => legacyPlans.value.includes(p.replaceAll(" ", "_").toLowerCase());
 const isFixedPlan = (p) =>
   p.toLowerCase().startsWith("flyio_fixed_") || p.toLowerCase().startsWith("fixed ");
 

@@ -42,6 +42,24 @@ export interface FlyctlTable {
   commands: Record<string, CommandFact>;
   structs: Record<string, { at: string; fields: FieldFact[] }>;
   maps: Record<string, { at: string; keys: string[]; optional: string[] }>;
+  values: {
+    pgCreateVmSizes: {
+      name: string;
+      cpuKind: string;
+      cpus: number;
+      memoryMb: number;
+      at: string;
+    }[];
+    machinePresets: {
+      name: string;
+      cpuKind: string;
+      cpus: number;
+      memoryMb: number;
+      gpus?: number;
+      at: string;
+    }[];
+    mpgPlans: { key: string; name: string; at: string }[];
+  };
 }
 
 export interface Text {

@@ -101,7 +101,8 @@ async function main() {
         const state = loadState();
         ctx.state = state;
         // What the API answers an unusable token is its own (state.apiTexts.unauthenticated).
-        if (!spec.noSession && token.includes("invalid"))
+        const session = TABLE.commands[r.path].preparers.includes("RequireSession");
+        if (session && token.includes("invalid"))
           throw new FlyError(
             apiText(state, "unauthenticated", "You must be authenticated to view this."),
           );

@@ -132,6 +132,6 @@ module.exports = {
   digest,
   commands: {
     "postgres create": { run: pgCreate, mutation: true, notice: "pgNotice" },
-    "postgres list": { run: pgList, notice: "pgNotice", noSession: true },
+    "postgres list": { run: pgList, notice: "pgNotice" },
   },
 };

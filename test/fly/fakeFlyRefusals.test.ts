@@ -194,21 +194,21 @@ function without(path: string, argv: string[], conds: Condition[]): string[] {
 }
 
 describe.each(FAKE_COMMANDS)("%s", (path) => {
-  const before = () => readFileSync(join(fake.stateDir, "state.json"), "utf8");
+  const stateText = () => readFileSync(join(fake.stateDir, "state.json"), "utf8");
 
   it("refuses an unknown flag as pflag does, printing the usage on stdout", () => {
-    const state = before();
+    const state = stateText();
     const r = fly([...complete()[path]!, "--no-such-flag"]);
     expect(r).toMatchObject({ code: 1, stderr: "Error: unknown flag: --no-such-flag\n" });
     expect(r.stdout).toMatch(new RegExp(`^Usage:\\n {2}flyctl ${path}`));
-    expect(before()).toBe(state);
+    expect(stateText()).toBe(state);
   });
 
   const rule = TABLE.commands[path]!.args;
   it.skipIf(rule === null || rule.kind === "arbitrary")(
     `refuses a wrong number of arguments as cobra does (${rule?.kind ?? "any"})`,
     () => {
-      const state = before();
+      const state = stateText();
       const argv = complete()[path]!;
       const words = path.split(" ");
       // One more argument than allowed, or one fewer than needed.
@@ -233,7 +233,7 @@ describe.each(FAKE_COMMANDS)("%s", (path) => {
         range: `accepts between ${rule!.min} and ${rule!.max} arg(s), received ${got}`,
       }[rule!.kind as "none"];
       expect(r).toMatchObject({ code: 1, stderr: `Error: ${expected}\n` });
-      expect(before()).toBe(state);
+      expect(stateText()).toBe(state);
     },
   );
 
@@ -241,12 +241,12 @@ describe.each(FAKE_COMMANDS)("%s", (path) => {
   it.skipIf(prompts.length === 0).each(prompts.map((p) => [p.id, p] as const))(
     "without what it asks for (%s) it fails with flyctl's non-interactive text",
     (_id, p) => {
-      const state = before();
+      const state = stateText();
       const argv = without(path, complete()[path]!, p.anyOf);
       const r = fly(argv, "A=b\n");
       expect(r.code).toBe(1);
       expect(r.stderr.endsWith(`Error: ${TEXTS[p.error]!.text}\n`)).toBe(true);
-      expect(before()).toBe(state);
+      expect(stateText()).toBe(state);
     },
   );
 

@@ -39,9 +39,10 @@ function misfits(value: unknown, name: string, at = name): string[] {
     const nested = bare.includes(".") ? bare : `${name.split(".")[0]}.${bare}`;
     const v = o[k];
     if (TABLE.structs[nested] && v !== null) {
-      if (field.go.startsWith("[]"))
-        (v as unknown[]).forEach((x, i) => out.push(...misfits(x, nested, `${at}.${k}[${i}]`)));
-      else out.push(...misfits(v, nested, `${at}.${k}`));
+      if (field.go.startsWith("[]")) {
+        for (const [i, x] of (v as unknown[]).entries())
+          out.push(...misfits(x, nested, `${at}.${k}[${i}]`));
+      } else out.push(...misfits(v, nested, `${at}.${k}`));
     }
   }
   return out;

@@ -107,6 +107,8 @@ function literalArgvs(): { where: string; argv: string[] }[] {
   for (const file of files.filter((x) => !builders.includes(x))) {
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(re)) {
+      // An argv has a flag in it; a list of words that merely starts like one (kinds) does not.
+      if (!/"-/.test(m[0])) continue;
       const items = m[0]
         .slice(1, -1)
         .split(",")
@@ -138,9 +140,10 @@ describe("every argv the program builds is one flyctl accepts without prompting"
 
   it("the argv literals elsewhere in src/ (secrets list in doctor and the service secrets)", () => {
     const literals = literalArgvs();
-    expect(literals.map((l) => l.where).sort()).toEqual([
-      "src/fly/runtime/serviceSecrets.ts:93",
-      "src/operations/doctor.ts:256",
+    // Where they are today (by file: lines move); each is checked whatever the list holds.
+    expect([...new Set(literals.map((l) => l.where.split(":")[0]))].sort()).toEqual([
+      "src/fly/runtime/serviceSecretsCommand.ts",
+      "src/operations/doctor.ts",
     ]);
     for (const { where, argv } of literals)
       expect({ where, ...check(argv) }).toMatchObject({ where, ok: true });

@@ -23,6 +23,10 @@ Object.assign(T, {
     text: "Secrets have been staged, but not set on VMs. Deploy or update machines in this app for the secrets to take effect.\n",
     at: "internal/command/secrets/secrets.go:69",
   },
+  rollingUpdate: {
+    text: "Updating existing machines in '%s' with %s strategy",
+    at: "internal/command/deploy/machines_deploymachinesapp.go:624",
+  },
   secretsFirstDeploy: {
     text: "Secrets are staged for the first deployment",
     at: "internal/command/secrets/secrets.go:84",
@@ -72,7 +76,7 @@ function deploySecrets(ctx, app) {
   if (ctx.flags.stage) return print(T.secretsStaged.text.slice(0, -1));
   if (app.machines.length === 0) return print(T.secretsFirstDeploy.text);
   for (const m of app.machines) m.restarts = (m.restarts ?? 0) + 1;
-  print(`Updating existing machines in '${app.name}' with rolling strategy`);
+  print(sprintf(T.rollingUpdate.text, app.name, "rolling"));
 }
 
 // secrets/import.go:33-57: the app first, then stdin.

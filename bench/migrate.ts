@@ -13,9 +13,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { migrate } from "../src/migrations/commands/migrate";
 import { loadMigrationSet, prepareStatements } from "../src/migrations/files";
 import { LEDGER_DDL } from "../src/migrations/ledger";
-import { migrate } from "../src/migrations/runner";
 import type { Module } from "../src/shared/vocabulary";
 import { freePort } from "../test/support/globalPostgres";
 

@@ -19,10 +19,41 @@ function load<T>(viaRequire: () => unknown, viaImport: () => Promise<T>): Promis
 }
 
 // What each command loads when it runs.
-export const loadRunner = () =>
+// The migration commands: each loads its own command module of the runner.
+export const loadMigrate = () =>
   load(
-    () => require("../migrations/runner.ts"),
-    () => import("../migrations/runner.ts"),
+    () => require("../migrations/commands/migrate.ts"),
+    () => import("../migrations/commands/migrate.ts"),
+  );
+export const loadPlan = () =>
+  load(
+    () => require("../migrations/commands/plan.ts"),
+    () => import("../migrations/commands/plan.ts"),
+  );
+export const loadStatus = () =>
+  load(
+    () => require("../migrations/commands/status.ts"),
+    () => import("../migrations/commands/status.ts"),
+  );
+export const loadVerify = () =>
+  load(
+    () => require("../migrations/commands/verify.ts"),
+    () => import("../migrations/commands/verify.ts"),
+  );
+export const loadBaseline = () =>
+  load(
+    () => require("../migrations/commands/baseline.ts"),
+    () => import("../migrations/commands/baseline.ts"),
+  );
+export const loadRepair = () =>
+  load(
+    () => require("../migrations/commands/repair.ts"),
+    () => import("../migrations/commands/repair.ts"),
+  );
+export const loadBind = () =>
+  load(
+    () => require("../migrations/commands/bind.ts"),
+    () => import("../migrations/commands/bind.ts"),
   );
 export const loadReach = () =>
   load(

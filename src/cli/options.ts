@@ -63,7 +63,7 @@ const MIGRATE_MAX: Pick<DurationBounds, "maxMs" | "maxReason"> = {
   maxReason: `the Migrations resource stops gaia-db migrate after ${formatDuration(MIGRATIONS_TIMEOUT_SECONDS * 1000)}`,
 };
 
-/** The migration commands' timeouts; defaults are the runner's (src/migrations/runner.ts). */
+/** The migration commands' timeouts; defaults are the runner's (src/migrations/session.ts). */
 export const TIMEOUT_OPTIONS: OptionSpec[] = [
   durationOption(
     "--lock-timeout <duration>",

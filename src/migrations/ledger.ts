@@ -145,29 +145,3 @@ export async function readLedger(db: Db): Promise<LedgerState> {
 export async function ensureLedger(db: Db): Promise<void> {
   await db.query(LEDGER_DDL);
 }
-
-export interface HistoryEvent {
-  event: "bind" | "rebind" | "isolation" | "modules" | "repair" | "baseline";
-  module?: string;
-  version?: string;
-  oldChecksum?: string;
-  newChecksum?: string;
-  detail?: string;
-  client?: string;
-}
-
-export async function recordHistory(db: Db, e: HistoryEvent): Promise<void> {
-  await db.query(
-    `INSERT INTO gaia_migrations.history (event, module, version, old_checksum, new_checksum, detail, client)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      e.event,
-      e.module ?? null,
-      e.version ?? null,
-      e.oldChecksum ?? null,
-      e.newChecksum ?? null,
-      e.detail ?? null,
-      e.client ?? null,
-    ],
-  );
-}

@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type Catalog, snapshotCatalog } from "../migrations/catalog";
+import { migrate } from "../migrations/commands/migrate";
 import { maskSecrets, parsePostgresUrl, pgClientConfig } from "../migrations/postgresUrl";
-import { migrate, urlWithDatabase } from "../migrations/runner";
+import { urlWithDatabase } from "../migrations/session";
 import { ExitCode, GaiaDbError } from "../shared/errors";
 import type { Environment, Module } from "../shared/vocabulary";
 

@@ -7,7 +7,7 @@
  * comes from the build on the empty base.
  */
 import { performance } from "node:perf_hooks";
-import { migrate } from "../migrations/runner";
+import { migrate } from "../migrations/commands/migrate";
 import { ExitCode, GaiaDbError } from "../shared/errors";
 import { type BuildInput, clientOf, runnerMessage, withScratchDatabase } from "./build";
 import { type FillReport, fillTables } from "./fill";

@@ -14,7 +14,8 @@
  */
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
-import type { ProgressEvent, StatementEvent, StatementObserver } from "../migrations/runner";
+import type { StatementEvent, StatementObserver } from "../migrations/apply";
+import type { ProgressEvent } from "../migrations/session";
 import { isLockMode, type LockMode } from "./locks";
 import {
   changes,

@@ -174,7 +174,7 @@ describe("what a command loads", () => {
     const files = await loaded(["migrate", "dev", "--migrations-dir", tree], {
       DATABASE_URL: migrated,
     });
-    expect(files.some((f) => f.endsWith("/src/migrations/runner.ts"))).toBe(true);
+    expect(files.some((f) => f.endsWith("/src/migrations/commands/migrate.ts"))).toBe(true);
     expect(files.filter((f) => HEAVY.test(f))).toEqual([]);
   });
 

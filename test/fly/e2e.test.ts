@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { withFlyProxy } from "../../src/fly/proxy";
-import { migrate } from "../../src/migrations/runner";
+import { migrate } from "../../src/migrations/commands/migrate";
 import { CommandEngine, UNKNOWN } from "../support/commandEngine";
 import type { FakeFly } from "../support/fakeFly";
 import { CERT_FILES, FlyStacks, MUTATING_CREATES, ROOT } from "../support/flyStack";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main";
-import { bind } from "../../src/migrations/runner";
+import { bind } from "../../src/migrations/commands/bind";
 import { MIGRATIONS_DIR } from "../../src/shared/vocabulary";
 import { dropAll, withAdmin, withClient } from "../support/postgres";
 import {

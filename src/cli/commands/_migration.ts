@@ -15,7 +15,6 @@ import {
   type Module,
   parseEnvironment,
 } from "../../shared/vocabulary";
-import { loadRunner } from "../lazy";
 import {
   CONNECTION_OPTIONS,
   checkStdinSupabaseRef,
@@ -49,8 +48,6 @@ export interface HandlerResult {
   /** Printed on stdout in text mode (already-streamed progress is not repeated). */
   text: string;
 }
-
-export type Runner = Awaited<ReturnType<typeof loadRunner>>;
 
 interface StdinConfig {
   databaseUrl: string;
@@ -217,7 +214,8 @@ export function timeoutRunnerOptions(inv: Invocation) {
   };
 }
 
-export interface MigrationCommand {
+/** `M`: the command's module of the runner (src/migrations/commands/), loaded when it runs. */
+export interface MigrationCommand<M> {
   name: string;
   summary: string;
   /** The usage line after `gaia-db <name> ` (default `<environment> [options]`). */
@@ -227,11 +225,13 @@ export interface MigrationCommand {
   options: OptionSpec[];
   /** Whether it takes the lock and so the timeouts. */
   timeouts: boolean;
-  handle(inv: Invocation, runner: Runner): Promise<HandlerResult>;
+  /** Loads the runner's module of this command (src/cli/lazy.ts). */
+  load: () => Promise<M>;
+  handle(inv: Invocation, runner: M): Promise<HandlerResult>;
 }
 
 /** A migration command's full spec: its options with the shared ones, and the shared run. */
-export function migrationCommand(command: MigrationCommand): CommandSpec {
+export function migrationCommand<M>(command: MigrationCommand<M>): CommandSpec {
   const own = new Set(command.options.map((o) => o.flags));
   const shared = MIGRATION_COMMON_OPTIONS.filter((o) => !own.has(o.flags));
   return {
@@ -250,7 +250,7 @@ export function migrationCommand(command: MigrationCommand): CommandSpec {
     ],
     async run(ctx) {
       const invocation = await resolveInvocation(ctx);
-      const runner = await loadRunner();
+      const runner = await command.load();
       const result = await throughFlyProxy(invocation, (inv) => command.handle(inv, runner));
       if (ctx.json) ctx.out.json({ ok: result.exitCode === 0, ...result.data });
       else if (result.text) ctx.out.line(result.text);

@@ -1,5 +1,6 @@
 /** `gaia-db baseline`: adopts an existing database after checking its schema. */
 import { ExitCode } from "../../shared/errors";
+import { loadBaseline } from "../lazy";
 import { OPTIONS } from "../options";
 import { flagOption, stringOption } from "../spec";
 import { commonRunnerOptions, migrationCommand, timeoutRunnerOptions } from "./_migration";
@@ -24,6 +25,7 @@ export const baseline = migrationCommand({
       group: OPTIONS,
     },
   ],
+  load: loadBaseline,
   timeouts: true,
   async handle(inv, runner) {
     const to = stringOption(inv.ctx, "to");

@@ -1,5 +1,6 @@
 /** `gaia-db bind`: deliberately (re)binds the database to an environment and Supabase project. */
 import { ExitCode } from "../../shared/errors";
+import { loadBind } from "../lazy";
 import { isolationOption, OPTIONS, supabaseRefOption } from "../options";
 import { stringOption } from "../spec";
 import { commonRunnerOptions, migrationCommand, timeoutRunnerOptions } from "./_migration";
@@ -24,6 +25,7 @@ export const bind = migrationCommand({
       group: OPTIONS,
     },
   ],
+  load: loadBind,
   timeouts: true,
   async handle(inv, runner) {
     const isolation = inv.ctx.opts.isolation as boolean | undefined;

@@ -1,6 +1,8 @@
 /** `gaia-db migrate`: applies the pending files. */
-import type { MigrateResult, ProgressEvent } from "../../migrations/runner";
+import type { MigrateResult } from "../../migrations/commands/migrate";
+import type { ProgressEvent } from "../../migrations/session";
 import { ExitCode } from "../../shared/errors";
+import { loadMigrate } from "../lazy";
 import { isolationOption, OPTIONS } from "../options";
 import { flagOption, stringOption } from "../spec";
 import {
@@ -62,6 +64,7 @@ export const migrate = migrationCommand({
       group: OPTIONS,
     },
   ],
+  load: loadMigrate,
   timeouts: true,
   async handle(inv, runner) {
     const isolation = inv.ctx.opts.isolation as boolean | undefined;

@@ -1,5 +1,6 @@
 /** `gaia-db repair`: accepts an edited, equivalent applied file. */
 import { ExitCode } from "../../shared/errors";
+import { loadRepair } from "../lazy";
 import { OPTIONS } from "../options";
 import { stringOption } from "../spec";
 import { commonRunnerOptions, migrationCommand, timeoutRunnerOptions } from "./_migration";
@@ -13,6 +14,7 @@ export const repair = migrationCommand({
   options: [
     { flags: "--file <path>", description: "e.g. core/0003_add_index.sql", group: OPTIONS },
   ],
+  load: loadRepair,
   timeouts: true,
   async handle(inv, runner) {
     const file = stringOption(inv.ctx, "file");

@@ -1,6 +1,9 @@
 /** `gaia-db status` and `gaia-db plan`: what migrate would do, read-only. */
-import type { FileStatus, PlanResult, StatusResult } from "../../migrations/runner";
+import type { FileStatus } from "../../migrations/analysis";
+import type { PlanResult } from "../../migrations/commands/plan";
+import type { StatusResult } from "../../migrations/commands/status";
 import { ExitCode } from "../../shared/errors";
+import { loadPlan, loadStatus } from "../lazy";
 import { OPTIONS } from "../options";
 import type { OptionSpec, RunContext } from "../spec";
 import { commonRunnerOptions, migrationCommand } from "./_migration";
@@ -92,6 +95,7 @@ export const plan = migrationCommand({
   description:
     "Shows the files migrate would apply (with statement counts) and why it would refuse, without taking the lock or creating anything.",
   options: [EXIT_CODE_OPTION],
+  load: loadPlan,
   timeouts: false,
   async handle(inv, runner) {
     const p = await runner.plan(commonRunnerOptions(inv));
@@ -109,6 +113,7 @@ export const status = migrationCommand({
   description:
     "Shows every file's state (applied, baseline, pending, partial, changed, out-of-order), missing files and the binding, without taking the lock or creating anything.",
   options: [EXIT_CODE_OPTION],
+  load: loadStatus,
   timeouts: false,
   async handle(inv, runner) {
     const s = await runner.status(commonRunnerOptions(inv));

@@ -1,5 +1,6 @@
 /** `gaia-db verify <environment>`: the "Verification Status" table of one database. */
 import { ExitCode } from "../../shared/errors";
+import { loadVerify } from "../lazy";
 import { OPTIONS, supabaseRefOption } from "../options";
 import { stringOption } from "../spec";
 import { commonRunnerOptions, migrationCommand } from "./_migration";
@@ -21,6 +22,7 @@ export const verify = migrationCommand({
       group: OPTIONS,
     },
   ],
+  load: loadVerify,
   timeouts: false,
   async handle(inv, runner) {
     const expected = stringOption(inv.ctx, "expected-supabase-project-ref");

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { baseline, parseBaselineSpec } from "../../../src/migrations/commands/baseline";
+import { migrate } from "../../../src/migrations/commands/migrate";
+import { status } from "../../../src/migrations/commands/status";
 import { loadMigrationSet, sha256 } from "../../../src/migrations/files";
-import { baseline, migrate, parseBaselineSpec, status } from "../../../src/migrations/runner";
 import { buildLiveDatabase } from "../../fixtures/live/build";
 import { createTestDatabase, dropAll, withAdmin, withClient } from "../../support/postgres";
 import { failure, makeTree, q, REPO, removeTrees, setupRun } from "./fixtures";

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type pg from "pg";
-import type { MigrateOptions } from "../../../src/migrations/runner";
+import type { MigrateOptions } from "../../../src/migrations/commands/migrate";
 import { GaiaDbError } from "../../../src/shared/errors";
 import { createTestDatabase, withClient } from "../../support/postgres";
 

@@ -2,10 +2,14 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { bind } from "../../../src/migrations/commands/bind";
+import { migrate } from "../../../src/migrations/commands/migrate";
+import { plan } from "../../../src/migrations/commands/plan";
+import { repair } from "../../../src/migrations/commands/repair";
+import { status } from "../../../src/migrations/commands/status";
 import { sha256 } from "../../../src/migrations/files";
 import { LEDGER_DDL } from "../../../src/migrations/ledger";
 import { LOCK_KEY } from "../../../src/migrations/lock";
-import { bind, migrate, plan, repair, status } from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withAdmin } from "../../support/postgres";
 import { failure, q, removeTrees, setupRun, writeFiles } from "./fixtures";
 

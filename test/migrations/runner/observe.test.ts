@@ -4,11 +4,8 @@
  * and ledger are the same with or without it.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  migrate,
-  type StatementEvent,
-  type StatementObserver,
-} from "../../../src/migrations/runner";
+import type { StatementEvent, StatementObserver } from "../../../src/migrations/apply";
+import { migrate } from "../../../src/migrations/commands/migrate";
 import { dropAll } from "../../support/postgres";
 import { failure, q, removeTrees, setupRun } from "./fixtures";
 

@@ -6,8 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { migrate } from "../../../src/migrations/commands/migrate";
+import { plan } from "../../../src/migrations/commands/plan";
 import { loadMigrationSet } from "../../../src/migrations/files";
-import { migrate, plan } from "../../../src/migrations/runner";
 import { dropAll } from "../../support/postgres";
 import { failure, q, REPO, removeTrees, runCliProcess, setupRun, writeFiles } from "./fixtures";
 
@@ -178,7 +179,7 @@ describe("the parser is loaded only when a file must be parsed", () => {
     const script = `
       require("tsx/cjs");
       const { writeFileSync } = require("node:fs");
-      const { migrate } = require(${JSON.stringify(join(REPO, "src/migrations/runner.ts"))});
+      const { migrate } = require(${JSON.stringify(join(REPO, "src/migrations/commands/migrate.ts"))});
       const loaded = () => Object.keys(require.cache).some((k) => k.includes("/node_modules/libpg-query/"));
       const options = { databaseUrl: process.env.DATABASE_URL, environment: "dev", migrationsDir: process.env.DIR };
       (async () => {

@@ -1,16 +1,11 @@
 /** The runner's decisions that need no database: table-driven. */
 import { describe, expect, it } from "vitest";
+import { analyse, bindingUpdate, refusals } from "../../../src/migrations/analysis";
 import type { MigrationFile } from "../../../src/migrations/files";
 import type { Binding, LedgerRow } from "../../../src/migrations/ledger";
 import { backoffDelay, formatSeconds } from "../../../src/migrations/lock";
 import { maskSecrets } from "../../../src/migrations/postgresUrl";
-import {
-  analyse,
-  bindingUpdate,
-  describeTarget,
-  refusals,
-  urlWithDatabase,
-} from "../../../src/migrations/runner";
+import { describeTarget, urlWithDatabase } from "../../../src/migrations/session";
 
 describe("backoffDelay", () => {
   it.each([

@@ -4,8 +4,12 @@
  */
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { runStatement } from "../../../src/migrations/apply";
+import { bind } from "../../../src/migrations/commands/bind";
+import { migrate } from "../../../src/migrations/commands/migrate";
+import { repair } from "../../../src/migrations/commands/repair";
+import { status } from "../../../src/migrations/commands/status";
 import { countingDb } from "../../../src/migrations/ledger";
-import { bind, migrate, repair, runStatement, status } from "../../../src/migrations/runner";
 import { createTestDatabase, dropAll, withClient } from "../../support/postgres";
 import { failure, q, removeTrees, setupRun, writeFiles } from "./fixtures";
 

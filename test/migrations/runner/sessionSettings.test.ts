@@ -4,7 +4,7 @@
  * URL's other settings still apply. Observed from inside a migration on the real server.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { migrate } from "../../../src/migrations/runner";
+import { migrate } from "../../../src/migrations/commands/migrate";
 import { dropAll } from "../../support/postgres";
 import { q, removeTrees, runCliProcess, setupRun } from "./fixtures";
 

@@ -4,7 +4,8 @@
  * name `gaia-db bind`, which also restores a damaged ledger. Through the binary and in process.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { migrate, repair } from "../../../src/migrations/runner";
+import { migrate } from "../../../src/migrations/commands/migrate";
+import { repair } from "../../../src/migrations/commands/repair";
 import { dropAll, withClient } from "../../support/postgres";
 import { failure, q, removeTrees, runCliProcess, setupRun, writeFiles } from "./fixtures";
 

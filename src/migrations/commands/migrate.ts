@@ -1,0 +1,168 @@
+/**
+ * `gaia-db migrate`: applies every pending file of the selected modules under the migration lock,
+ * binding the database on its first run (and adopting an unmanaged one with a declared baseline).
+ */
+
+import { refusedError as refused } from "../../shared/errors";
+import type { Environment, Module } from "../../shared/vocabulary";
+import {
+  analyse,
+  bindingRefusal,
+  bindingUpdate,
+  dirtyDatabaseMessage,
+  firstCoreVersion,
+  refusals,
+  rowKey,
+  vectorUnavailableMessage,
+} from "../analysis";
+import { applyNoTransaction, applyTransactional, type StatementObserver } from "../apply";
+import {
+  loadMigrationSet,
+  type MigrationFile,
+  type PreparedStatement,
+  prepareStatements,
+} from "../files";
+import { ensureLedger, LEDGER_VERSION, readLedger } from "../ledger";
+import { writeBinding } from "../ledgerWrites";
+import {
+  type CommonOptions,
+  type ProgressEvent,
+  readLedgerIfAny,
+  selectedModules,
+  serverOf,
+  withLockedSession,
+} from "../session";
+import { baselineLocked } from "./baseline";
+
+export interface MigrateOptions extends CommonOptions {
+  supabaseProjectRef?: string;
+  /** Sets binding.isolation_enforced when given. */
+  isolation?: boolean;
+  /** Advisory lock wait (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Declared baseline (`gaia:migrations.baseline`), used only on an unmanaged database. */
+  baseline?: string;
+  /** Must equal "production" to baseline production from migrate. */
+  confirm?: string;
+  acceptDrift?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called around every statement applied (the schema review measures locks with it). */
+  observe?: StatementObserver;
+}
+
+export interface AppliedFileReport {
+  file: string;
+  durationMs: number;
+  statements: number;
+  /** 0 unless a no-transaction file resumed after a failure. */
+  resumedAt: number;
+}
+
+export interface MigrateResult {
+  environment: Environment;
+  database: string;
+  modules: Module[];
+  applied: AppliedFileReport[];
+  baselined: string[];
+  drift: string[];
+  upToDate: number;
+  roundTrips: number;
+}
+
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  return withLockedSession(options, "migrate", async (db, p, client) => {
+    let ledger = await readLedgerIfAny(db, p);
+    const modules = selectedModules(options, ledger.binding);
+    const files = loadMigrationSet(options.migrationsDir, modules);
+
+    const bindingProblem = bindingRefusal(
+      ledger,
+      options.environment,
+      options.supabaseProjectRef,
+      p.database,
+    );
+    if (bindingProblem) throw refused(bindingProblem);
+
+    let baselined: string[] = [];
+    let drift: string[] = [];
+    if (ledger.rows.length === 0 && p.public_tables > 0) {
+      if (!options.baseline) {
+        throw refused(dirtyDatabaseMessage(p, options.environment, firstCoreVersion(files)));
+      }
+      if (options.environment === "production" && options.confirm !== "production") {
+        throw refused(
+          `baselining the production database ${p.database} needs an explicit confirmation: pass --confirm production together with --baseline ${options.baseline}`,
+        );
+      }
+      const result = await baselineLocked(db, p, client, {
+        ...options,
+        to: options.baseline,
+        acceptDrift: options.acceptDrift ?? false,
+      });
+      baselined = result.baselined;
+      drift = result.drift;
+      ledger = await readLedger(db);
+    }
+
+    const analysis = analyse(files, ledger.rows, modules);
+    const problems = refusals(analysis, options.environment, modules, options.migrationsDir);
+    if (problems.length > 0) throw refused(problems.join("\n"));
+
+    const todo = analysis.files.filter((f) => f.state === "pending" || f.state === "partial");
+    if (todo.some((f) => f.module === "vector") && !p.vector_available) {
+      throw refused(vectorUnavailableMessage(p.database, serverOf(options.databaseUrl)));
+    }
+    // Prepare (split) every pending file before touching the database, so a bad file refuses
+    // before anything is applied.
+    const fileByPath = new Map(files.map((f) => [f.relativePath, f]));
+    const prepared: { file: MigrationFile; statements: PreparedStatement[] }[] = [];
+    for (const t of todo) {
+      const file = fileByPath.get(t.file) as MigrationFile;
+      prepared.push({ file, statements: await prepareStatements(file) });
+    }
+
+    const ledgerReady = p.ledger_version === LEDGER_VERSION;
+    const bindingWrite = bindingUpdate(ledger.binding, options, modules);
+    if (!ledgerReady) await ensureLedger(db);
+    if (bindingWrite) await writeBinding(db, ledger.binding, bindingWrite);
+
+    const rowByKey = new Map(ledger.rows.map((r) => [rowKey(r.module, r.version), r]));
+    const applied: AppliedFileReport[] = [];
+    for (const { file, statements } of prepared) {
+      const row = rowByKey.get(rowKey(file.module, file.version));
+      const resumeAt = row?.statements_applied ?? 0;
+      options.onProgress?.({
+        type: "file-start",
+        file: file.relativePath,
+        statements: statements.length,
+        resumeAt,
+      });
+      const durationMs = file.noTransaction
+        ? await applyNoTransaction(db, file, statements, row, options)
+        : await applyTransactional(db, file, statements, options);
+      options.onProgress?.({
+        type: "file-done",
+        file: file.relativePath,
+        durationMs,
+        statements: statements.length,
+      });
+      applied.push({
+        file: file.relativePath,
+        durationMs,
+        statements: statements.length,
+        resumedAt: resumeAt,
+      });
+    }
+    return {
+      environment: options.environment,
+      database: p.database,
+      modules,
+      applied,
+      baselined,
+      drift,
+      upToDate: analysis.files.length - todo.length,
+      // +1: the lock release that follows in finally.
+      roundTrips: db.roundTrips + 1,
+    };
+  });
+}

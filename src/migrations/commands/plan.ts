@@ -1,0 +1,49 @@
+/** `gaia-db plan`: what `migrate` would do, without doing it (read-only, like status). */
+import {
+  loadMigrationSet,
+  type MigrationFile,
+  type PreparedStatement,
+  prepareStatements,
+} from "../files";
+import type { CommonOptions } from "../session";
+import { type StatusResult, status } from "./status";
+
+export interface PlanStep {
+  file: string;
+  transaction: boolean;
+  statements: number;
+  /** First statement to run (1-based); > 1 when a no-transaction file resumes. */
+  fromStatement: number;
+}
+
+export interface PlanResult extends StatusResult {
+  steps: PlanStep[];
+}
+
+/** What `migrate` would do, without doing it. */
+export async function plan(
+  options: CommonOptions & { supabaseProjectRef?: string },
+): Promise<PlanResult> {
+  const s = await status(options);
+  const files = loadMigrationSet(options.migrationsDir, s.modules);
+  const byPath = new Map(files.map((f) => [f.relativePath, f]));
+  const steps: PlanStep[] = [];
+  for (const f of s.files) {
+    if (f.state !== "pending" && f.state !== "partial") continue;
+    const file = byPath.get(f.file) as MigrationFile;
+    let statements: PreparedStatement[];
+    try {
+      statements = await prepareStatements(file);
+    } catch (err) {
+      s.refusals.push((err as Error).message);
+      continue;
+    }
+    steps.push({
+      file: f.file,
+      transaction: !file.noTransaction,
+      statements: statements.length,
+      fromStatement: (f.state === "partial" ? (f.statementsApplied ?? 0) : 0) + 1,
+    });
+  }
+  return { ...s, steps };
+}

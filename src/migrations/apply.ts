@@ -1,6 +1,8 @@
 /**
  * Applying one migration file on a session: in one transaction with its ledger row, or statement
- * by statement (a `-- gaia:no-transaction` file) with its progress recorded after each statement.
+ * by statement (a `-- gaia:no-transaction` file) with its progress recorded after each statement;
+ * either way followed by the session check (`SessionGuard`), so the next file starts on the session
+ * the first one had.
  */
 import type pg from "pg";
 import { ExitCode, GaiaDbError, refusedError as refused } from "../shared/errors";
@@ -20,6 +22,7 @@ import {
   DEFAULT_STATEMENT_TIMEOUT_MS,
   errorText,
 } from "./session";
+import { SessionGuard } from "./sessionState";
 
 /**
  * One statement being applied, as an observer sees it. `db` is the migrating session: a query sent
@@ -91,13 +94,39 @@ export function runStatement(db: Db, text: string): Promise<pg.QueryResult> {
   return db.query({ text, queryMode: "extended" } as pg.QueryConfig);
 }
 
-export async function applyTransactional(
+export interface FileApplied {
+  durationMs: number;
+  /** What the file changed in the session, put back before the next file (empty = nothing). */
+  sessionChanges: string[];
+}
+
+/** Applies one file (resuming a partly applied no-transaction file at `row`). */
+export async function applyFile(
+  db: Db,
+  file: MigrationFile,
+  statements: PreparedStatement[],
+  row: LedgerRow | undefined,
+  options: ApplyOptions,
+  guard: SessionGuard,
+): Promise<FileApplied> {
+  if (file.noTransaction) {
+    const durationMs = await applyNoTransaction(db, file, statements, row, options);
+    const results = await db.query(guard.checkSql);
+    const after = SessionGuard.observed(results, false);
+    return { durationMs, sessionChanges: await guard.settle(db, file.relativePath, after) };
+  }
+  const { durationMs, results } = await applyTransactional(db, file, statements, options, guard);
+  const after = SessionGuard.observed(results, true);
+  return { durationMs, sessionChanges: await guard.settle(db, file.relativePath, after) };
+}
+
+async function applyTransactional(
   db: Db,
   file: MigrationFile,
   statements: PreparedStatement[],
   options: ApplyOptions,
-  kind: "applied" | "baseline" = "applied",
-): Promise<number> {
+  guard: SessionGuard,
+): Promise<{ durationMs: number; results: unknown }> {
   const started = Date.now();
   const observe = options.observe;
   await db.query("BEGIN");
@@ -114,20 +143,41 @@ export async function applyTransactional(
       if (event) await observe.afterStatement(event);
     }
     const duration = Date.now() - started;
-    await recordAppliedFile(db, file, statements, duration, kind);
+    await recordAppliedFile(db, file, statements, duration);
+    let results: unknown;
     try {
-      await db.query("COMMIT");
+      results = await db.query(guard.commitSql);
     } catch (err) {
+      // The session check after COMMIT failed (the file is applied), or the COMMIT itself did.
+      if (await isRecorded(db, file)) {
+        throw new GaiaDbError(
+          `${file.relativePath} is applied, but reading the session state after it failed: ${maskSecrets(errorText(err), [options.databaseUrl])}; run migrate again (a new run starts on a new session)`,
+          ExitCode.runtime,
+        );
+      }
       // e.g. a deferred constraint: the whole file is rolled back by the failed COMMIT.
       throw new GaiaDbError(
         `${file.relativePath} failed at COMMIT: ${maskSecrets(errorText(err), [options.databaseUrl])}${(err as { code?: string }).code ? ` (SQLSTATE ${(err as { code?: string }).code})` : ""}; the file was rolled back, nothing from it was applied; fix it and run migrate again`,
         ExitCode.runtime,
       );
     }
-    return duration;
+    return { durationMs: duration, results };
   } catch (err) {
     await db.query("ROLLBACK").catch(() => {});
     throw err;
+  }
+}
+
+/** Whether `file`'s ledger row is committed (false when that cannot be read either). */
+async function isRecorded(db: Db, file: MigrationFile): Promise<boolean> {
+  try {
+    const { rows } = await db.query(
+      "SELECT 1 FROM gaia_migrations.applied WHERE module = $1 AND version = $2 AND finished_at IS NOT NULL",
+      [file.module, file.version],
+    );
+    return rows.length > 0;
+  } catch {
+    return false;
   }
 }
 
@@ -154,7 +204,7 @@ async function refuseInvalidIndexes(db: Db, file: MigrationFile, when: string): 
   );
 }
 
-export async function applyNoTransaction(
+async function applyNoTransaction(
   db: Db,
   file: MigrationFile,
   statements: PreparedStatement[],

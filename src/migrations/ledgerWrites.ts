@@ -51,13 +51,12 @@ export async function recordAppliedFile(
   file: MigrationFile,
   statements: readonly PreparedStatement[],
   durationMs: number,
-  kind: "applied" | "baseline",
 ): Promise<void> {
   await db.query(
     `INSERT INTO gaia_migrations.applied
        (module, version, name, checksum, started_at, finished_at, duration_ms,
         statements_applied, statements_total, statement_checksums, kind, applied_by)
-     VALUES ($1, $2, $3, $4, now(), clock_timestamp(), $5, $6, $6, $7, $8, current_user || ' (' || $9 || ')')`,
+     VALUES ($1, $2, $3, $4, now(), clock_timestamp(), $5, $6, $6, $7, 'applied', current_user || ' (' || $8 || ')')`,
     [
       file.module,
       file.version,
@@ -66,7 +65,6 @@ export async function recordAppliedFile(
       durationMs,
       statements.length,
       statements.map((s) => s.checksum),
-      kind,
       clientName(),
     ],
   );

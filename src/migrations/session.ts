@@ -48,7 +48,9 @@ export type ProgressEvent =
   | { type: "lock-wait" }
   | { type: "file-start"; file: string; statements: number; resumeAt: number }
   | { type: "file-done"; file: string; durationMs: number; statements: number }
-  | { type: "baseline"; files: string[]; drift: string[] };
+  | { type: "baseline"; files: string[]; drift: string[] }
+  /** Something the user should know that did not stop the run (a file changed the session). */
+  | { type: "warning"; message: string };
 
 export interface Preflight {
   user: string;

@@ -42,7 +42,7 @@ export const baseline = migrationCommand({
       to,
       acceptDrift: flagOption(inv.ctx, "accept-drift"),
       ...(confirm ? { confirm } : {}),
-      ...(onProgress ? { onProgress } : {}),
+      onProgress,
     });
     return {
       exitCode: ExitCode.ok,

@@ -12,11 +12,18 @@ import {
   timeoutRunnerOptions,
 } from "./_migration";
 
-/** Streams per-file progress in text mode; silent with --json (one document on stdout). */
-export function progressPrinter(inv: Invocation): ((e: ProgressEvent) => void) | undefined {
-  if (inv.json) return undefined;
+/**
+ * Streams per-file progress in text mode (with --json stdout holds only the one document), and
+ * warnings on stderr in both modes, as they happen: a later failure must not hide them.
+ */
+export function progressPrinter(inv: Invocation): (e: ProgressEvent) => void {
   const write = (t: string) => inv.ctx.out.write(t);
   return (e) => {
+    if (e.type === "warning") {
+      inv.ctx.out.err(`gaia-db: warning: ${e.message}`);
+      return;
+    }
+    if (inv.json) return;
     if (e.type === "lock-wait") write("waiting for the migration lock...\n");
     else if (e.type === "file-start") {
       const resume = e.resumeAt > 0 ? ` (resuming at statement ${e.resumeAt + 1})` : "";
@@ -78,7 +85,7 @@ export const migrate = migrationCommand({
       ...(baseline ? { baseline } : {}),
       ...(confirm ? { confirm } : {}),
       acceptDrift: flagOption(inv.ctx, "accept-drift"),
-      ...(onProgress ? { onProgress } : {}),
+      onProgress,
     });
     return {
       exitCode: ExitCode.ok,

@@ -8,7 +8,7 @@ import type pg from "pg";
 import { refusedError as refused, usageError } from "../../shared/errors";
 import { type Environment, MODULES, type Module, parseModules } from "../../shared/vocabulary";
 import { bindingRefusal, bindingUpdate, vectorUnavailableMessage } from "../analysis";
-import { applyNoTransaction, applyTransactional } from "../apply";
+import { applyFile } from "../apply";
 import { type DiffOptions, diffCatalogs, snapshotCatalog } from "../catalog";
 import {
   loadMigrationSet,
@@ -27,6 +27,7 @@ import {
   serverOf,
   withLockedSession,
 } from "../session";
+import { SessionGuard, sessionWarning } from "../sessionState";
 
 export interface BaselineOptions extends CommonOptions {
   /** "0001", "0001,vector:0001": the last version per module to mark as applied. */
@@ -43,6 +44,8 @@ export interface BaselineResult {
   database: string;
   baselined: string[];
   drift: string[];
+  /** Files that changed the scratch database's session (put back after each). */
+  warnings: string[];
 }
 
 /** Parses "0001,vector:0001" into module → last version (bare version = core). */
@@ -126,7 +129,7 @@ export async function baselineLocked(
   }
   const prepared: { file: MigrationFile; statements: PreparedStatement[] }[] = [];
   for (const file of chosen) prepared.push({ file, statements: await prepareStatements(file) });
-  const expected = await expectedCatalog(client, options, prepared);
+  const { catalog: expected, warnings } = await expectedCatalog(client, options, prepared);
   const actual = await snapshotCatalog(client, "public");
   const drift = diffCatalogs(expected, actual, BASELINE_DIFF_OPTIONS);
   if (drift.length > 0 && !options.acceptDrift) {
@@ -145,6 +148,7 @@ export async function baselineLocked(
     database: p.database,
     baselined: chosen.map((f) => f.relativePath),
     drift,
+    warnings,
   };
 }
 
@@ -187,11 +191,17 @@ async function expectedCatalog(
     try {
       await ensureLedger(db);
       await bindScratch(db, options.environment);
+      const guard = await SessionGuard.capture(db);
+      const warnings: string[] = [];
       for (const { file, statements } of prepared) {
-        if (file.noTransaction) await applyNoTransaction(db, file, statements, undefined, options);
-        else await applyTransactional(db, file, statements, options);
+        const { sessionChanges } = await applyFile(db, file, statements, undefined, options, guard);
+        if (sessionChanges.length > 0) {
+          const message = `in the scratch database: ${sessionWarning(file.relativePath, sessionChanges)}`;
+          warnings.push(message);
+          options.onProgress?.({ type: "warning", message });
+        }
       }
-      return await snapshotCatalog(client, "public");
+      return { catalog: await snapshotCatalog(client, "public"), warnings };
     } finally {
       await client.end().catch(() => {});
     }

@@ -15,7 +15,7 @@ import {
   rowKey,
   vectorUnavailableMessage,
 } from "../analysis";
-import { applyNoTransaction, applyTransactional, type StatementObserver } from "../apply";
+import { applyFile, type StatementObserver } from "../apply";
 import {
   loadMigrationSet,
   type MigrationFile,
@@ -32,6 +32,7 @@ import {
   serverOf,
   withLockedSession,
 } from "../session";
+import { SessionGuard, sessionWarning } from "../sessionState";
 import { baselineLocked } from "./baseline";
 
 export interface MigrateOptions extends CommonOptions {
@@ -67,6 +68,8 @@ export interface MigrateResult {
   drift: string[];
   upToDate: number;
   roundTrips: number;
+  /** Files that changed the session, and what changed (the session was put back after each). */
+  warnings: string[];
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
@@ -85,6 +88,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
     let baselined: string[] = [];
     let drift: string[] = [];
+    const warnings: string[] = [];
     if (ledger.rows.length === 0 && p.public_tables > 0) {
       if (!options.baseline) {
         throw refused(dirtyDatabaseMessage(p, options.environment, firstCoreVersion(files)));
@@ -101,6 +105,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       });
       baselined = result.baselined;
       drift = result.drift;
+      warnings.push(...result.warnings);
       ledger = await readLedger(db);
     }
 
@@ -128,6 +133,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
     const rowByKey = new Map(ledger.rows.map((r) => [rowKey(r.module, r.version), r]));
     const applied: AppliedFileReport[] = [];
+    // The session before the first file: every file starts on it, as in a run of its own.
+    const guard = prepared.length > 0 ? await SessionGuard.capture(db) : null;
     for (const { file, statements } of prepared) {
       const row = rowByKey.get(rowKey(file.module, file.version));
       const resumeAt = row?.statements_applied ?? 0;
@@ -137,9 +144,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         statements: statements.length,
         resumeAt,
       });
-      const durationMs = file.noTransaction
-        ? await applyNoTransaction(db, file, statements, row, options)
-        : await applyTransactional(db, file, statements, options);
+      const { durationMs, sessionChanges } = await applyFile(
+        db,
+        file,
+        statements,
+        row,
+        options,
+        guard as SessionGuard,
+      );
       options.onProgress?.({
         type: "file-done",
         file: file.relativePath,
@@ -152,6 +164,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         statements: statements.length,
         resumedAt: resumeAt,
       });
+      if (sessionChanges.length > 0) {
+        const message = sessionWarning(file.relativePath, sessionChanges);
+        warnings.push(message);
+        options.onProgress?.({ type: "warning", message });
+      }
     }
     return {
       environment: options.environment,
@@ -163,6 +180,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       upToDate: analysis.files.length - todo.length,
       // +1: the lock release that follows in finally.
       roundTrips: db.roundTrips + 1,
+      warnings,
     };
   });
 }

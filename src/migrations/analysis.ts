@@ -3,7 +3,7 @@
  * refuse, the binding checks and what a run changes in the binding, and the messages they print.
  */
 import { type Environment, MODULES, type Module } from "../shared/vocabulary";
-import { type MigrationFile, NO_TRANSACTION_MARKER } from "./files";
+import { type MigrationFile, NO_TRANSACTION_MARKER, type PreparedStatement } from "./files";
 import type { Binding, LedgerRow, LedgerState } from "./ledger";
 import type { Preflight } from "./session";
 
@@ -163,6 +163,47 @@ export function dirtyDatabaseMessage(
 
 export function vectorUnavailableMessage(database: string, server: string): string {
   return `module "vector" needs the PostgreSQL extension "vector" (pgvector), which the server ${server} (database ${database}) does not offer (pg_available_extensions has no "vector"): install pgvector on that server (e.g. the pgvector/pgvector:pg15 image or the postgresql-15-pgvector package), or drop "vector" from gaia:migrations.modules`;
+}
+
+/**
+ * The no-transaction file at which migrate checks for INVALID indexes first: the first one it
+ * would run, and how its message words the moment (null = none pending).
+ */
+export function firstNoTransactionStep(
+  files: readonly FileStatus[],
+): { file: string; when: string } | null {
+  const f = files.find((x) => x.noTransaction && (x.state === "pending" || x.state === "partial"));
+  if (!f) return null;
+  return { file: f.file, when: f.state === "partial" ? "before resuming," : "before running," };
+}
+
+/** Refuses a no-transaction file while INVALID indexes exist (null = there are none). */
+export function invalidIndexRefusal(
+  file: string,
+  names: readonly string[],
+  when: string,
+): string | null {
+  if (names.length === 0) return null;
+  return `${file}: ${when} the database has ${names.length === 1 ? "an INVALID index" : "INVALID indexes"} (${names.join(", ")}), left by a failed or interrupted CREATE INDEX CONCURRENTLY / REINDEX CONCURRENTLY: an invalid index is maintained but never used, and CREATE INDEX ... IF NOT EXISTS would skip it and record the file as applied; drop ${names.length === 1 ? "it" : "them"} (${names.map((n) => `DROP INDEX CONCURRENTLY ${n};`).join(" ")}), then run migrate again`;
+}
+
+/**
+ * Refuses to resume a partly applied no-transaction file whose applied statements changed or
+ * were removed (null = it may resume after its last applied statement).
+ */
+export function resumeRefusal(
+  file: MigrationFile,
+  statements: readonly PreparedStatement[],
+  row: LedgerRow,
+): string | null {
+  const done = row.statements_applied;
+  for (let i = 0; i < done; i++) {
+    const s = statements[i];
+    if (!s || s.checksum !== row.statement_checksums[i]) {
+      return `${file.relativePath}: statement ${i + 1}${s ? ` (line ${s.line})` : ""} was already applied and has changed (or was removed) since: restore it; in a partly applied no-transaction file only the statements after the last applied one (${done} of ${row.statements_total}) may change`;
+    }
+  }
+  return null;
 }
 
 export function firstCoreVersion(files: readonly MigrationFile[]): string {

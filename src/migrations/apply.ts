@@ -6,6 +6,7 @@
  */
 import type pg from "pg";
 import { ExitCode, GaiaDbError, refusedError as refused } from "../shared/errors";
+import { invalidIndexRefusal, resumeRefusal } from "./analysis";
 import type { MigrationFile, PreparedStatement } from "./files";
 import type { Db, LedgerRow } from "./ledger";
 import {
@@ -197,11 +198,8 @@ export async function invalidIndexes(db: Db): Promise<string[]> {
 }
 
 async function refuseInvalidIndexes(db: Db, file: MigrationFile, when: string): Promise<void> {
-  const names = await invalidIndexes(db);
-  if (names.length === 0) return;
-  throw refused(
-    `${file.relativePath}: ${when} the database has ${names.length === 1 ? "an INVALID index" : "INVALID indexes"} (${names.join(", ")}), left by a failed or interrupted CREATE INDEX CONCURRENTLY / REINDEX CONCURRENTLY: an invalid index is maintained but never used, and CREATE INDEX ... IF NOT EXISTS would skip it and record the file as applied; drop ${names.length === 1 ? "it" : "them"} (${names.map((n) => `DROP INDEX CONCURRENTLY ${n};`).join(" ")}), then run migrate again`,
-  );
+  const problem = invalidIndexRefusal(file.relativePath, await invalidIndexes(db), when);
+  if (problem) throw refused(problem);
 }
 
 async function applyNoTransaction(
@@ -217,14 +215,8 @@ async function applyNoTransaction(
   await refuseInvalidIndexes(db, file, row ? "before resuming," : "before running,");
   if (row) {
     done = row.statements_applied;
-    for (let i = 0; i < done; i++) {
-      const s = statements[i];
-      if (!s || s.checksum !== row.statement_checksums[i]) {
-        throw refused(
-          `${file.relativePath}: statement ${i + 1}${s ? ` (line ${s.line})` : ""} was already applied and has changed (or was removed) since: restore it; in a partly applied no-transaction file only the statements after the last applied one (${done} of ${row.statements_total}) may change`,
-        );
-      }
-    }
+    const problem = resumeRefusal(file, statements, row);
+    if (problem) throw refused(problem);
   } else {
     await startNoTransactionFile(db, file, statements);
   }

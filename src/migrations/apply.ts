@@ -101,6 +101,11 @@ export interface FileApplied {
   sessionChanges: string[];
 }
 
+export interface ApplyHooks {
+  /** Runs inside each transaction of the file, just before its COMMIT. */
+  beforeCommit?: (db: Db) => Promise<void>;
+}
+
 /** Applies one file (resuming a partly applied no-transaction file at `row`). */
 export async function applyFile(
   db: Db,
@@ -109,14 +114,22 @@ export async function applyFile(
   row: LedgerRow | undefined,
   options: ApplyOptions,
   guard: SessionGuard,
+  hooks: ApplyHooks = {},
 ): Promise<FileApplied> {
   if (file.noTransaction) {
-    const durationMs = await applyNoTransaction(db, file, statements, row, options);
+    const durationMs = await applyNoTransaction(db, file, statements, row, options, hooks);
     const results = await db.query(guard.checkSql);
     const after = SessionGuard.observed(results, false);
     return { durationMs, sessionChanges: await guard.settle(db, file.relativePath, after) };
   }
-  const { durationMs, results } = await applyTransactional(db, file, statements, options, guard);
+  const { durationMs, results } = await applyTransactional(
+    db,
+    file,
+    statements,
+    options,
+    guard,
+    hooks,
+  );
   const after = SessionGuard.observed(results, true);
   return { durationMs, sessionChanges: await guard.settle(db, file.relativePath, after) };
 }
@@ -127,6 +140,7 @@ async function applyTransactional(
   statements: PreparedStatement[],
   options: ApplyOptions,
   guard: SessionGuard,
+  hooks: ApplyHooks,
 ): Promise<{ durationMs: number; results: unknown }> {
   const started = Date.now();
   const observe = options.observe;
@@ -145,6 +159,7 @@ async function applyTransactional(
     }
     const duration = Date.now() - started;
     await recordAppliedFile(db, file, statements, duration);
+    await hooks.beforeCommit?.(db);
     let results: unknown;
     try {
       results = await db.query(guard.commitSql);
@@ -208,6 +223,7 @@ async function applyNoTransaction(
   statements: PreparedStatement[],
   row: LedgerRow | undefined,
   options: ApplyOptions,
+  hooks: ApplyHooks,
 ): Promise<number> {
   const started = Date.now();
   const observe = options.observe;
@@ -260,7 +276,10 @@ async function applyNoTransaction(
       );
     }
     await recordStatementApplied(db, file, statements, i);
-    if (atomic) await db.query("COMMIT");
+    if (atomic) {
+      await hooks.beforeCommit?.(db);
+      await db.query("COMMIT");
+    }
   }
   const duration = Date.now() - started;
   await finishNoTransactionFile(db, file, duration);

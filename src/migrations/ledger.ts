@@ -61,6 +61,16 @@ GRANT EXECUTE ON FUNCTION gaia_migrations.bound_environment() TO PUBLIC;
 COMMENT ON SCHEMA gaia_migrations IS '${LEDGER_VERSION}';
 `;
 
+/**
+ * `text` as a dollar-quoted SQL literal, for the few statements that take no parameters (COMMENT,
+ * a multi-statement query): immune to standard_conforming_strings, whatever `text` holds.
+ */
+export function dollarQuoted(text: string): string {
+  let n = 0;
+  while (text.includes(`$gaia${n}$`)) n++;
+  return `$gaia${n}$${text}$gaia${n}$`;
+}
+
 /** What the runner sends to the server; wraps a pg client and counts round trips. */
 export interface Db {
   query<R extends pg.QueryResultRow = Record<string, unknown>>(

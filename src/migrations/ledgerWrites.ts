@@ -114,11 +114,15 @@ export async function finishNoTransactionFile(
   );
 }
 
-/** Baseline: the adopted files as applied (kind baseline, with any accepted drift), in one transaction. */
+/**
+ * Baseline: the adopted files as applied (kind baseline, with any accepted drift), in one
+ * transaction that also runs `alongside` (the scratch database keeps its roles).
+ */
 export async function recordBaselineFiles(
   db: Db,
   files: readonly { file: MigrationFile; statements: readonly PreparedStatement[] }[],
   drift: readonly string[],
+  alongside: (db: Db) => Promise<void>,
 ): Promise<void> {
   const driftText = drift.length > 0 ? drift.join("\n") : null;
   await inTransaction(db, async () => {
@@ -148,6 +152,7 @@ export async function recordBaselineFiles(
         client: clientName(),
       });
     }
+    await alongside(db);
   });
 }
 

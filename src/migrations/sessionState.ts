@@ -13,7 +13,7 @@
  * when they changed. `DISCARD ALL` would do all of it, but also release the migration lock.
  */
 import { ExitCode, GaiaDbError } from "../shared/errors";
-import type { Db } from "./ledger";
+import { type Db, dollarQuoted } from "./ledger";
 
 export interface SessionState {
   currentUser: string;
@@ -112,20 +112,12 @@ export function restoreStatements(before: SessionState, after: SessionState): st
   return out;
 }
 
-/** A dollar-quote tag that does not occur in `text`. */
-function dollarTag(text: string): string {
-  let n = 0;
-  while (text.includes(`$gaia${n}$`)) n++;
-  return `$gaia${n}$`;
-}
-
 /** `RESET ALL`, then the session settings of `before` again (pg_settings' values round-trip). */
 export function resetSettingsSql(before: SessionState): string {
   const entries = Object.entries(before.settings);
   if (entries.length === 0) return "RESET ALL";
-  const json = JSON.stringify(Object.fromEntries(entries));
-  const tag = dollarTag(json);
-  return `RESET ALL; SELECT pg_catalog.set_config(key, value, false) FROM pg_catalog.json_each_text(${tag}${json}${tag})`;
+  const json = dollarQuoted(JSON.stringify(Object.fromEntries(entries)));
+  return `RESET ALL; SELECT pg_catalog.set_config(key, value, false) FROM pg_catalog.json_each_text(${json})`;
 }
 
 /** The session as it was before the first file, and the queries that check and restore it. */

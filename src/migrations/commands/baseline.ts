@@ -2,13 +2,10 @@
  * `gaia-db baseline`: adopts an unmanaged database by recording files as applied without running
  * them, after checking in a scratch database that they produce the schema it has.
  */
-
-import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { refusedError as refused, usageError } from "../../shared/errors";
 import { type Environment, MODULES, type Module, parseModules } from "../../shared/vocabulary";
 import { bindingRefusal, bindingUpdate, vectorUnavailableMessage } from "../analysis";
-import { applyFile } from "../apply";
 import { type DiffOptions, diffCatalogs, snapshotCatalog } from "../catalog";
 import {
   loadMigrationSet,
@@ -16,18 +13,17 @@ import {
   type PreparedStatement,
   prepareStatements,
 } from "../files";
-import { countingDb, type Db, ensureLedger, LEDGER_VERSION } from "../ledger";
-import { bindScratch, recordBaselineFiles, writeBinding } from "../ledgerWrites";
+import { type Db, ensureLedger, LEDGER_VERSION } from "../ledger";
+import { recordBaselineFiles, writeBinding } from "../ledgerWrites";
+import { ScratchDatabase } from "../scratch";
 import {
   type CommonOptions,
-  connect,
   type Preflight,
   type ProgressEvent,
   readLedgerIfAny,
   serverOf,
   withLockedSession,
 } from "../session";
-import { SessionGuard, sessionWarning } from "../sessionState";
 
 export interface BaselineOptions extends CommonOptions {
   /** "0001", "0001,vector:0001": the last version per module to mark as applied. */
@@ -129,27 +125,35 @@ export async function baselineLocked(
   }
   const prepared: { file: MigrationFile; statements: PreparedStatement[] }[] = [];
   for (const file of chosen) prepared.push({ file, statements: await prepareStatements(file) });
-  const { catalog: expected, warnings } = await expectedCatalog(client, options, prepared);
-  const actual = await snapshotCatalog(client, "public");
-  const drift = diffCatalogs(expected, actual, BASELINE_DIFF_OPTIONS);
-  if (drift.length > 0 && !options.acceptDrift) {
-    throw refused(
-      `the schema of database ${p.database} differs from what ${chosen.map((f) => f.relativePath).join(", ")} produce (${drift.length} difference${drift.length === 1 ? "" : "s"}, listed below): make the database match the files, or adopt it anyway and record the differences in the ledger with --accept-drift`,
+  const scratch = await ScratchDatabase.create(db, client, options.onProgress);
+  let recorded = false;
+  try {
+    const { catalog: expected, warnings } = await scratch.build(options, prepared);
+    const actual = await snapshotCatalog(client, "public");
+    const drift = diffCatalogs(expected, actual, BASELINE_DIFF_OPTIONS);
+    if (drift.length > 0 && !options.acceptDrift) {
+      throw refused(
+        `the schema of database ${p.database} differs from what ${chosen.map((f) => f.relativePath).join(", ")} produce (${drift.length} difference${drift.length === 1 ? "" : "s"}, listed below): make the database match the files, or adopt it anyway and record the differences in the ledger with --accept-drift`,
+        drift,
+      );
+    }
+    options.onProgress?.({ type: "baseline", files: chosen.map((f) => f.relativePath), drift });
+    if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
+    const write = bindingUpdate(ledger.binding, options, ledger.binding ? null : modules);
+    if (write) await writeBinding(db, ledger.binding, write);
+    await recordBaselineFiles(db, prepared, drift, (tx) => scratch.keepRoles(tx));
+    recorded = true;
+    return {
+      environment: options.environment,
+      database: p.database,
+      baselined: chosen.map((f) => f.relativePath),
       drift,
-    );
+      warnings,
+    };
+  } finally {
+    // Refused or failed: the roles the scratch run created serve nothing.
+    await scratch.drop({ dropRoles: !recorded });
   }
-  options.onProgress?.({ type: "baseline", files: chosen.map((f) => f.relativePath), drift });
-  if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
-  const write = bindingUpdate(ledger.binding, options, ledger.binding ? null : modules);
-  if (write) await writeBinding(db, ledger.binding, write);
-  await recordBaselineFiles(db, prepared, drift);
-  return {
-    environment: options.environment,
-    database: p.database,
-    baselined: chosen.map((f) => f.relativePath),
-    drift,
-    warnings,
-  };
 }
 
 /**
@@ -163,49 +167,3 @@ export const BASELINE_DIFF_OPTIONS: DiffOptions = {
   ignore: ["functionBodies", "comments"],
   ignoreTables: ["schema_migrations"],
 };
-
-/**
- * The catalog the chosen files produce, built in a scratch database on the same server (never in
- * the target: a rolled-back transaction there would still take its locks).
- */
-async function expectedCatalog(
-  admin: pg.Client,
-  options: Omit<BaselineOptions, "confirm">,
-  prepared: { file: MigrationFile; statements: PreparedStatement[] }[],
-) {
-  const scratch = `gaia_baseline_${randomBytes(6).toString("hex")}`;
-  try {
-    await admin.query(`CREATE DATABASE ${scratch}`);
-  } catch (err) {
-    if ((err as { code?: string }).code === "42501") {
-      const { rows } = await admin.query<{ user: string }>("SELECT current_user AS user");
-      throw refused(
-        `baseline builds the expected schema in a scratch database, but role ${rows[0]?.user} may not create databases: run ALTER ROLE ${rows[0]?.user} CREATEDB (or run baseline as a role that has CREATEDB)`,
-      );
-    }
-    throw err;
-  }
-  try {
-    const client = await connect(options, `gaia-db baseline scratch`, scratch);
-    const db = countingDb(client);
-    try {
-      await ensureLedger(db);
-      await bindScratch(db, options.environment);
-      const guard = await SessionGuard.capture(db);
-      const warnings: string[] = [];
-      for (const { file, statements } of prepared) {
-        const { sessionChanges } = await applyFile(db, file, statements, undefined, options, guard);
-        if (sessionChanges.length > 0) {
-          const message = `in the scratch database: ${sessionWarning(file.relativePath, sessionChanges)}`;
-          warnings.push(message);
-          options.onProgress?.({ type: "warning", message });
-        }
-      }
-      return { catalog: await snapshotCatalog(client, "public"), warnings };
-    } finally {
-      await client.end().catch(() => {});
-    }
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).catch(() => {});
-  }
-}

@@ -1,12 +1,22 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { baseline, parseBaselineSpec } from "../../../src/migrations/commands/baseline";
 import { migrate } from "../../../src/migrations/commands/migrate";
 import { status } from "../../../src/migrations/commands/status";
 import { loadMigrationSet, sha256 } from "../../../src/migrations/files";
 import { buildLiveDatabase } from "../../fixtures/live/build";
 import { createTestDatabase, dropAll, withAdmin, withClient } from "../../support/postgres";
-import { failure, makeTree, q, REPO, removeTrees, setupRun } from "./fixtures";
+import {
+  failure,
+  makeTree,
+  q,
+  REPO,
+  removeTrees,
+  runCliProcess,
+  setupRun,
+  spawnCli,
+} from "./fixtures";
 
 afterAll(async () => {
   removeTrees();
@@ -259,5 +269,128 @@ describe("the real migrations/ tree", () => {
         .slice(1)
         .map((f) => f.relativePath),
     );
+  });
+});
+
+describe("scratch databases and the roles their runs create", () => {
+  const hex = randomBytes(3).toString("hex");
+  const OLD = `gaia_old_${hex}`;
+  const NEW = `gaia_new_${hex}`;
+  /** Creates both roles when missing, as core/0007 does, and grants on a table to the new one. */
+  const ROLES_FILE = `DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['${OLD}', '${NEW}'] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+      EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+    END IF;
+  END LOOP;
+END
+$$;
+CREATE TABLE accounts (id serial PRIMARY KEY, email text NOT NULL UNIQUE);
+GRANT SELECT ON accounts TO ${NEW};
+`;
+  const MATCHING = "CREATE TABLE accounts (id serial PRIMARY KEY, email text NOT NULL UNIQUE);";
+  const roles = async () =>
+    (
+      await withAdmin((c) =>
+        c.query<{ rolname: string }>(
+          "SELECT rolname FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1",
+          [[OLD, NEW]],
+        ),
+      )
+    ).rows.map((r) => r.rolname);
+  const baselineArgs = (dir: string, to: string) => [
+    "baseline",
+    "staging",
+    "--to",
+    to,
+    "--confirm",
+    "staging",
+    "--migrations-dir",
+    dir,
+  ];
+
+  beforeEach(async () => {
+    await withAdmin((c) => c.query(`CREATE ROLE ${OLD} NOLOGIN`));
+  });
+  afterEach(async () => {
+    await dropAll();
+    await withAdmin(async (c) => {
+      await c.query(`DROP ROLE IF EXISTS ${NEW}`);
+      await c.query(`DROP ROLE IF EXISTS ${OLD}`);
+    });
+  });
+
+  it("a refused baseline drops the roles its scratch run created, never one that existed before", async () => {
+    const { url, dir } = await setup(`${MATCHING} ALTER TABLE accounts ADD COLUMN legacy int;`, {
+      "core/0001_roles.sql": ROLES_FILE,
+    });
+    const r = await runCliProcess(baselineArgs(dir, "0001"), { env: { DATABASE_URL: url } });
+    expect(r.code).toBe(3);
+    expect(await roles()).toEqual([OLD]);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  it("an adopted baseline keeps them: the files it records as applied created them", async () => {
+    const { url, dir } = await setup(MATCHING, { "core/0001_roles.sql": ROLES_FILE });
+    const r = await runCliProcess(baselineArgs(dir, "0001"), { env: { DATABASE_URL: url } });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(await roles()).toEqual([NEW, OLD]);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  it("a killed baseline's scratch database and the roles it created are removed by the next run", async () => {
+    const { url, dir } = await setup(MATCHING, {
+      "core/0001_roles.sql": ROLES_FILE,
+      "core/0002_wait.sql": "SELECT pg_sleep(60);\n",
+    });
+    const running = spawnCli(baselineArgs(dir, "0002"), { env: { DATABASE_URL: url } });
+    // Wait until the scratch run sleeps in core/0002, after core/0001 created the role.
+    let scratch: string | undefined;
+    for (let i = 0; i < 600 && scratch === undefined; i++) {
+      const rows = await withAdmin(
+        async (c) =>
+          (
+            await c.query<{ datname: string }>(
+              "SELECT datname FROM pg_stat_activity WHERE datname LIKE 'gaia_baseline_%' AND query = 'SELECT pg_sleep(60)' AND state = 'active'",
+            )
+          ).rows,
+      );
+      scratch = rows[0]?.datname;
+      if (scratch === undefined) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(scratch).toBeDefined();
+    running.child.kill("SIGKILL");
+    await running.done;
+    // The server notices the dead client and ends the session holding the lock.
+    const target = new URL(url).pathname.slice(1);
+    for (let i = 0; i < 600; i++) {
+      const rows = await withAdmin(
+        async (c) =>
+          (
+            await c.query(
+              "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'gaia-db baseline staging'",
+              [target],
+            )
+          ).rows,
+      );
+      if (rows.length === 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const left = async () =>
+      (await scratchDatabases()).filter((d: { datname: string }) => d.datname === scratch);
+    expect(await left()).toEqual([{ datname: scratch }]);
+    expect(await roles()).toEqual([NEW, OLD]);
+
+    // The next baseline (of files that create no role) sweeps them.
+    const next = makeTree({ "core/0001_base.sql": `${MATCHING}\n` });
+    const r = await runCliProcess(baselineArgs(next, "0001"), { env: { DATABASE_URL: url } });
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      `gaia-db: warning: removed the scratch database ${scratch} that an interrupted baseline left behind, and the role it created: ${NEW}\n`,
+    ]);
+    expect(await left()).toEqual([]);
+    expect(await roles()).toEqual([OLD]);
   });
 });

@@ -9,6 +9,7 @@ import {
   ENVIRONMENTS,
   type Environment,
   type FlyEnvironment,
+  isolationEnforcedByDefault,
   MODULES,
   type Module,
   SUPABASE_PROJECT_REF,
@@ -431,7 +432,7 @@ export function defaultsFor(
     case "migrations":
       return { modules: ["core", "vector"] };
     case "isolation":
-      return { enforce: env === "production" };
+      return { enforce: isolationEnforcedByDefault(env) };
   }
 }
 

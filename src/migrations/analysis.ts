@@ -2,7 +2,12 @@
  * The runner's decisions, pure: the state of every file against the ledger, what makes migrate
  * refuse, the binding checks and what a run changes in the binding, and the messages they print.
  */
-import { type Environment, MODULES, type Module } from "../shared/vocabulary";
+import {
+  type Environment,
+  isolationEnforcedByDefault,
+  MODULES,
+  type Module,
+} from "../shared/vocabulary";
 import { type MigrationFile, NO_TRANSACTION_MARKER, type PreparedStatement } from "./files";
 import type { Binding, LedgerRow, LedgerState } from "./ledger";
 import type { Preflight } from "./session";
@@ -228,7 +233,8 @@ export function bindingUpdate(
     return {
       environment: options.environment,
       supabaseProjectRef: options.supabaseProjectRef ?? null,
-      isolation: options.isolation ?? false,
+      // The environment's default, the one gaia:isolation.enforce has: on for production.
+      isolation: options.isolation ?? isolationEnforcedByDefault(options.environment),
       modules: [...(modules ?? ["core"])],
       events: [
         {

@@ -2,7 +2,8 @@
  * The names gaia-infra shares, defined once and imported everywhere (the program, the runner,
  * the operations, the Fly commands, the CLI and the policy pack): the environments, the migration
  * modules and their folder, the settings a service reads, the Supabase project ref's shape, and
- * the `GAIA_RESOURCE_KIND` of every command resource. A leaf: it imports nothing but the error
+ * the `GAIA_RESOURCE_KIND` of every command resource, and the per-environment default of
+ * environment isolation, which the config and the runner both apply. A leaf: it imports nothing but the error
  * type beside it, so any folder may import it.
  */
 import { resolve } from "node:path";
@@ -38,6 +39,16 @@ export function parseEnvironment(value: string | undefined, where: string): Envi
     );
   }
   return value;
+}
+
+/**
+ * `gaia:isolation.enforce` when a stack file does not set it (src/config/schema.ts `defaultsFor`),
+ * and `isolation_enforced` of a binding the runner creates without `--isolation`: on for
+ * production only. Defined here, not in the config schema, because the runner may import only
+ * src/shared and `gaia-db migrate` must not load zod.
+ */
+export function isolationEnforcedByDefault(environment: Environment): boolean {
+  return environment === "production";
 }
 
 /** The migration modules, in the order their files are applied. */

@@ -17,7 +17,9 @@ export const bind = migrationCommand({
       "the project to bind to (default: keep the bound one; or SUPABASE_PROJECT_REF)",
       OPTIONS,
     ),
-    isolationOption("enforce environment isolation of users"),
+    isolationOption(
+      "enforce environment isolation of users; a new binding defaults to on for production, off elsewhere; omitted, an existing binding keeps its setting",
+    ),
     {
       flags: "--confirm <env>",
       description:

@@ -53,7 +53,9 @@ export const migrate = migrationCommand({
     'Applies the pending files of the selected modules, in order (core, vector, rbac, experience), one transaction per file; a file whose first line is "-- gaia:no-transaction" runs statement by statement and resumes where it stopped. Refuses changed, missing or out-of-order files, a database bound to another environment or Supabase project, and an unmanaged database with tables. A re-run with nothing pending changes nothing.',
   ].join("\n"),
   options: [
-    isolationOption("enforce environment isolation of users (binding.isolation_enforced)"),
+    isolationOption(
+      "enforce environment isolation of users (binding.isolation_enforced); a new binding defaults to on for production, off elsewhere; omitted, an existing binding keeps its setting",
+    ),
     {
       flags: "--baseline <versions>",
       description:

@@ -1,7 +1,6 @@
 /** `gaia-db bind`: the deliberate (re)bind of a database to an environment and Supabase project. */
-
 import { usageError } from "../../shared/errors";
-import type { Environment } from "../../shared/vocabulary";
+import { type Environment, isolationEnforcedByDefault } from "../../shared/vocabulary";
 import { ensureLedger } from "../ledger";
 import { writeBind } from "../ledgerWrites";
 import { type ConnectionOptions, readLedgerIfAny, withLockedSession } from "../session";
@@ -50,7 +49,11 @@ export async function bind(options: BindOptions): Promise<BindResult> {
     // function or table, revoked grants) is restored.
     await ensureLedger(db);
     const ref = options.supabaseProjectRef ?? old?.supabase_project_ref ?? null;
-    const isolation = options.isolation ?? old?.isolation_enforced ?? false;
+    // A new binding takes the environment's default; an existing one keeps its own.
+    const isolation =
+      options.isolation ??
+      old?.isolation_enforced ??
+      isolationEnforcedByDefault(options.environment);
     const changes: string[] = [];
     if (!old || old.environment !== options.environment) {
       changes.push(`environment ${old?.environment ?? "(unbound)"} -> ${options.environment}`);

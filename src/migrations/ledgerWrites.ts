@@ -3,7 +3,6 @@
  * and baselined files, the progress of a no-transaction file, a repaired checksum, the binding and
  * the history of its changes. The runner's other modules decide; this one writes.
  */
-
 import { hostname, userInfo } from "node:os";
 import type { Environment } from "../shared/vocabulary";
 import type { BindingWrite } from "./analysis";

@@ -6,7 +6,6 @@
  * settings travel in the startup packet, the first query both checks the database and tries the
  * lock, the second reads the whole ledger, the third releases the lock.
  */
-
 import pg from "pg";
 import { ExitCode, GaiaDbError, refusedError as refused } from "../shared/errors";
 import { type Environment, type Module, parseModules } from "../shared/vocabulary";

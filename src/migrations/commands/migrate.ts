@@ -2,7 +2,6 @@
  * `gaia-db migrate`: applies every pending file of the selected modules under the migration lock,
  * binding the database on its first run (and adopting an unmanaged one with a declared baseline).
  */
-
 import { refusedError as refused } from "../../shared/errors";
 import type { Environment, Module } from "../../shared/vocabulary";
 import {

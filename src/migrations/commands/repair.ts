@@ -1,5 +1,4 @@
 /** `gaia-db repair`: records the new checksum of an applied file whose edit changes nothing. */
-
 import { refusedError as refused, usageError } from "../../shared/errors";
 import { type Environment, MODULES, type Module } from "../../shared/vocabulary";
 import { bindingRefusal } from "../analysis";

@@ -1,5 +1,4 @@
 /** `gaia-db verify <env>`: the "Verification Status" report of the live database (read-only). */
-
 import type { Environment, Module } from "../../shared/vocabulary";
 import { type CommonOptions, selectedModules, withReadOnlySession } from "../session";
 import {

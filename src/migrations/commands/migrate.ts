@@ -32,7 +32,17 @@ import {
   withLockedSession,
 } from "../session";
 import { SessionGuard, sessionWarning } from "../sessionState";
-import { baselineLocked } from "./baseline";
+
+/**
+ * Baseline, with the catalog snapshot and scratch database it needs, loads only when migrate
+ * adopts an unmanaged database: every run of `gaia-db migrate` would otherwise pay for loading
+ * them. `require` under the binary's CommonJS hook, `import()` elsewhere (as src/cli/lazy.ts).
+ */
+function loadBaseline(): Promise<typeof import("./baseline.ts")> {
+  return typeof require === "function" && ".ts" in require.extensions
+    ? Promise.resolve(require("./baseline.ts") as typeof import("./baseline.ts"))
+    : import("./baseline.ts");
+}
 
 export interface MigrateOptions extends CommonOptions {
   supabaseProjectRef?: string;
@@ -97,6 +107,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           `baselining the production database ${p.database} needs an explicit confirmation: pass --confirm production together with --baseline ${options.baseline}`,
         );
       }
+      const { baselineLocked } = await loadBaseline();
       const result = await baselineLocked(db, p, client, {
         ...options,
         to: options.baseline,

@@ -215,6 +215,21 @@ describe("baseline", () => {
   });
 });
 
+describe("migrate --baseline through the binary", () => {
+  it("loads baseline only to adopt, then applies the rest", async () => {
+    const { url, dir } = await setup(LIVE);
+    const r = await runCliProcess(
+      ["migrate", "staging", "--baseline", "0001", "--migrations-dir", dir, "--json"],
+      { env: { DATABASE_URL: url } },
+    );
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      baselined: ["core/0001_base.sql"],
+      applied: [{ file: "core/0002_more.sql" }],
+    });
+  });
+});
+
 describe("the real migrations/ tree", () => {
   const root = join(REPO, "migrations");
 

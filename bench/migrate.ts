@@ -4,19 +4,29 @@
  *    binary, against the floor `psql -1 -f` of the same SQL concatenated (plus the ledger DDL the
  *    files rely on), as ratios;
  * 2. a no-op `migrate`: wall time and round trips to the server after connecting.
+ * The binary runs two ways: from its bundle (dist/gaia-db.cjs, built first when stale) and from
+ * the TypeScript sources through tsx (a stand-in root without a bundle, test/support/binaryRoot.ts);
+ * `node -e 0` is the floor of any Node process. Rounds alternate between the measurements. For
+ * every new process the CPU time (user+sys, of the process and its children) is reported beside
+ * the wall time: on a shared machine the wall time follows the load, the CPU time much less; the
+ * load average is printed before and after.
  *
  * Run: node --import tsx bench/migrate.ts   (uses TEST_DATABASE_URL when set, else starts an
- * embedded PostgreSQL 15). Targets: apply within 1.5x the floor; no-op in at most 4 round trips.
+ * embedded PostgreSQL 15). Targets: apply within 1.5x the floor; no-op in at most 4 round trips;
+ * the binary's no-op in under 120 ms.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { freshBundle } from "../bin/bundle.js";
+import { buildBundle } from "../scripts/build";
 import { migrate } from "../src/migrations/commands/migrate";
 import { loadMigrationSet, prepareStatements } from "../src/migrations/files";
 import { LEDGER_DDL } from "../src/migrations/ledger";
 import type { Module } from "../src/shared/vocabulary";
+import { binaryRoot } from "../test/support/binaryRoot";
 import { freePort } from "../test/support/globalPostgres";
 
 const REPO = resolve(__dirname, "..");
@@ -84,8 +94,70 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+interface ProcessTime {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * Runs argv as a new process and returns bash's `time` of it: wall, and user+sys of the process
+ * and its children (getrusage, millisecond resolution); throws with its stderr when it fails.
+ */
+function timed(argv: string[], env: NodeJS.ProcessEnv = process.env): ProcessTime {
+  const errors = join(scratch, "stderr");
+  const r = spawnSync(
+    "bash",
+    [
+      "-c",
+      'errors=$1; shift; TIMEFORMAT="%3R %3U %3S"; time "$@" >/dev/null 2>"$errors"',
+      "bash",
+      errors,
+      ...argv,
+    ],
+    { env, encoding: "utf8" },
+  );
+  if (r.status !== 0) {
+    throw new Error(`${argv.join(" ")} failed: ${readFileSync(errors, "utf8")}`);
+  }
+  const [wall, user, sys] = r.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+  return { wall: wall! * 1000, cpu: (user! + sys!) * 1000 };
+}
+
+class Series {
+  readonly runs: ProcessTime[] = [];
+  add(t: ProcessTime): void {
+    this.runs.push(t);
+  }
+  get wall(): number {
+    return median(this.runs.map((r) => r.wall));
+  }
+  get cpu(): number {
+    return median(this.runs.map((r) => r.cpu));
+  }
+  /** `wall … (cpu …)`. */
+  text(): string {
+    return `${ms(this.wall)} wall, ${ms(this.cpu)} cpu`;
+  }
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "gaia-bench-"));
 
 async function main() {
+  const loadBefore = load();
+  const fresh = freshBundle(REPO);
+  if (!("bundle" in fresh)) {
+    console.log(`${fresh.reason}: building it first`);
+    await buildBundle(REPO);
+  }
+  const binaries = {
+    bundle: join(REPO, "bin", "gaia-db.js"),
+    sources: join(await binaryRoot("none"), "bin", "gaia-db.js"),
+  };
   const server = await startServer();
   const created: string[] = [];
   try {
@@ -103,7 +175,7 @@ async function main() {
     for (const f of files) statements += (await prepareStatements(f)).length;
     // The floor: the same SQL in one psql transaction, after the ledger DDL the files rely on
     // (bound_environment()) and a binding row, which the runner also writes.
-    const floorSql = join(mkdtempSync(join(tmpdir(), "gaia-bench-sql-")), "all.sql");
+    const floorSql = join(scratch, "all.sql");
     writeFileSync(
       floorSql,
       [
@@ -112,25 +184,42 @@ async function main() {
         ...files.map((f) => f.sql),
       ].join("\n"),
     );
+    const migrateArgv = (bin: string) => [
+      process.execPath,
+      bin,
+      "migrate",
+      "dev",
+      "--modules",
+      modules.join(","),
+      "--json",
+    ];
+    const dbEnv = (db: string) => ({ ...process.env, DATABASE_URL: withDb(server.url, db) });
 
-    const psqlTimes: number[] = [];
+    const psql = new Series();
     const runnerTimes: number[] = [];
-    const cliTimes: number[] = [];
+    const full = { bundle: new Series(), sources: new Series() };
     for (let i = 0; i < RUNS; i++) {
-      const a = await freshDb(server.url);
-      const b = await freshDb(server.url);
-      const c = await freshDb(server.url);
-      created.push(a, b, c);
-      let t = performance.now();
-      execFileSync(
-        PSQL,
-        ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", floorSql, withDb(server.url, a)],
-        {
-          stdio: ["ignore", "ignore", "inherit"],
-        },
+      const [a, b, c, d] = [
+        await freshDb(server.url),
+        await freshDb(server.url),
+        await freshDb(server.url),
+        await freshDb(server.url),
+      ] as [string, string, string, string];
+      created.push(a, b, c, d);
+      psql.add(
+        timed([
+          PSQL,
+          "-X",
+          "-q",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-1",
+          "-f",
+          floorSql,
+          withDb(server.url, a),
+        ]),
       );
-      psqlTimes.push(performance.now() - t);
-      t = performance.now();
+      const t = performance.now();
       await migrate({
         databaseUrl: withDb(server.url, b),
         environment: "dev",
@@ -138,21 +227,8 @@ async function main() {
         modules,
       });
       runnerTimes.push(performance.now() - t);
-      t = performance.now();
-      const r = spawnSync(
-        process.execPath,
-        [
-          join(REPO, "bin", "gaia-db.js"),
-          "migrate",
-          "dev",
-          "--modules",
-          modules.join(","),
-          "--json",
-        ],
-        { env: { ...process.env, DATABASE_URL: withDb(server.url, c) }, encoding: "utf8" },
-      );
-      cliTimes.push(performance.now() - t);
-      if (r.status !== 0) throw new Error(`gaia-db migrate failed: ${r.stderr}`);
+      full.bundle.add(timed(migrateArgv(binaries.bundle), dbEnv(c)));
+      full.sources.add(timed(migrateArgv(binaries.sources), dbEnv(d)));
     }
 
     // No-op: everything applied already.
@@ -172,47 +248,51 @@ async function main() {
       if (r.applied.length !== 0) throw new Error("no-op run applied files");
       roundTrips = counter.count;
     }
-    const noopCli: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const t = performance.now();
-      const r = spawnSync(
-        process.execPath,
-        [join(REPO, "bin", "gaia-db.js"), "migrate", "dev", "--json"],
-        {
-          env: { ...process.env, DATABASE_URL: noopDb },
-          encoding: "utf8",
-        },
-      );
-      noopCli.push(performance.now() - t);
-      if (r.status !== 0) throw new Error(`gaia-db migrate failed: ${r.stderr}`);
+    const node = new Series();
+    const noop = { bundle: new Series(), sources: new Series() };
+    const noopEnv = { ...process.env, DATABASE_URL: noopDb };
+    for (let i = 0; i < RUNS * 2; i++) {
+      node.add(timed([process.execPath, "-e", "0"]));
+      for (const mode of ["bundle", "sources"] as const) {
+        noop[mode].add(
+          timed([process.execPath, binaries[mode], "migrate", "dev", "--json"], noopEnv),
+        );
+      }
     }
 
-    const floor = median(psqlTimes);
+    const floor = psql.wall;
     const runner = median(runnerTimes);
-    const cli = median(cliTimes);
     const version = await admin(
       server.url,
       async (c) => (await c.query("SHOW server_version")).rows[0].server_version,
     );
+    const ratio = (n: number) => `${(n / floor).toFixed(2)}x floor`;
     console.log(
-      `gaia-db migrate benchmark: PostgreSQL ${version}, modules ${modules.join(",")}, ${files.length} files (${statements} statements), median of ${RUNS}`,
+      `gaia-db migrate benchmark: PostgreSQL ${version}, modules ${modules.join(",")}, ${files.length} files (${statements} statements), median of ${RUNS} (no-op: ${RUNS * 2}), Node ${process.version}`,
     );
-    console.log(`full apply, psql -1 -f (floor):        ${ms(floor)}`);
+    console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${load()} after`);
+    console.log(`full apply, psql -1 -f (floor):          ${psql.text()}`);
     console.log(
-      `full apply, migrate() in process:      ${ms(runner)}  = ${(runner / floor).toFixed(2)}x floor (target <= 1.5x)`,
+      `full apply, migrate() in process:        ${ms(runner)} wall  = ${ratio(runner)} (target <= 1.5x)`,
     );
+    for (const mode of ["bundle", "sources"] as const) {
+      console.log(
+        `full apply, gaia-db binary (${mode.padEnd(7)}):   ${full[mode].text()}  = ${ratio(full[mode].wall)}, cpu ${(full[mode].cpu / psql.cpu).toFixed(1)}x psql's`,
+      );
+    }
     console.log(
-      `full apply, gaia-db binary (process):  ${ms(cli)}  = ${(cli / floor).toFixed(2)}x floor (includes Node + tsx start-up)`,
+      `no-op migrate() in process:              ${ms(median(noopTimes))} wall (connect included), ${roundTrips} round trips after connecting (target <= 4)`,
     );
-    console.log(
-      `no-op migrate() in process:            ${ms(median(noopTimes))} (connect included), ${roundTrips} round trips after connecting (target <= 4)`,
-    );
-    console.log(`no-op gaia-db binary (process):        ${ms(median(noopCli))}`);
+    for (const mode of ["bundle", "sources"] as const) {
+      console.log(`no-op, gaia-db binary (${mode.padEnd(7)}):        ${noop[mode].text()}`);
+    }
+    console.log(`node -e 0 (any Node process):            ${node.text()}`);
   } finally {
     await admin(server.url, async (c) => {
       for (const name of created) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }).catch(() => {});
     await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -3,9 +3,10 @@
  * every command (options and help) load on each start, their implementations only on use, so
  * `gaia-db migrate` never loads what `doctor` needs (@pulumi/*, yaml, the config schema).
  *
- * One way for every command, which works wherever gaia-db runs: the binary registers tsx's
- * CommonJS hook only (its ESM hooks cost a loader thread: start-up doubles), so there `require`
- * loads TypeScript and `import()` cannot; under vitest it is the other way round.
+ * One way for every command, which works wherever gaia-db runs: from the sources the binary
+ * registers tsx's CommonJS hook only (its ESM hooks cost a loader thread: start-up doubles), so
+ * there `require` loads TypeScript and `import()` cannot; under vitest it is the other way round;
+ * in the bundle (scripts/build.ts) both are a call that initialises the bundled module on first use.
  */
 const requireLoadsTypeScript = typeof require === "function" && ".ts" in require.extensions;
 

@@ -73,8 +73,15 @@ export function parseModules(input: string | readonly string[]): Module[] {
   return MODULES.filter((m) => m === "core" || names.includes(m));
 }
 
-/** The project root (where Pulumi.yaml lives), whatever the cwd. */
-export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+/** `true` in dist/gaia-db.cjs (scripts/build.ts defines it); undeclared in the sources. */
+declare const GAIA_BUNDLED: boolean;
+
+/**
+ * The project root (where Pulumi.yaml lives), whatever the cwd: two folders up from this file's
+ * (src/shared), one up from the bundle's (dist).
+ */
+export const PROJECT_ROOT =
+  typeof GAIA_BUNDLED === "boolean" ? resolve(__dirname, "..") : resolve(__dirname, "..", "..");
 
 /** The migrations/ folder of this package. */
 export const MIGRATIONS_DIR = resolve(PROJECT_ROOT, "migrations");

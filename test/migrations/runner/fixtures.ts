@@ -79,11 +79,19 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  stdin?: string;
+  cwd?: string;
+  /** The binary to run; default the repository's bin/gaia-db.js. */
+  bin?: string;
+}
+
 export function spawnCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {},
+  options: CliOptions = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? tmpdir(),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
@@ -104,9 +112,6 @@ export function spawnCli(
   return { child, done };
 }
 
-export function runCliProcess(
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {},
-): Promise<CliRun> {
+export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return spawnCli(args, options).done;
 }

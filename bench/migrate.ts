@@ -154,9 +154,10 @@ async function main() {
     console.log(`${fresh.reason}: building it first`);
     await buildBundle(REPO);
   }
+  const sourcesRoot = await binaryRoot("none");
   const binaries = {
     bundle: join(REPO, "bin", "gaia-db.js"),
-    sources: join(await binaryRoot("none"), "bin", "gaia-db.js"),
+    sources: join(sourcesRoot, "bin", "gaia-db.js"),
   };
   const server = await startServer();
   const created: string[] = [];
@@ -293,6 +294,7 @@ async function main() {
     }).catch(() => {});
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(sourcesRoot, { recursive: true, force: true });
   }
 }
 

@@ -132,7 +132,8 @@ function freshBundle(root) {
  * only its own version, its flags and the length of the source. Written, once the process exits,
  * when missing, made from other code, or refused by V8 (another Node), so that it also holds the
  * functions this run compiled lazily; written to a temporary file and renamed, and not at all
- * where dist/ is read-only.
+ * where dist/ is read-only. A run that changes V8's flags (the SQL parser's, in
+ * src/migrations/splitter.ts) writes a cache that the next run refuses and replaces.
  * @param {string} file
  * @param {Bundle} bundle
  * @returns {any}

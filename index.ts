@@ -11,21 +11,31 @@ import { FlyPostgres, FlyRedis, FlyServiceApps } from "./src/fly/components";
 import { FlyServiceSecrets } from "./src/fly/serviceSecrets";
 import { LocalDataTier } from "./src/local/dataTier";
 import { Migrations, migrationSetChecksum } from "./src/migrations/resource";
+import type { Environment, ResourceKind } from "./src/shared/vocabulary";
 
 const config = readConfig();
 const local = config.environment === "local" ? localStack(config) : undefined;
 const fly = config.environment !== "local" ? flyStack(config) : undefined;
 
+/** Every component's children get the options of their kind on this stack (src/config/options.ts). */
+function childOptions(environment: Environment) {
+  return (kind: ResourceKind) => resourceOptions(environment, kind);
+}
+
 function localStack(c: LocalStackConfig) {
-  const tier = new LocalDataTier("gaia-local", {
-    postgresName: c.postgres.name,
-    database: c.postgres.database,
-    redisName: c.redis.name,
-    local: c.local,
-    services: Object.keys(c.services.apps),
-    postgresPassword: c.postgresPassword,
-    redisPassword: c.redisPassword,
-  });
+  const opts = { childOptions: childOptions("local") };
+  const tier = new LocalDataTier(
+    "gaia-local",
+    {
+      postgres: { name: c.postgres.name, database: c.postgres.database },
+      redis: { name: c.redis.name },
+      local: c.local,
+      services: Object.keys(c.services.apps),
+      postgresPassword: c.postgresPassword,
+      redisPassword: c.redisPassword,
+    },
+    opts,
+  );
   // Post-provision: migrate once Postgres is healthy and its password applied.
   const migrations = new Migrations(
     "gaia-local-migrations",
@@ -37,58 +47,68 @@ function localStack(c: LocalStackConfig) {
       isolationEnforced: c.isolation.enforce,
       ...(c.migrations.baseline ? { baseline: c.migrations.baseline } : {}),
     },
-    { dependsOn: tier.postgresReady },
+    { ...opts, dependsOn: tier.postgresReady },
   );
   return { tier, migrations };
 }
 
 function flyStack(c: FlyStackConfig) {
   const env = c.environment;
-  const options = (kind: Parameters<typeof resourceOptions>[1]) => resourceOptions(env, kind);
-  const postgres = new FlyPostgres(`gaia-${env}-postgres`, {
-    stack: env,
-    kind: c.postgres.kind,
-    name: c.postgres.name,
-    org: c.fly.org,
-    region: c.fly.region,
-    vmSize: c.postgres.vmSize,
-    volumeSizeGb: c.postgres.volumeSizeGb,
-    clusterSize: c.postgres.clusterSize,
-    plan: c.postgres.plan,
-    majorVersion: c.postgres.majorVersion,
-    allowRestart: c.postgres.allowRestart,
-    password: c.postgresPassword,
-    databaseName: c.postgres.database,
-    // Production snapshots its data volumes once per new set of migrations, before applying it.
-    migrationsChecksum: migrationSetChecksum("migrations", c.migrations.modules),
-    options,
-  });
-  const redis = new FlyRedis(`gaia-${env}-redis`, {
-    stack: env,
-    name: c.redis.name,
-    org: c.fly.org,
-    region: c.fly.region,
-    eviction: c.redis.eviction,
-    replicaRegions: c.redis.replicaRegions,
-    // parseConfig requires autoUpgrade whenever a plan is set.
-    ...(c.redis.plan ? { plan: c.redis.plan, autoUpgrade: c.redis.autoUpgrade ?? false } : {}),
-    options,
-  });
-  const certificates = new DevCertificates(`gaia-${env}-certs`, {
-    environment: env,
-    services: Object.keys(c.services.apps),
-  });
-  const services = new FlyServiceApps(`gaia-${env}-services`, {
-    stack: env,
-    org: c.fly.org,
-    region: c.fly.region,
-    apps: c.services.apps,
-    volumeName: c.certificates.volumeName,
-    volumeSizeGb: c.certificates.volumeSizeGb,
-    volumesPerApp: c.certificates.volumesPerApp,
-    certificateFiles: certificates.files,
-    options,
-  });
+  const opts = { childOptions: childOptions(env) };
+  const postgres = new FlyPostgres(
+    `gaia-${env}-postgres`,
+    {
+      environment: env,
+      kind: c.postgres.kind,
+      name: c.postgres.name,
+      org: c.fly.org,
+      region: c.fly.region,
+      vmSize: c.postgres.vmSize,
+      volumeSizeGb: c.postgres.volumeSizeGb,
+      clusterSize: c.postgres.clusterSize,
+      plan: c.postgres.plan,
+      majorVersion: c.postgres.majorVersion,
+      allowRestart: c.postgres.allowRestart,
+      postgresPassword: c.postgresPassword,
+      database: c.postgres.database,
+      // Production snapshots its data volumes once per new set of migrations, before applying it.
+      migrationsChecksum: migrationSetChecksum("migrations", c.migrations.modules),
+    },
+    opts,
+  );
+  const redis = new FlyRedis(
+    `gaia-${env}-redis`,
+    {
+      environment: env,
+      name: c.redis.name,
+      org: c.fly.org,
+      region: c.fly.region,
+      eviction: c.redis.eviction,
+      replicaRegions: c.redis.replicaRegions,
+      // parseConfig requires autoUpgrade whenever a plan is set.
+      ...(c.redis.plan ? { plan: c.redis.plan, autoUpgrade: c.redis.autoUpgrade ?? false } : {}),
+    },
+    opts,
+  );
+  const certificates = new DevCertificates(
+    `gaia-${env}-certs`,
+    { environment: env, services: Object.keys(c.services.apps) },
+    opts,
+  );
+  const services = new FlyServiceApps(
+    `gaia-${env}-services`,
+    {
+      environment: env,
+      org: c.fly.org,
+      region: c.fly.region,
+      apps: c.services.apps,
+      volumeName: c.certificates.volumeName,
+      volumeSizeGb: c.certificates.volumeSizeGb,
+      volumesPerApp: c.certificates.volumesPerApp,
+      certificateFiles: certificates.files,
+    },
+    opts,
+  );
   const migrations = new Migrations(
     `gaia-${env}-migrations`,
     {
@@ -103,28 +123,32 @@ function flyStack(c: FlyStackConfig) {
           : { managedCluster: postgres.clusterId },
       ...(c.migrations.baseline ? { baseline: c.migrations.baseline, baselineConfirm: env } : {}),
     },
-    { dependsOn: postgres.snapshot ? [postgres.database, postgres.snapshot] : [postgres.database] },
+    {
+      ...opts,
+      dependsOn: postgres.snapshot ? [postgres.database, postgres.snapshot] : [postgres.database],
+    },
   );
   // Each service app gets DATABASE_URL (a least-privilege login the migrations' gaia_app role
   // backs), REDIS_URL and, for JWT validation, the Supabase settings, staged through stdin.
   // Managed Postgres has no Fly app to proxy to for the login yet: its services keep their secrets.
   const serviceSecrets =
     c.postgres.kind === "unmanaged"
-      ? new FlyServiceSecrets(`gaia-${env}-service-secrets`, {
-          stack: env,
-          environment: env,
-          apps: c.services.apps,
-          postgresApp: c.postgres.name,
-          database: c.postgres.database,
-          adminDatabaseUrl: postgres.databaseUrl,
-          redisUrl: redis.redisUrl,
-          supabaseUrl: c.supabaseUrl,
-          supabaseAnonKey: c.supabaseAnonKey,
-          supabaseJwtSecret: c.supabaseJwtSecret,
-          adoptSecrets: c.services.adoptSecrets,
-          dependsOn: [migrations, services],
-          options,
-        })
+      ? new FlyServiceSecrets(
+          `gaia-${env}-service-secrets`,
+          {
+            environment: env,
+            apps: c.services.apps,
+            postgresApp: c.postgres.name,
+            database: c.postgres.database,
+            databaseUrl: postgres.databaseUrl,
+            redisUrl: redis.redisUrl,
+            supabaseUrl: c.supabaseUrl,
+            supabaseAnonKey: c.supabaseAnonKey,
+            supabaseJwtSecret: c.supabaseJwtSecret,
+            adoptSecrets: c.services.adoptSecrets,
+          },
+          { ...opts, dependsOn: [migrations, services] },
+        )
       : undefined;
   return { postgres, redis, services, migrations, serviceSecrets };
 }

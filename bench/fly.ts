@@ -60,7 +60,7 @@ async function main() {
   const env = () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10" });
   const program = (volumeSizeGb: number) => () => {
     const p = new FlyPostgres("postgres", {
-      stack: "dev",
+      environment: "dev",
       kind: "unmanaged",
       name: "gaia-db-dev",
       org: "aeonia-dev",
@@ -71,11 +71,11 @@ async function main() {
       plan: "basic",
       majorVersion: 16,
       allowRestart: false,
-      password: pulumi.secret(decodeURIComponent(target.password)),
-      databaseName: database,
+      postgresPassword: pulumi.secret(decodeURIComponent(target.password)),
+      database: database,
     });
     const r = new FlyRedis("redis", {
-      stack: "dev",
+      environment: "dev",
       name: "gaia-redis-dev",
       org: "aeonia-dev",
       region: "lax",
@@ -83,7 +83,7 @@ async function main() {
       replicaRegions: [],
     });
     const s = new FlyServiceApps("services", {
-      stack: "dev",
+      environment: "dev",
       org: "aeonia-dev",
       region: "lax",
       apps: SERVICES,

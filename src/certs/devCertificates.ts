@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { type GaiaComponentOptions, optionsFor } from "../shared/components";
 
 export interface DevCertificatesArgs {
   /** Environment name, shown in the certificates' subjects. */
@@ -31,9 +32,10 @@ export class DevCertificates extends pulumi.ComponentResource {
   /** Every file in the layout the services read (secret: it holds private keys). */
   readonly files: pulumi.Output<Record<string, string>>;
 
-  constructor(name: string, args: DevCertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** Children: the keys, requests and certificates (kind `certificate`). */
+  constructor(name: string, args: DevCertificatesArgs, opts?: GaiaComponentOptions) {
     super("gaia:certs:DevCertificates", name, {}, opts);
-    const parent = { parent: this };
+    const parent = { parent: this, ...optionsFor(opts, "certificate") };
     const rsa = { algorithm: "RSA", rsaBits: 2048 };
     const organization = "Aeonia Gaia Platform";
 

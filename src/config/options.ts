@@ -2,20 +2,7 @@
  * Which resources Pulumi may delete, per environment and kind of resource. One pure function so
  * the rule is tested directly: Pulumi mocks never see resource options.
  */
-import type { Environment } from "../shared/vocabulary";
-
-export const RESOURCE_KINDS = [
-  "database",
-  "volume",
-  "redis",
-  "app",
-  "certificate",
-  "network",
-  "image",
-  "migration",
-  "container",
-] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+import type { Environment, ResourceKind } from "../shared/vocabulary";
 
 export interface ProtectionOptions {
   protect: boolean;

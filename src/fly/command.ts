@@ -34,15 +34,6 @@ export const RUN = `exec node --import tsx ${COMMAND_SCRIPT}`;
  */
 export const FLY_COMMAND_TIMEOUT_SECONDS = 30 * 60;
 
-/** Protection kinds of src/config/options.ts `resourceOptions(stack, kind)`. */
-export type ProtectionKind = "database" | "volume" | "redis" | "app" | "certificate";
-
-/**
- * Per-child resource options; the lead passes `(kind) => resourceOptions(stack, kind)`. Children
- * inherit `protect` from their parent, so protection is set per child, never on the component.
- */
-export type OptionsFor = (kind: ProtectionKind) => pulumi.CustomResourceOptions;
-
 const FLY_DIR = resolve(__dirname);
 
 /** Relative module specifiers of TypeScript source: static and dynamic imports, re-exports. */

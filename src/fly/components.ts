@@ -6,17 +6,17 @@
 import type * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
 import { buildPostgresUrl, withParts } from "../migrations/postgresUrl";
-import { flyCommand, type OptionsFor, resultOf } from "./command";
-
-const noOptions: OptionsFor = () => ({});
+import { type GaiaComponentOptions, optionsFor } from "../shared/components";
+import type { FlyEnvironment } from "../shared/vocabulary";
+import { flyCommand, resultOf } from "./command";
 
 function field<T>(cmd: local.Command, key: string, fallback: T): pulumi.Output<T> {
   return cmd.stdout.apply((s) => (resultOf(s)[key] as T | undefined) ?? fallback);
 }
 
 export interface FlyPostgresArgs {
-  /** Stack name (dev, staging, production): refusals and the snapshot depend on it. */
-  readonly stack: string;
+  /** dev, staging or production: refusals and the snapshot depend on it. */
+  readonly environment: FlyEnvironment;
   /** `unmanaged` (`fly postgres`, what exists today) or `managed` (`fly mpg`). */
   readonly kind: "unmanaged" | "managed";
   /** App (unmanaged) or cluster (managed) name, e.g. `gaia-db-dev`. */
@@ -36,15 +36,14 @@ export interface FlyPostgresArgs {
   /** Production: allow a VM-size change, which restarts Postgres. */
   readonly allowRestart: boolean;
   /** Unmanaged: the `postgres` user's password (a secret; stdin only). */
-  readonly password: pulumi.Input<string>;
+  readonly postgresPassword: pulumi.Input<string>;
   /** Database the services use, created when missing. */
-  readonly databaseName: string;
+  readonly database: string;
   /**
    * Production: checksum of the pending migration set. When given, the data volumes are
    * snapshotted whenever it changes; make the migrations depend on `snapshot`.
    */
   readonly migrationsChecksum?: pulumi.Input<string>;
-  readonly options?: OptionsFor;
 }
 
 /** `gaia:fly:Postgres`: the environment's cluster, its target database and the pre-migration snapshot. */
@@ -61,15 +60,15 @@ export class FlyPostgres extends pulumi.ComponentResource {
   /** Managed: the cluster id (for `withFlyProxy({ managedCluster })`); empty when unmanaged. */
   readonly clusterId: pulumi.Output<string>;
 
-  constructor(name: string, args: FlyPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** Children: the cluster and the database (kind `database`), the snapshot (no kind). */
+  constructor(name: string, args: FlyPostgresArgs, opts?: GaiaComponentOptions) {
     super("gaia:fly:Postgres", name, {}, opts);
-    const options = args.options ?? noOptions;
-    const password = pulumi.secret(args.password);
+    const password = pulumi.secret(args.postgresPassword);
     this.cluster = flyCommand(
       `${name}-cluster`,
       {
         kind: "postgres",
-        stack: args.stack,
+        stack: args.environment,
         environment: {
           POSTGRES_KIND: args.kind,
           APP_NAME: args.name,
@@ -88,7 +87,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
         // Managed: the result line carries the connection string captured from `mpg create`.
         secretOutput: true,
       },
-      { parent: this, ...options("database") },
+      { parent: this, ...optionsFor(opts, "database") },
     );
     // Not secrets, though read from the (secret) stdout of the cluster command.
     this.origin = pulumi.unsecret(field(this.cluster, "origin", "adopted"));
@@ -100,37 +99,35 @@ export class FlyPostgres extends pulumi.ComponentResource {
       `${name}-database`,
       {
         kind: "database",
-        stack: args.stack,
+        stack: args.environment,
         environment: {
           POSTGRES_KIND: args.kind,
           APP_NAME: args.name,
           ORG: args.org,
-          DATABASE_NAME: args.databaseName,
+          DATABASE_NAME: args.database,
         },
         // Unmanaged connects through `fly proxy` as postgres; managed uses flyctl only.
         secrets: args.kind === "unmanaged" ? pulumi.output({ password }) : undefined,
         secretOutput: false,
         noDelete: true,
       },
-      { parent: this, dependsOn: [this.cluster], ...options("database") },
+      { parent: this, dependsOn: [this.cluster], ...optionsFor(opts, "database") },
     );
     this.databaseUrl =
       args.kind === "unmanaged"
-        ? pulumi.secret(
-            password.apply((pw) => unmanagedDatabaseUrl(args.name, pw, args.databaseName)),
-          )
+        ? pulumi.secret(password.apply((pw) => unmanagedDatabaseUrl(args.name, pw, args.database)))
         : pulumi.secret(
             this.cluster.stdout.apply((s) =>
-              managedDatabaseUrl(resultOf(s).connectionString, args.databaseName),
+              managedDatabaseUrl(resultOf(s).connectionString, args.database),
             ),
           );
 
-    if (args.stack === "production" && args.migrationsChecksum !== undefined) {
+    if (args.environment === "production" && args.migrationsChecksum !== undefined) {
       this.snapshot = flyCommand(
         `${name}-pre-migration-snapshot`,
         {
           kind: "snapshot",
-          stack: args.stack,
+          stack: args.environment,
           // Changes only with the migration set: the snapshot is taken once per set to apply.
           environment: { APP_NAME: args.name, MIGRATIONS_CHECKSUM: args.migrationsChecksum },
           secretOutput: false,
@@ -182,7 +179,7 @@ export function managedDatabaseUrl(connectionString: unknown, database: string):
 }
 
 export interface FlyRedisArgs {
-  readonly stack: string;
+  readonly environment: FlyEnvironment;
   /** e.g. `gaia-redis-dev`. */
   readonly name: string;
   readonly org: string;
@@ -194,7 +191,6 @@ export interface FlyRedisArgs {
   readonly plan?: string;
   /** With a plan: allow Upstash to move a fixed-price plan up (flyctl asks otherwise). */
   readonly autoUpgrade?: boolean;
-  readonly options?: OptionsFor;
 }
 
 /** `gaia:fly:Redis`: Upstash Redis through `fly redis`; settings other than the name are create-only. */
@@ -204,14 +200,14 @@ export class FlyRedis extends pulumi.ComponentResource {
   /** The private URL from `fly redis status`, a secret. */
   readonly redisUrl: pulumi.Output<string>;
 
-  constructor(name: string, args: FlyRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** Child: the Redis command (kind `redis`). */
+  constructor(name: string, args: FlyRedisArgs, opts?: GaiaComponentOptions) {
     super("gaia:fly:Redis", name, {}, opts);
-    const options = args.options ?? noOptions;
     this.command = flyCommand(
       `${name}-redis`,
       {
         kind: "redis",
-        stack: args.stack,
+        stack: args.environment,
         environment: {
           REDIS_NAME: args.name,
           ORG: args.org,
@@ -225,7 +221,7 @@ export class FlyRedis extends pulumi.ComponentResource {
         },
         secretOutput: true,
       },
-      { parent: this, ...options("redis") },
+      { parent: this, ...optionsFor(opts, "redis") },
     );
     this.origin = pulumi.unsecret(field(this.command, "origin", "adopted"));
     this.redisUrl = pulumi.secret(field(this.command, "privateUrl", ""));
@@ -274,7 +270,7 @@ export function certificateSecrets(
 }
 
 export interface FlyServiceAppsArgs {
-  readonly stack: string;
+  readonly environment: FlyEnvironment;
   readonly org: string;
   readonly region: string;
   /** Service → Fly app, e.g. `{ gateway: "gaia-gateway-dev" }` (gaia:services). */
@@ -285,7 +281,6 @@ export interface FlyServiceAppsArgs {
   readonly volumesPerApp: number;
   /** `DevCertificates.files`; when given, each app gets its material as staged secrets. */
   readonly certificateFiles?: pulumi.Input<Record<string, string>>;
-  readonly options?: OptionsFor;
 }
 
 /** `gaia:fly:ServiceApps`: each service's app shell, its certificate volumes and staged secrets. */
@@ -299,9 +294,9 @@ export class FlyServiceApps extends pulumi.ComponentResource {
   readonly volumeIds: pulumi.Output<Record<string, string[]>>;
   readonly appNames: string[];
 
-  constructor(name: string, args: FlyServiceAppsArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** Children per service: its app (kind `app`), volumes (`volume`), secrets (`certificate`). */
+  constructor(name: string, args: FlyServiceAppsArgs, opts?: GaiaComponentOptions) {
     super("gaia:fly:ServiceApps", name, {}, opts);
-    const options = args.options ?? noOptions;
     const origins: Record<string, pulumi.Output<string>> = {};
     const volumeIds: Record<string, pulumi.Output<string[]>> = {};
     for (const [service, app] of Object.entries(args.apps)) {
@@ -309,18 +304,18 @@ export class FlyServiceApps extends pulumi.ComponentResource {
         `${name}-${service}-app`,
         {
           kind: "app",
-          stack: args.stack,
+          stack: args.environment,
           environment: { APP_NAME: app, ORG: args.org },
           secretOutput: false,
           noDelete: true,
         },
-        { parent: this, ...options("app") },
+        { parent: this, ...optionsFor(opts, "app") },
       );
       const volCmd = flyCommand(
         `${name}-${service}-volumes`,
         {
           kind: "certificate-volume",
-          stack: args.stack,
+          stack: args.environment,
           environment: {
             APP_NAME: app,
             VOLUME_NAME: args.volumeName,
@@ -330,7 +325,7 @@ export class FlyServiceApps extends pulumi.ComponentResource {
           },
           secretOutput: false,
         },
-        { parent: this, dependsOn: [appCmd], ...options("volume") },
+        { parent: this, dependsOn: [appCmd], ...optionsFor(opts, "volume") },
       );
       this.appCommands[service] = appCmd;
       this.volumeCommands[service] = volCmd;
@@ -344,7 +339,7 @@ export class FlyServiceApps extends pulumi.ComponentResource {
           `${name}-${service}-secrets`,
           {
             kind: "secrets",
-            stack: args.stack,
+            stack: args.environment,
             environment: {
               APP_NAME: app,
               SECRET_NAMES: Object.values(CERTIFICATE_SECRETS).join(","),
@@ -352,7 +347,7 @@ export class FlyServiceApps extends pulumi.ComponentResource {
             secrets: pulumi.output({ secrets }),
             secretOutput: false,
           },
-          { parent: this, dependsOn: [appCmd], ...options("certificate") },
+          { parent: this, dependsOn: [appCmd], ...optionsFor(opts, "certificate") },
         );
       }
     }

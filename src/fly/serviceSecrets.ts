@@ -17,27 +17,25 @@ import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { TIMEOUT_VARIABLE } from "../process/deadline";
-import { DEFAULT_JWT_SERVICES, type Environment, secretNamesFor } from "../shared/vocabulary";
-import { flyCommand, type OptionsFor, resultOf } from "./command";
+import { dependsOnList, type GaiaComponentOptions, optionsFor } from "../shared/components";
+import { DEFAULT_JWT_SERVICES, type FlyEnvironment, secretNamesFor } from "../shared/vocabulary";
+import { flyCommand, resultOf } from "./command";
 import {
   APP_LOGIN_TIMEOUT_SECONDS,
   appLoginCommandLine,
   serviceDatabaseUrl,
 } from "./serviceDatabase";
 
-const noOptions: OptionsFor = () => ({});
-
 export interface FlyServiceSecretsArgs {
-  readonly stack: string;
-  readonly environment: Environment;
+  readonly environment: FlyEnvironment;
   /** Service → Fly app (gaia:services without adoptSecrets). */
   readonly apps: Record<string, string>;
   /** Unmanaged Postgres app, e.g. `gaia-db-dev`: reached through `fly proxy`, and over flycast. */
   readonly postgresApp: string;
   /** The services' database, e.g. `llm_platform`. */
   readonly database: string;
-  /** An administrator's URL (`FlyPostgres.databaseUrl`), a secret: creates the login. */
-  readonly adminDatabaseUrl: pulumi.Input<string>;
+  /** `FlyPostgres.databaseUrl`, an administrator's URL and a secret: creates the login. */
+  readonly databaseUrl: pulumi.Input<string>;
   /** `FlyRedis.redisUrl`, a secret. */
   readonly redisUrl: pulumi.Input<string>;
   readonly supabaseUrl: pulumi.Input<string>;
@@ -51,25 +49,26 @@ export interface FlyServiceSecretsArgs {
   readonly appPassword?: pulumi.Input<string>;
   /** Keeper of the generated password: change it (e.g. a date) to rotate. */
   readonly appPasswordRotation?: string;
-  /** What must exist first: the migrations (they create `gaia_app`) and the app shells. */
-  readonly dependsOn?: pulumi.Resource[];
-  readonly options?: OptionsFor;
 }
 
 export class FlyServiceSecrets extends pulumi.ComponentResource {
   readonly appLogin: local.Command;
   readonly password?: random.RandomPassword;
   readonly secretCommands: Record<string, local.Command> = {};
-  /** The services' DATABASE_URL, a secret. */
-  readonly databaseUrl: pulumi.Output<string>;
+  /** The services' DATABASE_URL, as the login `gaia_app_<env>`: a secret. */
+  readonly serviceDatabaseUrl: pulumi.Output<string>;
   /** App → secret names left alone because someone else set them (names only, not secret). */
   readonly kept: pulumi.Output<Record<string, string[]>>;
   /** App → secret names staged by the last run that changed something (not secret). */
   readonly staged: pulumi.Output<Record<string, string[]>>;
 
-  constructor(name: string, args: FlyServiceSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * Children: the login and each app's secrets (kind `app`), which wait for `opts.dependsOn`
+   * (the migrations, which create `gaia_app`, and the app shells); the generated password.
+   */
+  constructor(name: string, args: FlyServiceSecretsArgs, opts?: GaiaComponentOptions) {
     super("gaia:fly:ServiceSecrets", name, {}, opts);
-    const options = args.options ?? noOptions;
+    const after = dependsOnList(opts);
     let password: pulumi.Output<string>;
     if (args.appPassword !== undefined) password = pulumi.secret(args.appPassword);
     else {
@@ -94,20 +93,20 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
         create: appLoginCommandLine(args.environment, args.postgresApp),
         // No delete: the services may still log in with it; dropping a role is a migration.
         environment: {
-          GAIA_STACK: args.stack,
+          GAIA_STACK: args.environment,
           [TIMEOUT_VARIABLE]: String(APP_LOGIN_TIMEOUT_SECONDS),
         },
         stdin: pulumi.secret(
           pulumi
-            .all([args.adminDatabaseUrl, password])
+            .all([args.databaseUrl, password])
             .apply(([databaseUrl, appPassword]) => JSON.stringify({ databaseUrl, appPassword })),
         ),
         logging: "stdoutAndStderr",
       },
       {
         parent: this,
-        dependsOn: args.dependsOn,
-        ...options("app"),
+        dependsOn: after,
+        ...optionsFor(opts, "app"),
         customTimeouts: {
           create: `${APP_LOGIN_TIMEOUT_SECONDS}s`,
           update: `${APP_LOGIN_TIMEOUT_SECONDS}s`,
@@ -115,14 +114,14 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
       },
     );
 
-    this.databaseUrl = pulumi.secret(
+    this.serviceDatabaseUrl = pulumi.secret(
       password.apply((pw) =>
         serviceDatabaseUrl(args.postgresApp, args.database, args.environment, pw),
       ),
     );
     const jwtServices = args.jwtServices ?? DEFAULT_JWT_SERVICES;
     const all = {
-      DATABASE_URL: this.databaseUrl,
+      DATABASE_URL: this.serviceDatabaseUrl,
       REDIS_URL: args.redisUrl,
       SUPABASE_URL: args.supabaseUrl,
       SUPABASE_ANON_KEY: args.supabaseAnonKey,
@@ -137,7 +136,7 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
         `${name}-${service}-secrets`,
         {
           kind: "service-secrets",
-          stack: args.stack,
+          stack: args.environment,
           environment: {
             APP_NAME: app,
             SERVICE: service,
@@ -151,8 +150,8 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
         },
         {
           parent: this,
-          dependsOn: [this.appLogin, ...(args.dependsOn ?? [])],
-          ...options("app"),
+          dependsOn: [this.appLogin, ...after],
+          ...optionsFor(opts, "app"),
         },
       );
       this.secretCommands[service] = cmd;
@@ -168,6 +167,10 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
     }
     this.kept = pulumi.output(kept);
     this.staged = pulumi.output(staged);
-    this.registerOutputs({ databaseUrl: this.databaseUrl, kept: this.kept, staged: this.staged });
+    this.registerOutputs({
+      serviceDatabaseUrl: this.serviceDatabaseUrl,
+      kept: this.kept,
+      staged: this.staged,
+    });
   }
 }

@@ -7,8 +7,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DevCertificates } from "../certs/devCertificates";
-import { type ResourceKind, resourceOptions } from "../config/options";
 import type { LocalSettings } from "../config/schema";
+import { type GaiaComponentOptions, optionsFor } from "../shared/components";
+import type { ResourceKind } from "../shared/vocabulary";
 import {
   APPLY_POSTGRES_PASSWORD,
   alterPasswordSql,
@@ -18,12 +19,13 @@ import {
 } from "./dockerCommands";
 
 export interface LocalDataTierArgs {
-  /** Container name of Postgres (`gaia:postgres.name`). */
-  readonly postgresName: string;
-  /** Database every service shares (`gaia:postgres.database`). */
-  readonly database: string;
-  /** Container name of Redis (`gaia:redis.name`). */
-  readonly redisName: string;
+  /**
+   * `gaia:postgres`: the container's `name` and the `database` every service shares. Grouped as
+   * in the config, so that each value keeps its name (`name` is also Redis's).
+   */
+  readonly postgres: { readonly name: string; readonly database: string };
+  /** `gaia:redis`: the container's `name`. */
+  readonly redis: { readonly name: string };
   readonly local: LocalSettings;
   /** Services that get certificates (the keys of `gaia:services`). */
   readonly services: readonly string[];
@@ -72,14 +74,19 @@ export class LocalDataTier extends pulumi.ComponentResource {
   readonly certificatesVolume: pulumi.Output<string>;
   readonly certificates: DevCertificates;
 
-  constructor(name: string, args: LocalDataTierArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * Children: the network, volumes, images and containers, by their kind; the password
+   * commands, the generated passwords and the certificates (kind `certificate`, inside
+   * DevCertificates).
+   */
+  constructor(name: string, args: LocalDataTierArgs, opts?: GaiaComponentOptions) {
     super("gaia:local:DataTier", name, {}, opts);
     const parent = { parent: this };
     const labels = [LOCAL_LABEL];
     // Fixed Docker names: a replacement must remove the old object before creating the new one.
     const options = (kind: ResourceKind) => ({
       ...parent,
-      ...resourceOptions("local", kind),
+      ...optionsFor(opts, kind),
       deleteBeforeReplace: true,
     });
 
@@ -113,10 +120,10 @@ export class LocalDataTier extends pulumi.ComponentResource {
     this.postgresContainer = new docker.Container(
       `${name}-postgres`,
       {
-        name: args.postgresName,
+        name: args.postgres.name,
         image: postgresImage.imageId,
         envs: [
-          `POSTGRES_DB=${args.database}`,
+          `POSTGRES_DB=${args.postgres.database}`,
           `POSTGRES_USER=${USER}`,
           pulumi.interpolate`POSTGRES_PASSWORD=${postgresPassword}`,
         ],
@@ -128,7 +135,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
         healthcheck: {
           tests: [
             "CMD-SHELL",
-            `pg_isready -h 127.0.0.1 -p ${POSTGRES_PORT} -U ${USER} -d ${args.database}`,
+            `pg_isready -h 127.0.0.1 -p ${POSTGRES_PORT} -U ${USER} -d ${args.postgres.database}`,
           ],
           interval: "2s",
           timeout: "5s",
@@ -160,7 +167,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
     new docker.Container(
       `${name}-redis`,
       {
-        name: args.redisName,
+        name: args.redis.name,
         image: redisImage.imageId,
         // The password reaches redis-server through the environment, so it is not in `command`;
         // the image's entrypoint still drops to the redis user.
@@ -193,7 +200,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
     this.certificates = new DevCertificates(
       `${name}-certs`,
       { environment: "local", services: args.services },
-      parent,
+      { ...parent, ...(opts?.childOptions ? { childOptions: opts.childOptions } : {}) },
     );
     new command.local.Command(
       `${name}-certs-write`,
@@ -217,7 +224,7 @@ export class LocalDataTier extends pulumi.ComponentResource {
     this.postgres = {
       host: "localhost",
       port: args.local.postgresPort,
-      database: args.database,
+      database: args.postgres.database,
       user: USER,
       password: postgresPassword,
     };
@@ -228,11 +235,11 @@ export class LocalDataTier extends pulumi.ComponentResource {
         .all([pw, passwordApplied.id])
         .apply(
           ([p]) =>
-            `postgresql://${USER}:${p}@localhost:${args.local.postgresPort}/${args.database}`,
+            `postgresql://${USER}:${p}@localhost:${args.local.postgresPort}/${args.postgres.database}`,
         ),
     );
     this.internalDatabaseUrl = pulumi.secret(
-      pulumi.interpolate`postgresql://${USER}:${pw}@${LOCAL_NAMES.postgresAlias}:${POSTGRES_PORT}/${args.database}`,
+      pulumi.interpolate`postgresql://${USER}:${pw}@${LOCAL_NAMES.postgresAlias}:${POSTGRES_PORT}/${args.postgres.database}`,
     );
     this.redisUrl = pulumi.secret(
       pulumi.interpolate`redis://:${redisPw}@localhost:${args.local.redisPort}`,

@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
+import { type GaiaComponentOptions, optionsFor } from "../shared/components";
 import { type Environment, MIGRATION_KIND, type Module, parseModules } from "../shared/vocabulary";
 import { loadMigrationSet } from "./files";
 import { MIGRATIONS_TIMEOUT_SECONDS } from "./timeouts";
@@ -35,8 +36,8 @@ export interface MigrationsArgs {
   environment: Environment;
   /** `gaia:migrations.modules`; core is always included. */
   modules: readonly Module[];
-  /** Relative to the Pulumi program directory; default "migrations". */
-  migrationsRoot?: string;
+  /** Relative to the Pulumi program directory; default "migrations" (gaia-db's --migrations-dir). */
+  migrationsDir?: string;
   /** Secret. Reaches the CLI on stdin only. */
   databaseUrl: pulumi.Input<string>;
   supabaseProjectRef?: pulumi.Input<string>;
@@ -70,10 +71,10 @@ const SAFE_TOKEN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** The command line, built from non-secret inputs only. Pure, so tests pin it exactly. */
 export function migrateCommand(args: MigrateCommandArgs): string {
-  const root = args.migrationsRoot ?? "migrations";
+  const root = args.migrationsDir ?? "migrations";
   if (isAbsolute(root)) {
     throw new Error(
-      `Migrations: migrationsRoot "${root}" is absolute; give it relative to the Pulumi program directory (default "migrations") so state and previews do not depend on the machine`,
+      `Migrations: migrationsDir "${root}" is absolute; give it relative to the Pulumi program directory (default "migrations") so state and previews do not depend on the machine`,
     );
   }
   const parts = [
@@ -134,9 +135,10 @@ export class Migrations extends pulumi.ComponentResource {
   /** The files this resource applies, `module/file:sha256` per line (not secret). */
   readonly files: string;
 
-  constructor(name: string, args: MigrationsArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** Child: the migrate command (kind `migration`), which waits for `opts.dependsOn`. */
+  constructor(name: string, args: MigrationsArgs, opts?: GaiaComponentOptions) {
     super("gaia:migrations:Migrations", name, {}, opts);
-    const root = args.migrationsRoot ?? "migrations";
+    const root = args.migrationsDir ?? "migrations";
     const modules = parseModules(args.modules);
     const { fly, ...rest } = args;
     const command: pulumi.Input<string> =
@@ -178,6 +180,7 @@ export class Migrations extends pulumi.ComponentResource {
         parent: this,
         // Children do not inherit dependsOn: the database must exist before migrate runs.
         ...(opts?.dependsOn ? { dependsOn: opts.dependsOn } : {}),
+        ...optionsFor(opts, "migration"),
         customTimeouts: {
           create: `${MIGRATIONS_TIMEOUT_SECONDS}s`,
           update: `${MIGRATIONS_TIMEOUT_SECONDS}s`,

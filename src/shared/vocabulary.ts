@@ -138,3 +138,20 @@ export const MIGRATION_KIND = "migration";
 /** Every `GAIA_RESOURCE_KIND` the program emits: what the policy pack may rely on. */
 export const GAIA_RESOURCE_KINDS = [...FLY_COMMAND_KINDS, MIGRATION_KIND] as const;
 export type GaiaResourceKind = (typeof GAIA_RESOURCE_KINDS)[number];
+
+/**
+ * Kinds of resources, as src/config/options.ts `resourceOptions(environment, kind)` knows them
+ * and a component's `childOptions` (src/shared/components.ts) is asked for them.
+ */
+export const RESOURCE_KINDS = [
+  "database",
+  "volume",
+  "redis",
+  "app",
+  "certificate",
+  "network",
+  "image",
+  "migration",
+  "container",
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { RESOURCE_KINDS, type ResourceKind, resourceOptions } from "../../src/config/options";
-import { ENVIRONMENTS, type Environment } from "../../src/shared/vocabulary";
+import { resourceOptions } from "../../src/config/options";
+import {
+  ENVIRONMENTS,
+  type Environment,
+  RESOURCE_KINDS,
+  type ResourceKind,
+} from "../../src/shared/vocabulary";
 
 const KEEP = { protect: false, retainOnDelete: true };
 const LOCK = { protect: true, retainOnDelete: true };

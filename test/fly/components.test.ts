@@ -42,49 +42,58 @@ beforeAll(async () => {
     asked.push([component, kind]);
     return {};
   };
-  new FlyPostgres("postgres", {
-    stack: "production",
-    kind: "unmanaged",
-    name: "gaia-db-production",
-    org: "aeonia-dev",
-    region: "lax",
-    vmSize: "shared-cpu-1x",
-    volumeSizeGb: 10,
-    clusterSize: 1,
-    plan: "basic",
-    majorVersion: 16,
-    allowRestart: false,
-    password: pulumi.secret("pw"),
-    databaseName: "llm_platform",
-    migrationsChecksum: "abc",
-    options: options("postgres"),
-  });
-  new FlyRedis("redis", {
-    stack: "production",
-    name: "gaia-redis-production",
-    org: "aeonia-dev",
-    region: "lax",
-    eviction: true,
-    replicaRegions: ["sjc"],
-    options: options("redis"),
-  });
-  new FlyServiceApps("services", {
-    stack: "production",
-    org: "aeonia-dev",
-    region: "lax",
-    apps: { gateway: "gaia-gateway-production" },
-    volumeName: "gaia_certs",
-    volumeSizeGb: 1,
-    volumesPerApp: 2,
-    certificateFiles: pulumi.secret({
-      "ca.pem": "CA",
-      "gateway/cert.pem": "C",
-      "gateway/key.pem": "K",
-      "jwt-signing.key": "JK",
-      "jwt-signing.pub": "JP",
-    }),
-    options: options("services"),
-  });
+  new FlyPostgres(
+    "postgres",
+    {
+      environment: "production",
+      kind: "unmanaged",
+      name: "gaia-db-production",
+      org: "aeonia-dev",
+      region: "lax",
+      vmSize: "shared-cpu-1x",
+      volumeSizeGb: 10,
+      clusterSize: 1,
+      plan: "basic",
+      majorVersion: 16,
+      allowRestart: false,
+      postgresPassword: pulumi.secret("pw"),
+      database: "llm_platform",
+      migrationsChecksum: "abc",
+    },
+    { childOptions: options("postgres") },
+  );
+  new FlyRedis(
+    "redis",
+    {
+      environment: "production",
+      name: "gaia-redis-production",
+      org: "aeonia-dev",
+      region: "lax",
+      eviction: true,
+      replicaRegions: ["sjc"],
+    },
+    { childOptions: options("redis") },
+  );
+  new FlyServiceApps(
+    "services",
+    {
+      environment: "production",
+      org: "aeonia-dev",
+      region: "lax",
+      apps: { gateway: "gaia-gateway-production" },
+      volumeName: "gaia_certs",
+      volumeSizeGb: 1,
+      volumesPerApp: 2,
+      certificateFiles: pulumi.secret({
+        "ca.pem": "CA",
+        "gateway/cert.pem": "C",
+        "gateway/key.pem": "K",
+        "jwt-signing.key": "JK",
+        "jwt-signing.pub": "JP",
+      }),
+    },
+    { childOptions: options("services") },
+  );
   // Let every registration reach the mock.
   await new Promise((r) => setTimeout(r, 500));
 });
@@ -268,7 +277,7 @@ describe("managedDatabaseUrl", () => {
 describe("FlyPostgres.databaseUrl", () => {
   it("percent-encodes the password and stays a secret", async () => {
     const pg = new FlyPostgres("encoded", {
-      stack: "dev",
+      environment: "dev",
       kind: "unmanaged",
       name: "gaia-db-dev",
       org: "aeonia-dev",
@@ -279,8 +288,8 @@ describe("FlyPostgres.databaseUrl", () => {
       plan: "basic",
       majorVersion: 16,
       allowRestart: false,
-      password: pulumi.secret(AWKWARD),
-      databaseName: "llm_platform",
+      postgresPassword: pulumi.secret(AWKWARD),
+      database: "llm_platform",
     });
     expect(await new Promise((resolve) => pg.databaseUrl.apply(resolve))).toBe(
       `postgres://postgres:${AWKWARD_ENCODED}@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable`,

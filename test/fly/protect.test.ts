@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { resourceOptions } from "../../src/config/options";
 import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
-import type { Environment } from "../../src/shared/vocabulary";
+import type { FlyEnvironment } from "../../src/shared/vocabulary";
 import { CommandEngine } from "../support/commandEngine";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { adminUrl, withAdmin } from "../support/postgres";
@@ -20,7 +20,7 @@ afterEach(async () => {
   await withAdmin((c) => c.query("DROP DATABASE IF EXISTS llm_platform_protect WITH (FORCE)"));
 });
 
-function setup(stack: Environment) {
+function setup(stack: FlyEnvironment) {
   const target = new URL(adminUrl());
   const fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
   fakes.push(fake);
@@ -30,42 +30,51 @@ function setup(stack: Environment) {
   });
   const options = (kind: Parameters<typeof resourceOptions>[1]) => resourceOptions(stack, kind);
   const program = () => {
-    new FlyPostgres("postgres", {
-      stack,
-      kind: "unmanaged",
-      name: `gaia-db-${stack}`,
-      org: "aeonia-dev",
-      region: "lax",
-      vmSize: "shared-cpu-1x",
-      volumeSizeGb: 10,
-      clusterSize: 1,
-      plan: "basic",
-      majorVersion: 16,
-      allowRestart: false,
-      password: pulumi.secret(decodeURIComponent(target.password)),
-      databaseName: "llm_platform_protect",
-      migrationsChecksum: "a1",
-      options,
-    });
-    new FlyRedis("redis", {
-      stack,
-      name: `gaia-redis-${stack}`,
-      org: "aeonia-dev",
-      region: "lax",
-      eviction: true,
-      replicaRegions: [],
-      options,
-    });
-    new FlyServiceApps("services", {
-      stack,
-      org: "aeonia-dev",
-      region: "lax",
-      apps: { gateway: `gaia-gateway-${stack}` },
-      volumeName: "gaia_certs",
-      volumeSizeGb: 1,
-      volumesPerApp: 1,
-      options,
-    });
+    new FlyPostgres(
+      "postgres",
+      {
+        environment: stack,
+        kind: "unmanaged",
+        name: `gaia-db-${stack}`,
+        org: "aeonia-dev",
+        region: "lax",
+        vmSize: "shared-cpu-1x",
+        volumeSizeGb: 10,
+        clusterSize: 1,
+        plan: "basic",
+        majorVersion: 16,
+        allowRestart: false,
+        postgresPassword: pulumi.secret(decodeURIComponent(target.password)),
+        database: "llm_platform_protect",
+        migrationsChecksum: "a1",
+      },
+      { childOptions: options },
+    );
+    new FlyRedis(
+      "redis",
+      {
+        environment: stack,
+        name: `gaia-redis-${stack}`,
+        org: "aeonia-dev",
+        region: "lax",
+        eviction: true,
+        replicaRegions: [],
+      },
+      { childOptions: options },
+    );
+    new FlyServiceApps(
+      "services",
+      {
+        environment: stack,
+        org: "aeonia-dev",
+        region: "lax",
+        apps: { gateway: `gaia-gateway-${stack}` },
+        volumeName: "gaia_certs",
+        volumeSizeGb: 1,
+        volumesPerApp: 1,
+      },
+      { childOptions: options },
+    );
     return {};
   };
   return { fake, engine, program };

@@ -48,31 +48,34 @@ beforeAll(async () => {
     "gaia",
     "production",
   );
-  component = new FlyServiceSecrets("wiring", {
-    stack: "production",
-    environment: "production",
-    apps: { "auth-service": "gaia-auth-production", gateway: "gaia-gateway-production" },
-    postgresApp: "gaia-db-production",
-    database: "llm_platform",
-    adminDatabaseUrl: pulumi.secret(SECRETS.admin),
-    redisUrl: pulumi.secret(SECRETS.redis),
-    supabaseUrl: "https://lbaohvnusingoztdzlmj.supabase.co",
-    supabaseAnonKey: pulumi.secret(SECRETS.anon),
-    supabaseJwtSecret: pulumi.secret(SECRETS.jwt),
-    adoptSecrets: false,
-    appPasswordRotation: "2026-11",
-    options: (kind) => {
-      asked.push(["wiring", kind]);
-      return {};
+  component = new FlyServiceSecrets(
+    "wiring",
+    {
+      environment: "production",
+      apps: { "auth-service": "gaia-auth-production", gateway: "gaia-gateway-production" },
+      postgresApp: "gaia-db-production",
+      database: "llm_platform",
+      databaseUrl: pulumi.secret(SECRETS.admin),
+      redisUrl: pulumi.secret(SECRETS.redis),
+      supabaseUrl: "https://lbaohvnusingoztdzlmj.supabase.co",
+      supabaseAnonKey: pulumi.secret(SECRETS.anon),
+      supabaseJwtSecret: pulumi.secret(SECRETS.jwt),
+      adoptSecrets: false,
+      appPasswordRotation: "2026-11",
     },
-  });
+    {
+      childOptions: (kind) => {
+        asked.push(["wiring", kind]);
+        return {};
+      },
+    },
+  );
   new FlyServiceSecrets("given", {
-    stack: "dev",
     environment: "dev",
     apps: { gateway: "gaia-gateway-dev" },
     postgresApp: "gaia-db-dev",
     database: "llm_platform",
-    adminDatabaseUrl: pulumi.secret("postgres://postgres:a@gaia-db-dev.flycast:5432/llm_platform"),
+    databaseUrl: pulumi.secret("postgres://postgres:a@gaia-db-dev.flycast:5432/llm_platform"),
     redisUrl: pulumi.secret("redis://r"),
     supabaseUrl: "https://x.supabase.co",
     supabaseAnonKey: pulumi.secret("anon"),
@@ -221,7 +224,7 @@ describe("gaia:fly:ServiceSecrets", () => {
           .all([o, (o as unknown as { isSecret: Promise<boolean> }).isSecret])
           .apply(([value, secret]) => resolve({ value: value as T, secret })),
       );
-    expect(await out(component.databaseUrl)).toEqual({
+    expect(await out(component.serviceDatabaseUrl)).toEqual({
       value: dbUrl(SECRETS.generated),
       secret: true,
     });

@@ -60,12 +60,11 @@ describe("service secrets on Fly, end to end against the fake flyctl and real Po
     };
     const program = (v: Values) => () => {
       const wiring = new FlyServiceSecrets("wiring", {
-        stack: "dev",
         environment: "dev",
         apps: APPS,
         postgresApp: "gaia-db-dev",
         database: db.name,
-        adminDatabaseUrl: pulumi.secret(secrets.admin),
+        databaseUrl: pulumi.secret(secrets.admin),
         redisUrl: pulumi.secret(secrets.redis),
         supabaseUrl: "https://lbaohvnusingoztdzlmj.supabase.co",
         supabaseAnonKey: pulumi.secret(v.anonKey),
@@ -73,7 +72,7 @@ describe("service secrets on Fly, end to end against the fake flyctl and real Po
         adoptSecrets: v.adoptSecrets,
         appPassword: pulumi.secret(v.appPassword),
       });
-      return { kept: wiring.kept, staged: wiring.staged, databaseUrl: wiring.databaseUrl };
+      return { kept: wiring.kept, staged: wiring.staged, databaseUrl: wiring.serviceDatabaseUrl };
     };
     const first: Values = {
       appPassword: "AppPass1first",

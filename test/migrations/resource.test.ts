@@ -96,7 +96,7 @@ describe("Migrations resource", () => {
     new Migrations("prod", {
       environment: "production",
       modules: ["core", "vector"],
-      migrationsRoot: root,
+      migrationsDir: root,
       databaseUrl: pulumi.secret(URL_WITH_PASSWORD),
       baseline: "0001",
       baselineConfirm: "production",
@@ -118,8 +118,8 @@ describe("Migrations resource", () => {
 
   it.each([
     [
-      { migrationsRoot: "/abs/migrations" },
-      'Migrations: migrationsRoot "/abs/migrations" is absolute; give it relative to the Pulumi program directory (default "migrations") so state and previews do not depend on the machine',
+      { migrationsDir: "/abs/migrations" },
+      'Migrations: migrationsDir "/abs/migrations" is absolute; give it relative to the Pulumi program directory (default "migrations") so state and previews do not depend on the machine',
     ],
     [
       { extraArgs: ["--database-url", "postgresql://u:p@h/db; rm -rf /"] },

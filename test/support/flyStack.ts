@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { FlyPostgres, FlyRedis, FlyServiceApps } from "../../src/fly/components";
+import type { FlyEnvironment } from "../../src/shared/vocabulary";
 import { CommandEngine } from "./commandEngine";
 import { createFakeFly, type FakeFly } from "./fakeFly";
 import { adminUrl, withAdmin } from "./postgres";
@@ -86,7 +87,7 @@ export class FlyStacks {
       }
       if (parts.includes("redis")) {
         const redis = new FlyRedis("redis", {
-          stack: s.stack,
+          environment: s.stack as FlyEnvironment,
           name: `gaia-redis-${s.stack}`,
           org: "aeonia-dev",
           region: "lax",
@@ -99,7 +100,7 @@ export class FlyStacks {
       }
       if (parts.includes("services")) {
         const apps = new FlyServiceApps("services", {
-          stack: s.stack,
+          environment: s.stack as FlyEnvironment,
           org: "aeonia-dev",
           region: "lax",
           apps: { gateway: `gaia-gateway-${s.stack}` },
@@ -117,7 +118,7 @@ export class FlyStacks {
 
   private postgres(s: Shape, database: string, target: URL): FlyPostgres {
     return new FlyPostgres("postgres", {
-      stack: s.stack,
+      environment: s.stack as FlyEnvironment,
       kind: s.kind ?? "unmanaged",
       name: `gaia-db-${s.stack}`,
       org: "aeonia-dev",
@@ -129,8 +130,8 @@ export class FlyStacks {
       majorVersion: 16,
       allowRestart: s.allowRestart ?? false,
       // The test server's password: the fake proxy forwards to it.
-      password: pulumi.secret(decodeURIComponent(target.password)),
-      databaseName: database,
+      postgresPassword: pulumi.secret(decodeURIComponent(target.password)),
+      database: database,
       migrationsChecksum: s.migrationsChecksum,
     });
   }

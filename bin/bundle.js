@@ -121,7 +121,14 @@ function freshBundle(root) {
   const file = join(root, BUNDLE);
   const bundle = readBundle(file);
   if (typeof bundle === "string") return { reason: bundle };
-  const stale = staleness(root, bundle.manifest);
+  let stale;
+  try {
+    stale = staleness(root, bundle.manifest);
+  } catch (e) {
+    return {
+      reason: `${BUNDLE} has a manifest that cannot be checked (${e instanceof Error ? e.message : String(e)})`,
+    };
+  }
   return stale === undefined ? { file, bundle } : { reason: `${BUNDLE} is stale: ${stale}` };
 }
 

@@ -135,6 +135,17 @@ describe("freshBundle", () => {
     ).toBe(true);
   });
 
+  it("a manifest without its lists: the sources run, saying why", () => {
+    const root = repository();
+    const line = `// gaia-db-manifest ${JSON.stringify({ version: MANIFEST_VERSION, code: digest(CODE) })}\n`;
+    writeFileSync(join(root, BUNDLE), `${line}${CODE}`);
+    const found = freshBundle(root);
+    expect(
+      "reason" in found &&
+        found.reason.startsWith("dist/gaia-db.cjs has a manifest that cannot be checked ("),
+    ).toBe(true);
+  });
+
   it("the bundle as built: its manifest and its whole text, lines numbered as in the file", () => {
     const root = repository();
     const found = freshBundle(root);

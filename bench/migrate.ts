@@ -6,10 +6,10 @@
  * 2. a no-op `migrate`: wall time and round trips to the server after connecting.
  * The binary runs two ways: from its bundle (dist/gaia-db.cjs, built first when stale) and from
  * the TypeScript sources through tsx (a stand-in root without a bundle, test/support/binaryRoot.ts);
- * `node -e 0` is the floor of any Node process. Rounds alternate between the measurements. For
- * every new process the CPU time (user+sys, of the process and its children) is reported beside
- * the wall time: on a shared machine the wall time follows the load, the CPU time much less; the
- * load average is printed before and after.
+ * `node -e 0` is the floor of any Node process. Each round runs every measurement once, starting
+ * with the next one each time. For every new process the CPU time (user+sys, of the process and
+ * its children) is reported beside the wall time: on a shared machine the wall time follows the
+ * load, the CPU time much less; the load average is printed before and after.
  *
  * Run: node --import tsx bench/migrate.ts   (uses TEST_DATABASE_URL when set, else starts an
  * embedded PostgreSQL 15). Targets: apply within 1.5x the floor; no-op in at most 4 round trips;
@@ -207,29 +207,37 @@ async function main() {
         await freshDb(server.url),
       ] as [string, string, string, string];
       created.push(a, b, c, d);
-      psql.add(
-        timed([
-          PSQL,
-          "-X",
-          "-q",
-          "-v",
-          "ON_ERROR_STOP=1",
-          "-1",
-          "-f",
-          floorSql,
-          withDb(server.url, a),
-        ]),
-      );
-      const t = performance.now();
-      await migrate({
-        databaseUrl: withDb(server.url, b),
-        environment: "dev",
-        migrationsDir: MIGRATIONS,
-        modules,
-      });
-      runnerTimes.push(performance.now() - t);
-      full.bundle.add(timed(migrateArgv(binaries.bundle), dbEnv(c)));
-      full.sources.add(timed(migrateArgv(binaries.sources), dbEnv(d)));
+      const steps: (() => Promise<void>)[] = [
+        async () => {
+          psql.add(
+            timed([
+              PSQL,
+              "-X",
+              "-q",
+              "-v",
+              "ON_ERROR_STOP=1",
+              "-1",
+              "-f",
+              floorSql,
+              withDb(server.url, a),
+            ]),
+          );
+        },
+        async () => {
+          const t = performance.now();
+          await migrate({
+            databaseUrl: withDb(server.url, b),
+            environment: "dev",
+            migrationsDir: MIGRATIONS,
+            modules,
+          });
+          runnerTimes.push(performance.now() - t);
+        },
+        async () => full.bundle.add(timed(migrateArgv(binaries.bundle), dbEnv(c))),
+        async () => full.sources.add(timed(migrateArgv(binaries.sources), dbEnv(d))),
+      ];
+      // Each round starts with the next one: none always runs right after the CREATE DATABASEs.
+      for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
     }
 
     // No-op: everything applied already.
@@ -253,12 +261,16 @@ async function main() {
     const noop = { bundle: new Series(), sources: new Series() };
     const noopEnv = { ...process.env, DATABASE_URL: noopDb };
     for (let i = 0; i < RUNS * 2; i++) {
-      node.add(timed([process.execPath, "-e", "0"]));
-      for (const mode of ["bundle", "sources"] as const) {
-        noop[mode].add(
-          timed([process.execPath, binaries[mode], "migrate", "dev", "--json"], noopEnv),
-        );
-      }
+      const steps = [
+        () => node.add(timed([process.execPath, "-e", "0"])),
+        ...(["bundle", "sources"] as const).map(
+          (mode) => () =>
+            noop[mode].add(
+              timed([process.execPath, binaries[mode], "migrate", "dev", "--json"], noopEnv),
+            ),
+        ),
+      ];
+      for (let k = 0; k < steps.length; k++) steps[(i + k) % steps.length]!();
     }
 
     const floor = psql.wall;

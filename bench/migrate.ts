@@ -26,7 +26,7 @@ import { migrate } from "../src/migrations/commands/migrate";
 import { loadMigrationSet, prepareStatements } from "../src/migrations/files";
 import { LEDGER_DDL } from "../src/migrations/ledger";
 import type { Module } from "../src/shared/vocabulary";
-import { binaryRoot } from "../test/support/binaryRoot";
+import { binaryRoot, removeBinaryRoots } from "../test/support/binaryRoot";
 import { freePort } from "../test/support/globalPostgres";
 
 const REPO = resolve(__dirname, "..");
@@ -306,7 +306,7 @@ async function main() {
     }).catch(() => {});
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
-    rmSync(sourcesRoot, { recursive: true, force: true });
+    removeBinaryRoots();
   }
 }
 

@@ -13,7 +13,7 @@ import { BUNDLE, readBundle } from "../../bin/bundle.js";
 import { COMMAND_SPECS } from "../../src/cli/commands";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
 import { fakePulumiEnv, prepareEnvironmentDatabase } from "../operations/support";
-import { type BundleState, binaryRoot } from "../support/binaryRoot";
+import { type BundleState, binaryRoot, removeBinaryRoots } from "../support/binaryRoot";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
 
 const PROBE = resolve(__dirname, "..", "support", "loadedModules.cjs");
@@ -50,6 +50,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   removeTrees();
+  removeBinaryRoots();
   await dropAll();
 });
 

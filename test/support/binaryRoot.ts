@@ -14,6 +14,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -25,10 +26,17 @@ import { buildBundle } from "../../scripts/build";
 export type BundleState = "fresh" | "stale" | "none";
 
 const REPO = resolve(__dirname, "..", "..");
+const roots: string[] = [];
+
+/** Removes every stand-in root made so far (the symlinks only, never what they point to). */
+export function removeBinaryRoots(): void {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+}
 
 /** A fresh stand-in root; returns its path (bin/gaia-db.js under it is the binary to run). */
 export async function binaryRoot(state: BundleState): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), `gaia-bin-${state}-`));
+  roots.push(root);
   for (const entry of readdirSync(REPO)) {
     if (entry === "bin" || entry === "dist") continue;
     symlinkSync(join(REPO, entry), join(root, entry));

@@ -39,6 +39,14 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  */
 export function main(): void {
   const argv = process.argv.slice(2);
+  // A reader that stops early (`gaia-db status dev --json | head -1`) closes the pipe. Its EPIPE
+  // must not crash the run with a stack trace, nor stop a migration half way: the command goes
+  // on, its output is dropped, and the exit code is the command's own.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
+  }
   if (argv.includes("--stdin-config")) restrictEnvironment("gaia-db");
   try {
     armDeadline(process.env, `gaia-db ${argv[0] ?? ""}`.trim(), (message) => {

@@ -52,21 +52,29 @@ export const MUTATING_CREATES = [
 /** Owns the fakes and databases `setup` makes; `cleanup` after each test, `dropDatabases` after all. */
 export class FlyStacks {
   private readonly fakes: FakeFly[] = [];
+  private readonly removed: FakeFly[] = [];
   private readonly databases: string[] = [];
 
   cleanup(): void {
-    for (const f of this.fakes.splice(0)) f.remove();
+    for (const f of this.fakes.splice(0)) {
+      f.remove();
+      this.removed.push(f);
+    }
   }
 
   async dropDatabases(): Promise<void> {
     await withAdmin(async (c) => {
       for (const d of this.databases) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
     });
+    for (const f of this.removed.splice(0)) await f.dropCopies();
   }
 
   setup(extraEnv: Record<string, string> = {}) {
     const target = new URL(adminUrl());
-    const fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
+    const fake = createFakeFly({
+      proxyTarget: `${target.hostname}:${target.port}`,
+      adminUrl: adminUrl(),
+    });
     this.fakes.push(fake);
     const database = `llm_platform_${randomBytes(4).toString("hex")}`;
     this.databases.push(database);

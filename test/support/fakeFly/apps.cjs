@@ -6,6 +6,7 @@ const { apiText, requestId, now } = require("./state.cjs");
 const { print, eprint, printJson, printCompactJson, renderTable } = require("./output.cjs");
 const { fromStruct, sortedMap } = require("./shapes.cjs");
 const c = require("./common.cjs");
+const { dropDatabases, ownedCopies } = require("./pgdata.cjs");
 
 Object.assign(T, {
   watchJson: {
@@ -149,18 +150,21 @@ function appsList(ctx) {
 }
 
 // apps/destroy.go:47-108: the confirmation comes before the lookup, for each app in turn.
+// A destroyed cluster's data goes with it: the copies it held (pgdata.cjs) are dropped.
 function appsDestroy(ctx) {
   if (ctx.args.length === 0) throw c.fail("noAppNames");
+  const dropped = [];
   for (const name of ctx.args) {
     if (!ctx.flags.yes) {
       eprint(T.destroyAppWarning.text);
       need(ctx, "yes");
     }
-    c.getApp(ctx, name);
+    dropped.push(...ownedCopies(c.getApp(ctx, name)));
     delete ctx.state.apps[name];
     ctx.state.volumes = ctx.state.volumes.filter((v) => v.app !== name);
     print(sprintf(T.appDestroyed.text, name));
   }
+  return { continueOutsideLock: () => dropDatabases(dropped) };
 }
 
 module.exports = {

@@ -16,10 +16,15 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import pg from "pg";
 
 const FAKE_FLY = resolve(__dirname, "fakeFly.cjs");
+const pgdata = createRequire(__filename)("./pgdata.cjs") as {
+  copyPrefix(stateDir: string): string;
+};
 
 export interface FakeCall {
   argv: string[];
@@ -69,9 +74,26 @@ export interface FakeFly {
   mutations(): FakeCall[];
   clearCalls(): void;
   remove(): void;
+  /**
+   * Drops the databases the fake copied for snapshots and restored clusters (pgdata.cjs); only
+   * with `adminUrl`.
+   */
+  dropCopies(): Promise<void>;
 }
 
-export function createFakeFly(options: { proxyTarget?: string; token?: string } = {}): FakeFly {
+export interface FakeFlyOptions {
+  /** host:port every `fly proxy` forwards to (the test PostgreSQL). */
+  proxyTarget?: string;
+  /**
+   * That server's administrator URL: snapshots then hold copies of the databases an app served,
+   * restores get copies of them, and `postgres` logs in through an app only with the password
+   * its machines were given (pgdata.cjs).
+   */
+  adminUrl?: string;
+  token?: string;
+}
+
+export function createFakeFly(options: FakeFlyOptions = {}): FakeFly {
   const stateDir = mkdtempSync(join(tmpdir(), "gaia-fake-fly-"));
   const stateFile = join(stateDir, "state.json");
   const callsFile = join(stateDir, "calls.jsonl");
@@ -82,7 +104,8 @@ export function createFakeFly(options: { proxyTarget?: string; token?: string } 
     "#!/bin/sh",
     `FAKE_FLY_STATE=${quote(stateDir)}`,
     ...(options.proxyTarget ? [`FAKE_FLY_PROXY_TARGET=${quote(options.proxyTarget)}`] : []),
-    "export FAKE_FLY_STATE FAKE_FLY_PROXY_TARGET",
+    ...(options.adminUrl ? [`FAKE_FLY_PROXY_ADMIN_URL=${quote(options.adminUrl)}`] : []),
+    "export FAKE_FLY_STATE FAKE_FLY_PROXY_TARGET FAKE_FLY_PROXY_ADMIN_URL",
     `exec ${quote(process.execPath)} ${quote(FAKE_FLY)} "$@"`,
     "",
   ].join("\n");
@@ -147,6 +170,22 @@ export function createFakeFly(options: { proxyTarget?: string; token?: string } 
       writeFileSync(callsFile, "");
     },
     remove: () => rmSync(stateDir, { recursive: true, force: true }),
+    async dropCopies() {
+      if (!options.adminUrl) return;
+      const client = new pg.Client({ connectionString: options.adminUrl });
+      await client.connect();
+      try {
+        const prefix = pgdata.copyPrefix(stateDir);
+        const { rows } = await client.query<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+          [prefix],
+        );
+        for (const { datname } of rows)
+          await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
   };
   appendFileSync(callsFile, "");
   return fake;

@@ -4,11 +4,12 @@ const crypto = require("node:crypto");
 const TABLE = require("./flyctl.json");
 const { T, sprintf } = require("./texts.cjs");
 const { need } = require("./prompts.cjs");
-const { apiText } = require("./state.cjs");
+const { apiText, saveState } = require("./state.cjs");
 const { print, printJson, renderTable } = require("./output.cjs");
 const c = require("./common.cjs");
 const { createApp } = require("./apps.cjs");
-const { newVolume } = require("./volumes.cjs");
+const { newVolume, findSnapshot } = require("./volumes.cjs");
+const { copyDatabases, restoreDatabases } = require("./pgdata.cjs");
 const { getMachineGuest } = require("./guest.cjs");
 
 Object.assign(T, {
@@ -29,6 +30,8 @@ Object.assign(T, {
     at: "flypg/launcher.go:86",
   },
   pgCreated: { text: "Postgres cluster %s created", at: "flypg/launcher.go:292" },
+  pgMachines: { text: "%s %d of %d machines with image %s", at: "flypg/launcher.go:209" },
+  pgVolumeFailed: { text: "failed to %s volume: %w", at: "flypg/launcher.go:238" },
   pgConnection: { text: "  Connection string: %s", at: "flypg/launcher.go:301" },
   noPgClusters: { text: "No postgres clusters found", at: "internal/command/postgres/list.go:46" },
 });
@@ -72,19 +75,46 @@ function pgCreate(ctx) {
   need(ctx, "volume-size");
   print(sprintf(T.pgCreating.text, org.slug));
   if (flags["enable-backups"] && guest.memory_mb < 512) throw c.fail("backupsMemory");
+  // flypg/launcher.go:427-448 generates the passwords; --password replaces OPERATOR_PASSWORD, the
+  // `postgres` user's (launcher.go:492-493), which postgres-flex sets at start, and again when
+  // it restores a snapshot (internal/flypg/restore.go: createRequiredUsers).
   const password = flags.password || crypto.randomBytes(12).toString("hex");
+  const snapshotId = flags["snapshot-id"];
   const app = createApp(ctx, name, org, "postgres_cluster");
   app.ips.push({ Address: `fdaa:0:1:a7b:${state.seq.toString(16)}::3`, Type: "private_v6" });
-  for (const secret of [
+  const secrets = [
     "SU_PASSWORD",
     "REPL_PASSWORD",
     "OPERATOR_PASSWORD",
     "SSH_KEY",
     "SSH_CERT",
+    // launcher.go:478-479: a restore is told where it comes from.
+    ...(snapshotId ? ["FLY_RESTORED_FROM"] : []),
     "FLY_CONSUL_URL",
-  ]) {
-    const value = secret === "OPERATOR_PASSWORD" ? password : crypto.randomBytes(8).toString("hex");
+  ];
+  for (const secret of secrets) {
+    const value =
+      secret === "OPERATOR_PASSWORD"
+        ? password
+        : secret === "FLY_RESTORED_FROM"
+          ? snapshotId
+          : crypto.randomBytes(8).toString("hex");
     app.secrets[secret] = { value, digest: digest(value), status: "Deployed" };
+  }
+  // launcher.go:199-238: only the first node's volume is made from the snapshot (the others
+  // replicate it); a snapshot the API cannot find fails that volume, after the app and its
+  // secrets exist. The API's words for it are its own (state.apiTexts.snapshotNotFound).
+  let restored = null;
+  if (snapshotId) {
+    restored = findSnapshot(state, snapshotId);
+    if (!restored) {
+      saveState(state);
+      throw c.fail(
+        "pgVolumeFailed",
+        "create",
+        apiText(state, "snapshotNotFound", "snapshot {id} not found", { id: snapshotId }),
+      );
+    }
   }
   // What the Machines API says when a machine cannot be placed is its own (state.apiTexts).
   ctx.fault.afterCreate(
@@ -94,7 +124,15 @@ function pgCreate(ctx) {
       "failed to launch VM: aborted: could not reserve resource for machine: insufficient memory available to fulfill request",
     ),
   );
-  for (let i = 0; i < flags["initial-cluster-size"]; i++) {
+  const copies = restored
+    ? restoreDatabases(state, restored.snapshot)
+    : { databases: {}, pairs: [] };
+  if (restored) app.databases = copies.databases;
+  const size = flags["initial-cluster-size"];
+  for (let i = 0; i < size; i++) {
+    print(
+      sprintf(T.pgMachines.text, restored ? "Restoring" : "Provisioning", i + 1, size, PG_IMAGE),
+    );
     const vol = newVolume(state, name, "pg_data", region, flags["volume-size"]);
     const m = c.newMachine(state, app, region, guest, vol.id, {
       "fly-managed-postgres": "true",
@@ -111,7 +149,12 @@ function pgCreate(ctx) {
   print("  Postgres port:  5433");
   print(sprintf(T.pgConnection.text, `postgres://postgres:${password}@${name}.flycast:5432`));
   print("Save your credentials in a secure place -- you won't be able to see them again!");
+  return { continueOutsideLock: () => copyDatabases(copies.pairs) };
 }
+
+// The image the launcher resolves for a flex cluster (launcher.go:101-112: the API's latest tag
+// of flyio/postgres-flex, which only the API knows).
+const PG_IMAGE = "flyio/postgres-flex:16";
 
 // postgres/list.go:33-74: zero clusters is a text line, even with --json.
 function pgList(ctx) {

@@ -7,6 +7,7 @@ const { print, eprint, printJson, renderTable } = require("./output.cjs");
 const { fromStruct } = require("./shapes.cjs");
 const c = require("./common.cjs");
 const { getMachineGuest, parseSize } = require("./guest.cjs");
+const { copyDatabases, snapshotDatabases } = require("./pgdata.cjs");
 
 Object.assign(T, {
   volumeWarning: {
@@ -290,25 +291,42 @@ function volumesDestroy(ctx) {
 
 // snapshots/create.go: the API only schedules the snapshot; flyctl prints no id. A scheduled
 // snapshot is listed with an empty id until it exists (snapshots/list.go:97-99 shows it as
-// "(pending)"); state.pendingSnapshots keeps new ones that way until a test completes them, and
-// their status (state.pendingSnapshotStatus) is the API's word, which tests vary.
+// "(pending)"). How long that takes is the API's: state.pendingSnapshots is true (pending until a
+// test completes it), a number (pending through that many `snapshots list` calls of the volume)
+// or unset (complete at once). Its status words, pending (state.pendingSnapshotStatus) and
+// complete (state.snapshotStatus), are the API's too, and tests vary them. The snapshot holds
+// the databases the app's volume held at the request (pgdata.cjs).
 function snapshotsCreate(ctx) {
   const id = ctx.args[0];
   const v = findVolume(ctx, id, (e) => new FlyError(sprintf(T.snapshotFailed.text, id, e)));
-  const pending = Boolean(ctx.state.pendingSnapshots);
-  v.snapshots.push({
-    id: pending ? "" : nextId(ctx.state, "vs_", 16),
-    size: pending ? 0 : 1024 * 1024 * 20,
+  const setting = ctx.state.pendingSnapshots;
+  const pending = setting === true || (typeof setting === "number" && setting > 0);
+  const { databases, pairs } = snapshotDatabases(ctx.state, ctx.state.apps[v.app]);
+  const snapshot = {
+    id: "",
+    key: nextId(ctx.state, "vs_", 16),
+    size: 0,
     digest: "",
     created_at: now(),
-    status: pending
-      ? (ctx.state.pendingSnapshotStatus ?? "pending")
-      : (ctx.state.snapshotStatus ?? "created"),
+    status: ctx.state.pendingSnapshotStatus ?? "pending",
     retention_days: v.snapshot_retention,
     volume_size: v.size_gb * 1024 ** 3,
-  });
+    listsLeft: setting === true ? null : typeof setting === "number" ? setting : 0,
+    databases,
+  };
+  if (!pending) completeSnapshot(ctx.state, snapshot);
+  v.snapshots.push(snapshot);
   ctx.fault.afterCreate();
   print(sprintf(T.snapshotScheduled.text, v.id));
+  return { continueOutsideLock: () => copyDatabases(pairs) };
+}
+
+/** The snapshot exists: it gets its id (the one it was made under) and the API's word for done. */
+function completeSnapshot(state, s) {
+  s.id = s.key;
+  s.size = 1024 * 1024 * 20;
+  s.status = state.snapshotStatus ?? "created";
+  s.listsLeft = 0;
 }
 
 function snapshotsList(ctx) {
@@ -318,8 +336,13 @@ function snapshotsList(ctx) {
       sprintf(T.listSnapshotsFailed.text, sprintf(T.flapsListSnapshotsFailed.text, id, e)),
     );
   const v = findVolume(ctx, id, wrap);
+  for (const s of v.snapshots) {
+    if (s.id !== "" || s.listsLeft === null) continue;
+    s.listsLeft -= 1;
+    if (s.listsLeft <= 0) completeSnapshot(ctx.state, s);
+  }
   const snaps = [...v.snapshots].sort((a, b) => a.created_at.localeCompare(b.created_at));
-  if (ctx.flags.json) return printJson(snaps.map((s) => fromStruct("fly.VolumeSnapshot", s)));
+  if (ctx.flags.json) return printJson(snaps.map(snapshotJson));
   if (snaps.length === 0) return eprint(sprintf(T.noSnapshots.text, v.id));
   renderTable(
     ["ID", "Status", "Size", "Volume Size", "Created At", "Retention Days"],
@@ -334,15 +357,38 @@ function snapshotsList(ctx) {
   );
 }
 
+/** fly.VolumeSnapshot (fly-go volume_types.go): the API's fields, not the fake's own. */
+const snapshotJson = (s) =>
+  fromStruct("fly.VolumeSnapshot", {
+    id: s.id,
+    size: s.size,
+    digest: s.digest,
+    created_at: s.created_at,
+    status: s.status,
+    retention_days: s.retention_days,
+    volume_size: s.volume_size,
+  });
+
+/** A complete snapshot by id, of any volume the token can see (what `--snapshot-id` names). */
+function findSnapshot(state, id) {
+  for (const v of state.volumes) {
+    const s = v.snapshots.find((x) => x.id !== "" && x.id === id);
+    if (s) return { volume: v, snapshot: s };
+  }
+  return null;
+}
+
 module.exports = {
   newVolume,
   liveVolumes,
+  findSnapshot,
   commands: {
     "volumes create": { run: volumesCreate, mutation: true },
     "volumes list": { run: volumesList },
     "volumes extend": { run: volumesExtend, mutation: true },
     "volumes destroy": { run: volumesDestroy, mutation: true },
     "volumes snapshots create": { run: snapshotsCreate, mutation: true },
-    "volumes snapshots list": { run: snapshotsList },
+    // A pending snapshot completes as it is listed (state.pendingSnapshots).
+    "volumes snapshots list": { run: snapshotsList, saves: true },
   },
 };

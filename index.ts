@@ -175,6 +175,10 @@ export const postgresOrigin = fly?.postgres.origin;
 export const postgresVolumeIds = fly?.postgres.volumeIds;
 export const postgresClusterId = fly?.postgres.clusterId;
 export const preMigrationSnapshotIds = fly?.postgres.snapshotIds;
+/** Every pre-migration snapshot recorded, with the row counts around it (`gaia-db restore`). */
+export const preMigrationSnapshots = fly?.postgres.snapshots;
+/** Clusters the stack pointed at before gaia:postgres.name changed: retained, never destroyed. */
+export const postgresRetainedClusters = fly?.postgres.retainedClusters;
 export const redisOrigin = fly?.redis.origin;
 export const serviceApps = fly ? config.services.apps : undefined;
 export const serviceAppOrigins = fly?.services.origins;

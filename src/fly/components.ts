@@ -9,6 +9,12 @@ import { buildPostgresUrl, withParts } from "../migrations/postgresUrl";
 import { type GaiaComponentOptions, optionsFor } from "../shared/components";
 import type { FlyEnvironment } from "../shared/vocabulary";
 import { flyCommand, resultOf } from "./command";
+import {
+  currentSnapshotIds,
+  type RecordedSnapshot,
+  recordedSnapshots,
+  type SnapshotResult,
+} from "./snapshots";
 
 function field<T>(cmd: local.Command, key: string, fallback: T): pulumi.Output<T> {
   return cmd.stdout.apply((s) => (resultOf(s)[key] as T | undefined) ?? fallback);
@@ -56,7 +62,12 @@ export class FlyPostgres extends pulumi.ComponentResource {
   /** Services' URL on Fly's private network (flycast), a secret. */
   readonly databaseUrl: pulumi.Output<string>;
   readonly volumeIds: pulumi.Output<string[]>;
+  /** The current migration set's snapshot ids (complete: the command waits for them). */
   readonly snapshotIds: pulumi.Output<string[]>;
+  /** Every snapshot recorded, this set's and earlier ones', with the row counts around each. */
+  readonly snapshots: pulumi.Output<RecordedSnapshot[]>;
+  /** Clusters this command pointed at before gaia:postgres.name changed: retained, never destroyed. */
+  readonly retainedClusters: pulumi.Output<string[]>;
   /** Managed: the cluster id (for `withFlyProxy({ managedCluster })`); empty when unmanaged. */
   readonly clusterId: pulumi.Output<string>;
 
@@ -92,6 +103,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
     // Not secrets, though read from the (secret) stdout of the cluster command.
     this.origin = pulumi.unsecret(field(this.cluster, "origin", "adopted"));
     this.volumeIds = pulumi.unsecret(field<string[]>(this.cluster, "volumes", []));
+    this.retainedClusters = pulumi.unsecret(field<string[]>(this.cluster, "retained", []));
     // Not a secret, though read from the (secret) stdout of the cluster command.
     this.clusterId = pulumi.unsecret(field(this.cluster, "cluster", ""));
 
@@ -129,25 +141,32 @@ export class FlyPostgres extends pulumi.ComponentResource {
           kind: "snapshot",
           stack: args.environment,
           // Changes only with the migration set: the snapshot is taken once per set to apply.
-          environment: { APP_NAME: args.name, MIGRATIONS_CHECKSUM: args.migrationsChecksum },
+          environment: {
+            APP_NAME: args.name,
+            MIGRATIONS_CHECKSUM: args.migrationsChecksum,
+            // Its rows are counted around the snapshot, through `fly proxy` as postgres.
+            DATABASE_NAME: args.database,
+          },
+          secrets: pulumi.output({ password }),
           secretOutput: false,
           noDelete: true,
         },
         { parent: this, dependsOn: [this.database] },
       );
-      this.snapshotIds = this.snapshot.stdout.apply((s) =>
-        ((resultOf(s).snapshots as { snapshot: string | null }[]) ?? [])
-          .map((x) => x.snapshot)
-          .filter((x): x is string => typeof x === "string" && x !== ""),
-      );
+      const result = this.snapshot.stdout.apply((s) => resultOf(s) as unknown as SnapshotResult);
+      this.snapshotIds = result.apply(currentSnapshotIds);
+      this.snapshots = result.apply(recordedSnapshots);
     } else {
       this.snapshotIds = pulumi.output([]);
+      this.snapshots = pulumi.output([]);
     }
     this.registerOutputs({
       origin: this.origin,
       databaseUrl: this.databaseUrl,
       volumeIds: this.volumeIds,
       snapshotIds: this.snapshotIds,
+      snapshots: this.snapshots,
+      retainedClusters: this.retainedClusters,
       clusterId: this.clusterId,
     });
   }

@@ -155,9 +155,13 @@ export function parseVolumeExtend(stdout: string): VolumeExtended {
 }
 
 export interface Snapshot {
+  /** Empty while the snapshot is pending: it exists only once it has an id. */
   id: string;
+  /** The API's word, shown as it is and never relied on (flyctl's source has none of them). */
   status: string;
   createdAt: string;
+  /** Size of the volume it was taken of, in bytes (what a restore needs at least). */
+  volumeSizeBytes: number;
 }
 
 /** `fly volumes snapshots list <vol> --json`, oldest first as flyctl sorts it. */
@@ -165,7 +169,12 @@ export function parseSnapshots(stdout: string): Snapshot[] {
   const what = "fly volumes snapshots list --json";
   return asArray(what, parseJson(what, stdout), stdout).map((raw) => {
     const s = asRecord(what, raw, stdout);
-    return { id: str(s.id), status: str(s.status), createdAt: str(s.created_at) };
+    return {
+      id: str(s.id),
+      status: str(s.status),
+      createdAt: str(s.created_at),
+      volumeSizeBytes: typeof s.volume_size === "number" ? s.volume_size : 0,
+    };
   });
 }
 

@@ -121,12 +121,20 @@ describe("volumes", () => {
     expect(parseVolume(JSON.stringify(vol)).sizeGb).toBe(10);
     expect(() => parseVolume('{"ID":"vol_1"}')).toThrow("a volume without id");
   });
-  it("parseSnapshots", () => {
+  it("parseSnapshots: a pending one has an empty id; the volume's size comes along", () => {
     expect(
       parseSnapshots(
-        '[{"id":"vs_1","status":"created","created_at":"2026-01-01T00:00:00Z","size":1}]',
+        '[{"id":"vs_1","status":"created","created_at":"2026-01-01T00:00:00Z","size":1,"volume_size":10737418240},{"id":"","status":"running","created_at":"2026-01-02T00:00:00Z","size":0}]',
       ),
-    ).toEqual([{ id: "vs_1", status: "created", createdAt: "2026-01-01T00:00:00Z" }]);
+    ).toEqual([
+      {
+        id: "vs_1",
+        status: "created",
+        createdAt: "2026-01-01T00:00:00Z",
+        volumeSizeBytes: 10737418240,
+      },
+      { id: "", status: "running", createdAt: "2026-01-02T00:00:00Z", volumeSizeBytes: 0 },
+    ]);
   });
 });
 

@@ -78,7 +78,8 @@ export class FlyStacks {
     this.fakes.push(fake);
     const database = `llm_platform_${randomBytes(4).toString("hex")}`;
     this.databases.push(database);
-    const env = () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10", ...extraEnv });
+    const env = () =>
+      fake.env({ GAIA_FLY_RETRY_BASE_MS: "10", GAIA_SNAPSHOT_POLL_MS: "20", ...extraEnv });
     const engine = () => new CommandEngine({ cwd: ROOT, env });
     const program = (s: Shape) => () => {
       const parts = s.parts ?? ["postgres", "redis", "services"];

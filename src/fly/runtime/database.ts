@@ -1,20 +1,12 @@
 /**
  * The target database (GAIA_RESOURCE_KIND=database): a fresh cluster only has `postgres` (managed:
  * `fly-db`), so `llm_platform` is created when missing: through `fly proxy` on unmanaged
- * Postgres, with `fly mpg databases create` on managed. And the pre-migration snapshot
- * (snapshot): production's Postgres data volumes are snapshotted before pending migrations run.
+ * Postgres, with `fly mpg databases create` on managed. The pre-migration snapshot is in
+ * snapshot.ts.
  */
 import pg from "pg";
-import {
-  mpgDatabasesCreateArgs,
-  mpgDatabasesListArgs,
-  mpgListArgs,
-  snapshotCreateArgs,
-  snapshotListArgs,
-  volumesListArgs,
-} from "../flags";
-import { parseManagedDatabases, parseManagedList, parseSnapshots, parseVolumes } from "../parsers";
-import { PG_VOLUME_NAME } from "../plan";
+import { mpgDatabasesCreateArgs, mpgDatabasesListArgs, mpgListArgs } from "../flags";
+import { parseManagedDatabases, parseManagedList } from "../parsers";
 import { withFlyProxy } from "../proxy";
 import { type CommandContext, param, previousResult, type ResultLine, secret } from "./context";
 import { CommandError } from "./flyctl";
@@ -94,41 +86,4 @@ async function managedDatabase(
   }
   const origin = previous?.origin === "created" || created ? "created" : "adopted";
   return { origin, database, cluster: cluster.id };
-}
-
-export async function snapshotCommand(ctx: CommandContext): Promise<ResultLine> {
-  const { env, fly } = ctx;
-  const app = param(env, "APP_NAME");
-  if (ctx.op === "delete") {
-    // Snapshots expire with the volume's retention; nothing to undo.
-    return { app, deleted: false };
-  }
-  const checksum = param(env, "MIGRATIONS_CHECKSUM");
-  // Any input change (the Fly code's hash, the app name) runs this update; only a new migration
-  // set needs a new snapshot. The previous result says which set the last snapshot preceded.
-  const previous = previousResult(env);
-  if (ctx.op === "update" && previous?.migrationsChecksum === checksum) {
-    ctx.log(`the pre-migration snapshot for this migration set was taken already: none taken`);
-    return previous;
-  }
-  const volumes = parseVolumes((await fly.read(volumesListArgs(app))) ?? "[]").filter(
-    (v) => v.name === PG_VOLUME_NAME,
-  );
-  if (volumes.length === 0)
-    throw new CommandError(`no ${PG_VOLUME_NAME} volume in ${app}: nothing to snapshot`);
-  const snapshots: { volume: string; snapshot: string | null }[] = [];
-  for (const v of volumes) {
-    const list = async () => parseSnapshots((await fly.read(snapshotListArgs(app, v.id))) ?? "[]");
-    const before = await list();
-    // A pending snapshot is listed with an empty id (volumes/snapshots/list.go prints it as
-    // "(pending)"), so ids cannot tell a new pending snapshot from an old one: a longer list can.
-    await fly.mutate(snapshotCreateArgs(app, v.id), {
-      verify: async () => (await list()).length > before.length,
-    });
-    const known = new Set(before.map((s) => s.id));
-    const fresh = (await list()).filter((s) => s.id !== "" && !known.has(s.id)).at(-1);
-    snapshots.push({ volume: v.id, snapshot: fresh?.id ?? null });
-    ctx.log(`snapshot of ${v.id}: ${fresh?.id ?? "(pending, id not yet listed)"}`);
-  }
-  return { app, migrationsChecksum: checksum, snapshots };
 }

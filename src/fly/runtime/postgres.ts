@@ -46,11 +46,19 @@ export async function readStatus(ctx: CommandContext, name: string): Promise<App
   return out === null ? null : parseAppStatus(out);
 }
 
-async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) {
+async function unmanaged(ctx: CommandContext, last: ResultLine | undefined) {
   const { env, fly } = ctx;
   const stack = param(env, "GAIA_STACK");
   const name = param(env, "APP_NAME");
-  if (ctx.op === "delete") return deleteApp(ctx, name, previous);
+  if (ctx.op === "delete") return deleteApp(ctx, name, last);
+  // gaia:postgres.name switched (to a restored cluster: Fly apps cannot be renamed). The cluster
+  // the stack pointed at is retained and reported, never destroyed: a delete never runs on an
+  // update, and nothing of the old cluster's result (created, restarts owed) carries over.
+  const { previous, retained } = switchedFrom(last, name);
+  if (retained.length > (Array.isArray(last?.retained) ? last.retained.length : 0))
+    ctx.log(
+      `gaia:postgres.name is now ${name}; ${String(last?.app)} is retained (never destroyed by the stack): remove it by hand once it is no longer needed`,
+    );
   const desired = {
     stack,
     name,
@@ -164,7 +172,27 @@ async function unmanaged(ctx: CommandContext, previous: ResultLine | undefined) 
     volumeSizesGb: finalVolumes.filter((v) => v.name === "pg_data").map((v) => v.sizeGb),
     // Machines still to be stopped and started for a grown volume (see planPendingRestarts).
     restartPending: restarts.keep,
+    // Clusters the stack pointed at before gaia:postgres.name changed (stack output).
+    retained,
     notes,
+  };
+}
+
+/**
+ * The previous result as it applies to `name`, and the clusters retained so far: when the app
+ * name changed, the previous result was another cluster's, and that cluster joins `retained`.
+ */
+export function switchedFrom(
+  last: ResultLine | undefined,
+  name: string,
+): { previous: ResultLine | undefined; retained: string[] } {
+  const before = Array.isArray(last?.retained) ? (last.retained as string[]) : [];
+  const oldApp = typeof last?.app === "string" ? last.app : undefined;
+  if (oldApp === undefined || oldApp === name)
+    return { previous: last, retained: before.filter((a) => a !== name) };
+  return {
+    previous: undefined,
+    retained: [...new Set([...before, oldApp])].filter((a) => a !== name),
   };
 }
 

@@ -19,11 +19,12 @@ import { readFileSync } from "node:fs";
 import { armDeadline } from "../../process/deadline";
 import type { FlyCommandKind } from "../../shared/vocabulary";
 import { type CommandContext, maskOutput, type Operation, secretStrings } from "../runtime/context";
-import { databaseCommand, snapshotCommand } from "../runtime/database";
+import { databaseCommand } from "../runtime/database";
 import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
 import { redisCommand } from "../runtime/redis";
 import { serviceSecretsCommand } from "../runtime/serviceSecretsCommand";
+import { snapshotCommand } from "../runtime/snapshot";
 import { appCommand, secretsCommand, volumesCommand } from "../runtime/services";
 
 const HANDLERS: Record<FlyCommandKind, (ctx: CommandContext) => Promise<Record<string, unknown>>> =

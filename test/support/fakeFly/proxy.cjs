@@ -77,6 +77,8 @@ function startupFor(appName) {
       if (params.user === "postgres" && operator !== undefined && operator !== real)
         return { refuse: true };
       const name = params.database ?? params.user;
+      // Every cluster has the maintenance database `postgres` of its own: never copied.
+      if (name === "postgres") return {};
       app.databases ??= {};
       if (app.databases[name] === undefined) {
         app.databases[name] = name;

@@ -30,7 +30,10 @@ export type Progress =
  * run that timed out, cannot be told from ours) and a snapshot that was not listed before has an
  * id. The newest such one is ours; any other new one was also taken before the migrations.
  */
-export function snapshotProgress(before: readonly Snapshot[], listed: readonly Snapshot[]): Progress {
+export function snapshotProgress(
+  before: readonly Snapshot[],
+  listed: readonly Snapshot[],
+): Progress {
   const known = new Set(before.map((s) => s.id).filter((id) => id !== ""));
   const pending = listed.filter((s) => s.id === "");
   const fresh = listed
@@ -73,7 +76,10 @@ export interface SnapshotResult extends SnapshotSet {
 export const EARLIER_SETS_KEPT = 10;
 
 /** The current set first, then up to EARLIER_SETS_KEPT earlier ones, newest first. */
-export function carryForward(current: SnapshotSet, previous: SnapshotResult | undefined): SnapshotResult {
+export function carryForward(
+  current: SnapshotSet,
+  previous: SnapshotResult | undefined,
+): SnapshotResult {
   if (previous === undefined || !Array.isArray(previous.snapshots)) return current;
   const { earlier = [], ...last } = previous;
   return { ...current, earlier: [last, ...earlier].slice(0, EARLIER_SETS_KEPT) };
@@ -96,7 +102,10 @@ export function recordedSnapshots(result: SnapshotResult | undefined): RecordedS
   const { earlier = [], ...current } = result;
   return [current, ...earlier].flatMap((set) =>
     set.snapshots
-      .filter((s): s is SnapshotRecord & { snapshot: string } => typeof s.snapshot === "string" && s.snapshot !== "")
+      .filter(
+        (s): s is SnapshotRecord & { snapshot: string } =>
+          typeof s.snapshot === "string" && s.snapshot !== "",
+      )
       .map((s) => ({
         id: s.snapshot,
         volume: s.volume,
@@ -121,7 +130,10 @@ export function currentSnapshotIds(result: SnapshotResult | undefined): string[]
  * complete one taken no later than they started (`anchor`, the ledger's first start of that
  * run); with no anchor, the newest complete one.
  */
-export function resolveRecorded(listed: readonly Snapshot[], anchor: string | null): Snapshot | null {
+export function resolveRecorded(
+  listed: readonly Snapshot[],
+  anchor: string | null,
+): Snapshot | null {
   const complete = listed
     .filter((s) => s.id !== "" && (anchor === null || s.createdAt <= anchor))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));

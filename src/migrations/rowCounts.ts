@@ -81,7 +81,9 @@ export function compareCounts(window: CountWindow, restored: RowCounts): string[
   }
   for (const name of Object.keys(restored).sort()) {
     if (!(name in window.before) && !(name in window.after))
-      problems.push(`${name}: ${restored[name]} rows, but no such table was counted for the snapshot`);
+      problems.push(
+        `${name}: ${restored[name]} rows, but no such table was counted for the snapshot`,
+      );
   }
   return problems;
 }

@@ -32,11 +32,17 @@ function waitBudget(env: NodeJS.ProcessEnv): { waitMs: number; pollMs: number } 
     positiveInt(env.GAIA_SNAPSHOT_WAIT_S) ?? PRE_MIGRATION_SNAPSHOT_WAIT_SECONDS,
     PRE_MIGRATION_SNAPSHOT_WAIT_SECONDS,
   );
-  return { waitMs: wait * 1000, pollMs: positiveInt(env.GAIA_SNAPSHOT_POLL_MS) ?? SNAPSHOT_POLL_MS };
+  return {
+    waitMs: wait * 1000,
+    pollMs: positiveInt(env.GAIA_SNAPSHOT_POLL_MS) ?? SNAPSHOT_POLL_MS,
+  };
 }
 
 /** Connects as `postgres` through `fly proxy` to the target database and runs `fn`. */
-async function onDatabase<T>(ctx: CommandContext, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+async function onDatabase<T>(
+  ctx: CommandContext,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const { env } = ctx;
   return withFlyProxy(
     { app: param(env, "APP_NAME"), flyBinary: ctx.fly.binary, env: ctx.fly.env },
@@ -129,9 +135,7 @@ async function waitForSnapshots(
   for (;;) {
     for (const r of requested) {
       if (done.has(r.volume)) continue;
-      const listed = parseSnapshots(
-        (await ctx.fly.read(snapshotListArgs(app, r.volume))) ?? "[]",
-      );
+      const listed = parseSnapshots((await ctx.fly.read(snapshotListArgs(app, r.volume))) ?? "[]");
       const p = snapshotProgress(r.before, listed);
       if (p.done) {
         done.set(r.volume, p.snapshot);

@@ -24,8 +24,8 @@ import { CommandError, Flyctl } from "../runtime/flyctl";
 import { postgresCommand } from "../runtime/postgres";
 import { redisCommand } from "../runtime/redis";
 import { serviceSecretsCommand } from "../runtime/serviceSecretsCommand";
-import { snapshotCommand } from "../runtime/snapshot";
 import { appCommand, secretsCommand, volumesCommand } from "../runtime/services";
+import { snapshotCommand } from "../runtime/snapshot";
 
 const HANDLERS: Record<FlyCommandKind, (ctx: CommandContext) => Promise<Record<string, unknown>>> =
   {

@@ -122,6 +122,8 @@ function flyStack(c: FlyStackConfig) {
           ? { app: c.postgres.name }
           : { managedCluster: postgres.clusterId },
       ...(c.migrations.baseline ? { baseline: c.migrations.baseline, baselineConfirm: env } : {}),
+      // Files a restore rolled back: not applied again until reverted, replaced or released.
+      ...(c.migrations.heldBack ? { heldBack: c.migrations.heldBack } : {}),
     },
     {
       ...opts,

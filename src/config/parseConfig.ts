@@ -285,7 +285,12 @@ function issueProblems(
         : field === undefined
           ? cmd.set(key, doc.example ?? "<value>")
           : Array.isArray(fieldValue)
-            ? cmd.setList(`${key}.${field}`, defaultsFor(key as ObjectKey, env)[field] as unknown[])
+            ? cmd.setList(
+                `${key}.${field}`,
+                (defaultsFor(key as ObjectKey, env)[field] as unknown[] | undefined) ?? [
+                  example(key, field),
+                ],
+              )
             : cmd.setPath(`${key}.${field}`, fixValue(key as ObjectKey, field, env, value)),
     });
   }

@@ -9,6 +9,7 @@ import {
   ENVIRONMENTS,
   type Environment,
   type FlyEnvironment,
+  HELD_BACK_SHAPE,
   isolationEnforcedByDefault,
   MODULES,
   type Module,
@@ -283,8 +284,15 @@ export const migrationsSchema = section(
         "Adopt an existing unmanaged database whose schema was made by hand, up to these versions.",
       example: "0001",
     }).optional(),
+    heldBack: doc(z.array(z.string().regex(HELD_BACK_SHAPE)), {
+      allowed:
+        "a list of module/NNNN_name.sql:<sha256> lines (as the stack output migrationFiles prints them)",
+      description:
+        "Files a restore rolled back: migrate applies none of them, nor anything after them, while they are pending with that checksum. Written by `gaia-db restore`; released by reverting the file, replacing its text, or `gaia-db restore <env> --release`.",
+      example: "core/0011_add_index.sql:<sha256>",
+    }).optional(),
   }),
-  "Which migration modules run, and the baseline for adopting an existing database.",
+  "Which migration modules run, the baseline for adopting an existing database, and the files held back since a restore.",
 );
 
 export const isolationSchema = section(
@@ -477,4 +485,5 @@ export interface LocalSettings {
 export interface MigrationsSettings {
   modules: Module[];
   baseline?: string;
+  heldBack?: string[];
 }

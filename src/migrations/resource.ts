@@ -50,6 +50,11 @@ export interface MigrationsArgs {
   baselineConfirm?: Environment;
   /** `gaia:isolation.enforce`; omitted = leave the database's setting alone. */
   isolationEnforced?: boolean;
+  /**
+   * `gaia:migrations.heldBack`: `module/file.sql:sha256` entries migrate must not apply while
+   * pending unchanged (src/migrations/heldBack.ts); on the command line, so previews show them.
+   */
+  heldBack?: readonly string[];
   /** Extra non-secret CLI flags (e.g. timeouts); each must be a plain token. */
   extraArgs?: readonly string[];
   /**
@@ -94,6 +99,7 @@ export function migrateCommand(args: MigrateCommandArgs): string {
     parts.push("--baseline", args.baseline);
     if (args.baselineConfirm !== undefined) parts.push("--confirm", args.baselineConfirm);
   }
+  for (const entry of args.heldBack ?? []) parts.push("--hold-back", entry);
   if (args.fly !== undefined) {
     if ("app" in args.fly) parts.push("--fly-app", args.fly.app);
     else parts.push("--fly-managed-cluster", args.fly.managedCluster);

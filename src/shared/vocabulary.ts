@@ -84,6 +84,13 @@ export const PROJECT_ROOT =
   typeof GAIA_BUNDLED === "boolean" ? resolve(__dirname, "..") : resolve(__dirname, "..", "..");
 
 /** The migrations/ folder of this package. */
+/**
+ * A migration file and its checksum, `module/NNNN_name.sql:<sha256>`: a line of the stack output
+ * migrationFiles, and an entry of gaia:migrations.heldBack (src/migrations/heldBack.ts).
+ */
+export const HELD_BACK_SHAPE =
+  /^(core|vector|rbac|experience)\/\d{4}_[a-z0-9]+(?:_[a-z0-9]+)*\.sql:[0-9a-f]{64}$/;
+
 export const MIGRATIONS_DIR = resolve(PROJECT_ROOT, "migrations");
 
 /** A Supabase project ref: 20 lowercase letters (the subdomain of <ref>.supabase.co). */

@@ -235,6 +235,18 @@ describe("defaults", () => {
     });
   });
 
+  it("migrations may hold files back since a restore (module/file.sql:sha256 lines)", () => {
+    const line = `rbac/0002_rbac_seed.sql:${"a".repeat(64)}`;
+    const config = ok(
+      "production",
+      rawConfig("production", {
+        ...FLY_SECRETS,
+        "gaia:migrations": JSON.stringify({ modules: ["core", "rbac"], heldBack: [line] }),
+      }),
+    );
+    expect(config.migrations).toEqual({ modules: ["core", "rbac"], heldBack: [line] });
+  });
+
   it("a baseline may name other modules' versions, as gaia-db baseline --to does", () => {
     const config = ok(
       "local",
@@ -631,6 +643,23 @@ describe("one kind of mistake at a time", () => {
           allowed:
             'a 4-digit core version such as "0001", optionally with other modules: "0001,vector:0001"',
           fix: "pulumi config set --path 'gaia:migrations.baseline' 0001 -s dev",
+        },
+      ],
+    ],
+    [
+      "a held-back entry without its checksum",
+      "production",
+      {
+        ...rawConfig("production", FLY_SECRETS),
+        "gaia:migrations": json({ heldBack: ["core/0011_add_index.sql"] }),
+      },
+      [
+        {
+          key: "gaia:migrations.heldBack[0]",
+          received: '"core/0011_add_index.sql"',
+          allowed:
+            "a list of module/NNNN_name.sql:<sha256> lines (as the stack output migrationFiles prints them)",
+          fix: "pulumi config rm --path 'gaia:migrations.heldBack' -s production && pulumi config set --path 'gaia:migrations.heldBack[0]' 'core/0011_add_index.sql:<sha256>' -s production",
         },
       ],
     ],

@@ -1,5 +1,7 @@
 /** `gaia-db migrate`: applies the pending files. */
+
 import type { MigrateResult } from "../../migrations/commands/migrate";
+import { type HeldFile, parseHeldBack } from "../../migrations/heldBack";
 import type { ProgressEvent } from "../../migrations/session";
 import { ExitCode } from "../../shared/errors";
 import { loadMigrate } from "../lazy";
@@ -40,10 +42,19 @@ export function progressPrinter(inv: Invocation): (e: ProgressEvent) => void {
 
 function migrateText(r: MigrateResult): string {
   const total = r.applied.reduce((sum, f) => sum + f.durationMs, 0);
-  if (r.applied.length === 0) {
-    return `${r.environment} (${r.database}): up to date, ${r.upToDate} files applied before, modules ${r.modules.join(",")}`;
-  }
-  return `${r.environment} (${r.database}): applied ${r.applied.length} file${r.applied.length === 1 ? "" : "s"} in ${total} ms (${r.upToDate} already applied), modules ${r.modules.join(",")}`;
+  const lines = [
+    r.applied.length === 0
+      ? r.held.length === 0
+        ? `${r.environment} (${r.database}): up to date, ${r.upToDate} files applied before, modules ${r.modules.join(",")}`
+        : `${r.environment} (${r.database}): applied nothing, ${r.upToDate} files applied before, modules ${r.modules.join(",")}`
+      : `${r.environment} (${r.database}): applied ${r.applied.length} file${r.applied.length === 1 ? "" : "s"} in ${total} ms (${r.upToDate} already applied), modules ${r.modules.join(",")}`,
+    ...r.held.map((h) => `not applied: ${h.file}: ${h.reason}`),
+    ...r.released.map(
+      (h) =>
+        `released: ${h.file}: ${h.reason}; its gaia:migrations.heldBack entry can go (gaia-db restore ${r.environment} --release)`,
+    ),
+  ];
+  return lines.join("\n");
 }
 
 export const migrate = migrationCommand({
@@ -72,6 +83,14 @@ export const migrate = migrationCommand({
       description: "with --baseline: adopt despite schema differences, recording them",
       group: OPTIONS,
     },
+    {
+      flags: "--hold-back <file:sha256>",
+      description:
+        "a file not to apply while it is pending with this checksum, nor anything after it (gaia:migrations.heldBack, written by gaia-db restore); repeatable",
+      group: OPTIONS,
+      repeatable: true,
+      parse: (value: string) => parseHeldBack(value, "--hold-back"),
+    },
   ],
   load: loadMigrate,
   timeouts: true,
@@ -88,6 +107,7 @@ export const migrate = migrationCommand({
       ...(confirm ? { confirm } : {}),
       acceptDrift: flagOption(inv.ctx, "accept-drift"),
       onProgress,
+      heldBack: (inv.ctx.opts["hold-back"] as HeldFile[] | undefined) ?? [],
     });
     return {
       exitCode: ExitCode.ok,

@@ -21,6 +21,7 @@ import {
   type PreparedStatement,
   prepareStatements,
 } from "../files";
+import { type HeldFile, holdBack } from "../heldBack";
 import { ensureLedger, LEDGER_VERSION, readLedger } from "../ledger";
 import { writeBinding } from "../ledgerWrites";
 import {
@@ -58,6 +59,8 @@ export interface MigrateOptions extends CommonOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Called around every statement applied (the schema review measures locks with it). */
   observe?: StatementObserver;
+  /** Files held back since a restore (gaia:migrations.heldBack, src/migrations/heldBack.ts). */
+  heldBack?: readonly HeldFile[];
 }
 
 export interface AppliedFileReport {
@@ -79,6 +82,10 @@ export interface MigrateResult {
   roundTrips: number;
   /** Files that changed the session, and what changed (the session was put back after each). */
   warnings: string[];
+  /** Pending files not applied because of gaia:migrations.heldBack, and why. */
+  held: { file: string; reason: string }[];
+  /** Held-back entries that hold nothing back any more, and why. */
+  released: { file: string; reason: string }[];
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
@@ -123,7 +130,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const problems = refusals(analysis, options.environment, modules, options.migrationsDir);
     if (problems.length > 0) throw refused(problems.join("\n"));
 
-    const todo = analysis.files.filter((f) => f.state === "pending" || f.state === "partial");
+    const pending = analysis.files.filter((f) => f.state === "pending" || f.state === "partial");
+    const hold = holdBack(
+      pending,
+      options.heldBack ?? [],
+      new Map(files.map((f) => [f.relativePath, f.checksum])),
+    );
+    const todo = hold.apply;
     if (todo.some((f) => f.module === "vector") && !p.vector_available) {
       throw refused(vectorUnavailableMessage(p.database, serverOf(options.databaseUrl)));
     }
@@ -187,7 +200,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       applied,
       baselined,
       drift,
-      upToDate: analysis.files.length - todo.length,
+      upToDate: analysis.files.length - pending.length,
+      held: hold.held,
+      released: hold.released,
       // +1: the lock release that follows in finally.
       roundTrips: db.roundTrips + 1,
       warnings,

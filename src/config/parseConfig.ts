@@ -470,9 +470,9 @@ function assemble(
     const v = parsed.get(key);
     return typeof v === "string" ? pulumi.secret(v) : undefined;
   };
-  const { adoptSecrets, ...apps } = get<Record<ServiceName, string> & { adoptSecrets: boolean }>(
-    "services",
-  );
+  const { adoptSecrets, ...apps } = get<
+    Record<ServiceName, string> & { adoptSecrets: ServicesSettings["adoptSecrets"] }
+  >("services");
   const common: CommonConfig = {
     stack,
     postgres: get("postgres"),

@@ -13,6 +13,8 @@ import {
   isolationEnforcedByDefault,
   MODULES,
   type Module,
+  SERVICE_SECRET_NAMES,
+  type ServiceSecretName,
   SUPABASE_PROJECT_REF,
   SUPABASE_PROJECT_REF_SHAPE,
 } from "../shared/vocabulary";
@@ -221,10 +223,10 @@ const serviceApps = Object.fromEntries(
 export const servicesSchema = section(
   z.strictObject({
     ...serviceApps,
-    adoptSecrets: doc(boolean(), {
-      allowed: "true | false",
+    adoptSecrets: doc(z.union([boolean(), z.array(z.enum(SERVICE_SECRET_NAMES))]), {
+      allowed: `true | false | a list of the secrets to adopt (${SERVICE_SECRET_NAMES.join(", ")})`,
       description:
-        "Reserved key, not a service: let the service wiring adopt secrets the apps already have.",
+        "Reserved key, not a service: let the service wiring adopt secrets the apps already have (all, or those listed; `gaia-db restore` lists DATABASE_URL).",
     }),
   }),
   "Map from service to its Fly app; its keys are the services that get certificates. `adoptSecrets` is a reserved key beside them.",
@@ -469,7 +471,8 @@ export interface RedisSettings {
 /** `gaia:services` as the program uses it: the app map apart from the reserved `adoptSecrets`. */
 export interface ServicesSettings {
   apps: Record<ServiceName, string>;
-  adoptSecrets: boolean;
+  /** Every secret, none, or the ones named. */
+  adoptSecrets: boolean | ServiceSecretName[];
 }
 export interface CertificatesSettings {
   volumeName: string;

@@ -25,6 +25,7 @@ import {
   appLoginCommandLine,
   serviceDatabaseUrl,
 } from "./serviceDatabase";
+import { adoptSecretsParam } from "./serviceSecretsPlan";
 
 export interface FlyServiceSecretsArgs {
   readonly environment: FlyEnvironment;
@@ -41,8 +42,8 @@ export interface FlyServiceSecretsArgs {
   readonly supabaseUrl: pulumi.Input<string>;
   readonly supabaseAnonKey: pulumi.Input<string>;
   readonly supabaseJwtSecret: pulumi.Input<string>;
-  /** gaia:services.adoptSecrets: overwrite a secret someone else set on an app. */
-  readonly adoptSecrets: boolean;
+  /** gaia:services.adoptSecrets: overwrite a secret someone else set on an app (all, or those named). */
+  readonly adoptSecrets: boolean | readonly string[];
   /** Services that get the Supabase settings (default: the auth service). */
   readonly jwtServices?: readonly string[];
   /** The login's password; default a generated one (RandomPassword child). */
@@ -141,7 +142,7 @@ export class FlyServiceSecrets extends pulumi.ComponentResource {
             APP_NAME: app,
             SERVICE: service,
             SECRET_NAMES: names.join(","),
-            ADOPT_SECRETS: String(args.adoptSecrets),
+            ADOPT_SECRETS: adoptSecretsParam(args.adoptSecrets),
           },
           secrets: pulumi.output({ values }),
           // The result carries fingerprints of the values: secret, never logged.

@@ -46,7 +46,8 @@ export interface PlanServiceSecretsInput {
   existing: Record<string, readonly ExistingSecret[]>;
   /** What earlier runs staged: app → name → record. */
   recorded?: Record<string, Record<string, RecordedSecret>>;
-  adoptSecrets: boolean;
+  /** Every secret someone else set, none, or the ones named. */
+  adoptSecrets: boolean | readonly string[];
   jwtServices?: readonly string[];
 }
 
@@ -104,7 +105,7 @@ export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPl
         if (digest === undefined) reason = "new";
         else if (record && record.flyDigest === digest) {
           reason = record.fingerprint === fingerprint ? null : "changed";
-        } else if (input.adoptSecrets) reason = "adopted";
+        } else if (adopts(input.adoptSecrets, name)) reason = "adopted";
         else {
           plan.skipped.push({
             name,
@@ -123,6 +124,23 @@ export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPl
       plan.stdin = lines.length > 0 ? `${lines.join("\n")}\n` : "";
       return plan;
     });
+}
+
+function adopts(adoptSecrets: boolean | readonly string[], name: string): boolean {
+  return adoptSecrets === true || (Array.isArray(adoptSecrets) && adoptSecrets.includes(name));
+}
+
+/**
+ * ADOPT_SECRETS as the component writes it: "true", "false", or the names, comma-separated.
+ * Pure, so the command and its tests read it one way.
+ */
+export function adoptSecretsParam(value: boolean | readonly string[]): string {
+  return typeof value === "boolean" ? String(value) : value.join(",");
+}
+
+export function parseAdoptSecrets(value: string): boolean | string[] {
+  if (value === "true" || value === "false") return value === "true";
+  return value === "" ? false : value.split(",");
 }
 
 /** One line per app for a preview or a log: names only, never values. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   type AppSecretsPlan,
+  adoptSecretsParam,
   describeSecretsPlan,
   type PlanServiceSecretsInput,
+  parseAdoptSecrets,
   planServiceSecrets,
   secretFingerprint,
 } from "../../src/fly/serviceSecretsPlan";
@@ -184,6 +186,28 @@ describe("planServiceSecrets", () => {
       },
     ],
     [
+      "adoptSecrets naming DATABASE_URL adopts that one and keeps the others someone else set",
+      {
+        existing: {
+          "gaia-gateway-dev": [
+            { name: "DATABASE_URL", digest: "live" },
+            { name: "REDIS_URL", digest: "live" },
+          ],
+        },
+        adoptSecrets: ["DATABASE_URL"],
+      },
+      {
+        stage: [{ name: "DATABASE_URL", reason: "adopted" }],
+        skipped: [
+          {
+            name: "REDIS_URL",
+            reason: "already set on gaia-gateway-dev by someone else (digest live)",
+          },
+        ],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
+      },
+    ],
+    [
       "a value missing is reported, not staged empty",
       { values: { DATABASE_URL: values.DATABASE_URL, REDIS_URL: "" } },
       {
@@ -220,5 +244,17 @@ describe("planServiceSecrets", () => {
       "gaia-gateway-dev (gateway): stage DATABASE_URL (new), REDIS_URL (new)",
     ]);
     expect(lines.join("\n")).not.toContain("gaia-db-dev.flycast");
+  });
+});
+
+describe("ADOPT_SECRETS, as the component writes it and the command reads it", () => {
+  it.each<[boolean | string[], string]>([
+    [true, "true"],
+    [false, "false"],
+    [["DATABASE_URL"], "DATABASE_URL"],
+    [["DATABASE_URL", "REDIS_URL"], "DATABASE_URL,REDIS_URL"],
+  ])("%j ⇄ %j", (value, text) => {
+    expect(adoptSecretsParam(value)).toBe(text);
+    expect(parseAdoptSecrets(text)).toEqual(value);
   });
 });

@@ -14,6 +14,7 @@ import { SERVICE_SECRET_NAMES, type ServiceSecretName } from "../../shared/vocab
 import { secretsImportArgs } from "../flags";
 import {
   type ExistingSecret,
+  parseAdoptSecrets,
   planServiceSecrets,
   type RecordedSecret,
 } from "../serviceSecretsPlan";
@@ -67,7 +68,7 @@ export async function serviceSecretsCommand(ctx: CommandContext): Promise<Result
   const app = param(env, "APP_NAME");
   const service = param(env, "SERVICE");
   const names = listParam(env, "SECRET_NAMES");
-  const adoptSecrets = param(env, "ADOPT_SECRETS") === "true";
+  const adoptSecrets = parseAdoptSecrets(param(env, "ADOPT_SECRETS"));
   const previous = previousResult(env);
   if (ctx.op === "delete") {
     ctx.log(`${app}: the service secrets are left in place (the app is retained)`);

@@ -146,3 +146,13 @@ export const loadFormat = () =>
     () => require("../operations/format.ts"),
     () => import("../operations/format.ts"),
   );
+export const loadRestore = () =>
+  load(
+    () => require("../operations/restoreSwitch.ts"),
+    () => import("../operations/restoreSwitch.ts"),
+  );
+export const loadRestoreDrill = () =>
+  load(
+    () => require("../operations/restoreDrill.ts"),
+    () => import("../operations/restoreDrill.ts"),
+  );

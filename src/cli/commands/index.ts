@@ -11,6 +11,8 @@ import { doctor } from "./doctor";
 import { env } from "./env";
 import { migrate } from "./migrate";
 import { repair } from "./repair";
+import { restore } from "./restore";
+import { restoreDrill } from "./restoreDrill";
 import { reviewCommand, schemaCommand } from "./review";
 import { plan, status } from "./status";
 import { verify } from "./verify";
@@ -31,6 +33,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   doctor,
   verifyAll,
   appLogin,
+  restore,
+  restoreDrill,
   reviewCommand,
   schemaCommand,
 ];

@@ -71,8 +71,13 @@ function flyStack(c: FlyStackConfig) {
       allowRestart: c.postgres.allowRestart,
       postgresPassword: c.postgresPassword,
       database: c.postgres.database,
-      // Production snapshots its data volumes once per new set of migrations, before applying it.
-      migrationsChecksum: migrationSetChecksum("migrations", c.migrations.modules),
+      // Production snapshots its data volumes once per new set of migrations (or held-back files
+      // released), before applying it.
+      migrationsChecksum: migrationSetChecksum(
+        "migrations",
+        c.migrations.modules,
+        c.migrations.heldBack,
+      ),
     },
     opts,
   );

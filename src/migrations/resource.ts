@@ -121,11 +121,18 @@ export function migrateCommand(args: MigrateCommandArgs): string {
 }
 
 /**
- * One sha256 over the file list: changes exactly when the set of SQL to apply changes (used to
- * take production's pre-migration snapshot once per migration set).
+ * One sha256 over the file list and the files held back: changes exactly when what migrate would
+ * apply changes (used to take production's pre-migration snapshot once per migration set, so
+ * releasing held-back files takes a new one). Without held-back files it is the file list's alone.
  */
-export function migrationSetChecksum(root: string, modules: readonly Module[]): string {
-  return createHash("sha256").update(migrationFileList(root, modules)).digest("hex");
+export function migrationSetChecksum(
+  root: string,
+  modules: readonly Module[],
+  heldBack: readonly string[] = [],
+): string {
+  const hash = createHash("sha256").update(migrationFileList(root, modules));
+  if (heldBack.length > 0) hash.update(`\nheld back:\n${heldBack.join("\n")}`);
+  return hash.digest("hex");
 }
 
 /** `core/0001_live_schema.sql:<sha256>` per line, in application order. */

@@ -11,10 +11,11 @@ import { formatProblems, parseConfig } from "../config/parseConfig";
 import { withFlyProxy } from "../fly/proxy";
 import type { RecordedSnapshot } from "../fly/snapshots";
 import { isPgVmSize } from "../fly/vmSizes";
+import { status } from "../migrations/commands/status";
+import { verify } from "../migrations/commands/verify";
 import { loadMigrationSet } from "../migrations/files";
 import { buildPostgresUrl, parsePostgresUrl } from "../migrations/postgresUrl";
 import { compareCounts, countRows } from "../migrations/rowCounts";
-import { status, verify } from "../migrations/runner";
 import { runtimeError, usageError } from "../shared/errors";
 import { type FlyEnvironment, MIGRATIONS_DIR } from "../shared/vocabulary";
 import { RestoreFly } from "./restoreFly";
@@ -236,11 +237,12 @@ export async function verifyRestored(
     supabaseProjectRef: config.supabaseProjectRef,
   };
   return onCluster(deps, stack, app, async (url) => {
-    const v = await verify({
-      ...common,
-      databaseUrl: url,
-      expectedDatabase: config.postgres.database,
-    });
+    // The database is the one named in the URL, on the cluster just made: verify's check of the
+    // database's name (meant for URLs that may point anywhere) holds it to the name it answers to.
+    const current = await withClient(url, async (c) =>
+      String((await c.query("SELECT current_database() AS d")).rows[0].d),
+    );
+    const v = await verify({ ...common, databaseUrl: url, expectedDatabase: current });
     const s = await status({ ...common, databaseUrl: url, modules: config.migrations.modules });
     const counts = await withClient(url, countRows);
     const checksums = new Map(

@@ -194,15 +194,13 @@ export function switchCommands(
   const s = ["-s", stack];
   const cmds: string[][] = [["config", "set", "--path", "gaia:postgres.name", target.name, ...s]];
   if (present.heldBack) cmds.push(["config", "rm", "--path", "gaia:migrations.heldBack", ...s]);
-  target.heldBack.forEach((line, i) =>
-    cmds.push(["config", "set", "--path", `gaia:migrations.heldBack[${i}]`, line, ...s]),
-  );
+  for (const [i, line] of target.heldBack.entries())
+    cmds.push(["config", "set", "--path", `gaia:migrations.heldBack[${i}]`, line, ...s]);
   if (target.adoptSecrets !== true) {
     if (present.adoptSecrets)
       cmds.push(["config", "rm", "--path", "gaia:services.adoptSecrets", ...s]);
-    target.adoptSecrets.forEach((name, i) =>
-      cmds.push(["config", "set", "--path", `gaia:services.adoptSecrets[${i}]`, name, ...s]),
-    );
+    for (const [i, name] of target.adoptSecrets.entries())
+      cmds.push(["config", "set", "--path", `gaia:services.adoptSecrets[${i}]`, name, ...s]);
   }
   return cmds;
 }

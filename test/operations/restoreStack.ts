@@ -27,6 +27,7 @@ export function run(
     env: Record<string, string>;
     cwd: string;
     onStderr?: (text: string, pid: number) => void;
+    onSpawn?: (pid: number) => void;
   },
 ): Promise<Ran> {
   return new Promise((done) => {
@@ -35,6 +36,7 @@ export function run(
       cwd: opts.cwd,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    opts.onSpawn?.(child.pid!);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -109,7 +111,11 @@ export class RestoreStacks {
       });
     const gaiaDb = (
       args: string[],
-      opts: { extra?: Record<string, string>; onStderr?: (t: string, pid: number) => void } = {},
+      opts: {
+        extra?: Record<string, string>;
+        onStderr?: (t: string, pid: number) => void;
+        onSpawn?: (pid: number) => void;
+      } = {},
     ) =>
       run(
         process.execPath,
@@ -118,6 +124,7 @@ export class RestoreStacks {
           env: env(opts.extra),
           cwd: ROOT,
           ...(opts.onStderr ? { onStderr: opts.onStderr } : {}),
+          ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
         },
       );
     const dbUrl = (name: string) => {

@@ -22,6 +22,11 @@ export function appsCreateArgs(app: string, org: string): Argv {
   return ["apps", "create", app, "--org", org, "--json"];
 }
 
+/** The org's apps as fly.App objects (`Name`): how a restore drill finds what an interrupted one left. */
+export function appsListArgs(org: string): Argv {
+  return ["apps", "list", "--org", org, "--json"];
+}
+
 export function appsDestroyArgs(app: string): Argv {
   return ["apps", "destroy", app, "--yes"];
 }

@@ -6,7 +6,13 @@
  * so the interrupt that asked for it cannot end it too.
  */
 import { spawn } from "node:child_process";
-import { statusArgs, volumesListArgs } from "../fly/flags";
+import {
+  appsDestroyArgs,
+  appsListArgs,
+  snapshotListArgs,
+  statusArgs,
+  volumesListArgs,
+} from "../fly/flags";
 import {
   type AppStatus,
   classifyFailure,
@@ -120,13 +126,13 @@ export class RestoreFly {
   }
 
   async snapshots(app: string, volume: string): Promise<Snapshot[]> {
-    const out = await this.read(["volumes", "snapshots", "list", volume, "-a", app, "--json"]);
+    const out = await this.read(snapshotListArgs(app, volume));
     return parseSnapshots(out ?? "[]");
   }
 
   /** The org's app names (`fly apps list --org <org> --json`). */
   async appNames(org: string): Promise<string[]> {
-    const out = await this.read(["apps", "list", "--org", org, "--json"]);
+    const out = await this.read(appsListArgs(org));
     const parsed = JSON.parse(out ?? "[]") as { Name?: unknown }[];
     return parsed.map((a) => a.Name).filter((n): n is string => typeof n === "string");
   }
@@ -136,7 +142,7 @@ export class RestoreFly {
    * gone once `fly status` says so: true when destroyed or already gone.
    */
   async destroy(app: string): Promise<void> {
-    const argv = ["apps", "destroy", app, "--yes"];
+    const argv = appsDestroyArgs(app);
     for (let attempt = 1; ; attempt++) {
       this.log(`fly ${argv.join(" ")}`);
       const r = await detached(this.binary, argv, childEnvironment("flyctl", this.env));

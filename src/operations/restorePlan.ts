@@ -59,8 +59,11 @@ export function precedes(
   snapshot: { createdAt: string },
   applied: readonly AppliedFile[],
 ): string[] {
+  // Fly lists whole seconds; a migration the snapshot preceded started no earlier than that
+  // second (the stack migrates only once its snapshot is complete).
+  const taken = Date.parse(snapshot.createdAt);
   return applied
-    .filter((a) => a.startedAt > snapshot.createdAt)
+    .filter((a) => Date.parse(a.startedAt) >= taken)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.file.localeCompare(b.file))
     .map((a) => a.file);
 }

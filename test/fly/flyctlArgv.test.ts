@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import * as f from "../../src/fly/flags";
 import { flyctlVersionArgs } from "../../src/fly/flyctlVersion";
 import { MACHINE_PRESETS, PG_CREATE_GUESTS } from "../../src/fly/vmSizes";
+import { restoreCreateArgs } from "../../src/operations/restorePlan";
 import { check } from "../support/fakeFly/tables";
 
 const REPO = join(__dirname, "../..");
@@ -19,6 +20,21 @@ const BUILT: Record<string, string[][]> = {
   statusArgs: [f.statusArgs("gaia-db-dev")],
   appsCreateArgs: [f.appsCreateArgs("gaia-web-dev", "aeonia-dev")],
   appsDestroyArgs: [f.appsDestroyArgs("gaia-db-dev")],
+  appsListArgs: [f.appsListArgs("aeonia-dev")],
+  // gaia-db restore and restore-drill (src/operations/restorePlan.ts), with the password after.
+  restoreCreateArgs: Object.keys(PG_CREATE_GUESTS).map((vmSize) => [
+    ...restoreCreateArgs({
+      name: "gaia-db-production-restore-20260807-1412",
+      org: "aeonia-dev",
+      region: "lax",
+      vmSize: vmSize as keyof typeof PG_CREATE_GUESTS,
+      volumeSizeGb: 10,
+      clusterSize: 1,
+      snapshotId: "vs_abc",
+    }),
+    "--password",
+    "pw",
+  ]),
   postgresCreateArgs: Object.values(PG_CREATE_GUESTS).map((guest) =>
     f.postgresCreateArgs({
       name: "gaia-db-dev",

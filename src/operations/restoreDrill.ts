@@ -43,6 +43,22 @@ export interface DrillReport {
   passed: boolean;
 }
 
+/**
+ * Destroys the drill clusters earlier runs left (an interrupted run's own guard may not have had
+ * the time: a CI cancellation sends SIGKILL seconds after SIGINT). Returns their names.
+ */
+export async function destroyLeftovers(deps: RestoreDeps, org: string): Promise<string[]> {
+  const prefix = drillPrefix(deps.environment);
+  const gone: string[] = [];
+  for (const app of await deps.fly.appNames(org)) {
+    if (!app.startsWith(prefix)) continue;
+    deps.log(`${app} is left from an earlier drill: destroying it`);
+    await deps.fly.destroy(app);
+    gone.push(app);
+  }
+  return gone;
+}
+
 export async function runDrill(deps: RestoreDeps, o: { snapshot?: string }): Promise<DrillReport> {
   const started = deps.now();
   const stack = await readStack(deps);
@@ -61,13 +77,7 @@ export async function runDrill(deps: RestoreDeps, o: { snapshot?: string }): Pro
     error: null,
     passed: false,
   };
-  const prefix = drillPrefix(deps.environment);
-  for (const app of await deps.fly.appNames(stack.config.fly.org)) {
-    if (!app.startsWith(prefix)) continue;
-    deps.log(`${app} is left from an earlier drill: destroying it`);
-    await deps.fly.destroy(app);
-    report.leftovers.push(app);
-  }
+  report.leftovers = await destroyLeftovers(deps, stack.config.fly.org);
   const snaps = await listRestorable(deps, stack);
   const snapshot = o.snapshot === undefined ? snaps[0] : snaps.find((s) => s.id === o.snapshot);
   if (snapshot === undefined)

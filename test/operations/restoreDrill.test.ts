@@ -219,4 +219,35 @@ describe("gaia-db restore-drill", () => {
     },
     300_000,
   );
+
+  it("--cleanup destroys only what earlier drills of the stack left, reading nothing else", async () => {
+    const s = stacks.setup("production");
+    const app = (name: string) => ({
+      name,
+      org: "aeonia-dev",
+      role: "postgres_cluster",
+      createdAt: "2026-01-01T00:00:00Z",
+      machines: [],
+      secrets: {},
+      ips: [],
+    });
+    s.fake.update((st) => {
+      for (const name of [
+        "gaia-db-production-drill-20260101-000000",
+        "gaia-db-staging-drill-20260101-000000",
+        "gaia-db-production",
+      ])
+        st.apps[name] = app(name);
+    });
+    const r = await s.gaiaDb(["restore-drill", "production", "--cleanup"]);
+    expect([r.code, r.stdout]).toEqual([
+      0,
+      "destroyed: gaia-db-production-drill-20260101-000000\n",
+    ]);
+    expect(Object.keys(s.fake.state().apps).sort()).toEqual([
+      "gaia-db-production",
+      "gaia-db-staging-drill-20260101-000000",
+    ]);
+    expect(s.pulumi.calls()).toEqual([]);
+  }, 60_000);
 });

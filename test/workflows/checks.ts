@@ -186,6 +186,18 @@ export function credentialProblems(workflow: Workflow): string[] {
         `${id}: secret ${name} names a stack; each stack's environment holds its value under the common name`,
       );
     }
+    // A restore drill reads the stack's secret outputs and makes and destroys clusters on Fly:
+    // the stack's environment, or its own restore-drill-<stack> (one without reviewers, for a
+    // schedule), never another stack's.
+    for (const step of job.steps ?? []) {
+      for (const m of (step.run ?? "").matchAll(/gaia-db(?:\.js)? restore-drill (\S+)/g)) {
+        const own = [m[1]!, `restore-drill-${m[1]}`];
+        if (environment === undefined || !own.includes(environment))
+          problems.push(
+            `${id}: gaia-db restore-drill ${m[1]} runs with environment ${environment ?? "(none)"}, not ${own.join(" or ")}`,
+          );
+      }
+    }
     for (const { step, command } of pulumiSteps(job)) {
       const stack = step.with?.["stack-name"];
       if (stack === undefined) continue;

@@ -70,6 +70,18 @@ describe("credentials come from the job's own environment", () => {
         "deploy: pulumi up on stack dev runs with environment (none), not dev",
       ],
     ],
+    [
+      "a staging restore drill with production's credentials",
+      {
+        drill: {
+          environment: "production",
+          steps: [{ run: "node bin/gaia-db.js restore-drill staging | tee -a x" }],
+        },
+      },
+      [
+        "drill: gaia-db restore-drill staging runs with environment production, not staging or restore-drill-staging",
+      ],
+    ],
   ])("reports %s", (_name, jobs, problems) => {
     expect(credentialProblems(workflowOf(jobs))).toEqual(problems);
   });

@@ -40,10 +40,11 @@ beforeAll(async () => {
 });
 
 describe("the workflows lint clean", () => {
-  it("has the four workflows", () => {
+  it("has the five workflows", () => {
     expect(workflows.map((w) => w.file)).toEqual([
       "deploy.yml",
       "preview.yml",
+      "restore-drill.yml",
       "schema-review.yml",
       "sql-lint.yml",
     ]);
@@ -142,6 +143,7 @@ describe("least-privilege permissions", () => {
       review: { contents: "read", "pull-requests": "write" },
     },
     "sql-lint.yml": { squawk: { contents: "read", "pull-requests": "write" } },
+    "restore-drill.yml": { staging: undefined, production: undefined },
   };
 
   it.each(workflows.map((w) => [w.file, w.workflow] as const))("%s", (file, workflow) => {
@@ -303,6 +305,83 @@ describe("deploys", () => {
     expect([setupAt >= 0, setupAt < checkAt, checkAt < upAt]).toEqual([true, true, true]);
     expect(byFile("preview.yml").text).not.toMatch(/flyctl/);
   });
+});
+
+describe("restore drill", () => {
+  const drill = byFile("restore-drill.yml");
+  const jobs = drill.workflow.jobs;
+
+  it("runs weekly for staging, and by a dispatch from main for staging or production", () => {
+    expect(drill.workflow.on).toEqual({
+      schedule: [{ cron: "17 4 * * 1" }],
+      workflow_dispatch: {
+        inputs: {
+          stack: {
+            description: "Stack to drill (production waits for an approval)",
+            type: "choice",
+            options: ["staging", "production"],
+            required: true,
+          },
+        },
+      },
+    });
+    expect(jobs.staging?.if).toBe(
+      "github.ref == 'refs/heads/main' && (github.event_name == 'schedule' || inputs.stack == 'staging')",
+    );
+    expect(jobs.production?.if).toBe(
+      "github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch' && inputs.stack == 'production'",
+    );
+  });
+
+  it("binds production to its environment (its reviewers approve), staging to one without reviewers", () => {
+    expect([jobs.staging?.environment, jobs.production?.environment]).toEqual([
+      "restore-drill-staging",
+      "production",
+    ]);
+    for (const stack of ["staging", "production"])
+      expect(jobs[stack]?.concurrency).toEqual({
+        group: `restore-drill-${stack}`,
+        "cancel-in-progress": false,
+      });
+  });
+
+  it.each(["staging", "production"])(
+    "%s: pinned flyctl checked, the backend checked, the pinned Pulumi CLI, then the drill posting to the summary; a failure fails the run",
+    (stack) => {
+      const steps = jobs[stack]?.steps ?? [];
+      const at = (p: (s: (typeof steps)[number]) => boolean) => steps.findIndex(p);
+      const setup = at((s) => s.uses?.startsWith("superfly/flyctl-actions/setup-flyctl@") === true);
+      const check = at((s) => s.run === "bash .github/scripts/check-flyctl.sh");
+      const backend = at((s) => s.run === "bash .github/scripts/check-backend.sh");
+      const cli = at((s) => s.uses?.startsWith("pulumi/actions@") === true);
+      const run = at((s) => s.name === `gaia-db restore-drill ${stack}`);
+      expect(steps[setup]?.with).toEqual({ version: PINNED_FLYCTL_VERSION });
+      expect(steps[cli]?.with?.["pulumi-version"]).toBe(packageJson.dependencies["@pulumi/pulumi"]);
+      expect(steps[cli]?.with?.command).toBeUndefined();
+      expect([setup < check, check < backend, backend < cli, cli < run]).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
+      expect(steps[run]?.run).toBe(
+        `set -o pipefail\npulumi login "$PULUMI_BACKEND_URL"\nnode bin/gaia-db.js restore-drill ${stack} | tee -a "$GITHUB_STEP_SUMMARY"\n`,
+      );
+      expect(Object.keys(steps[run]?.env ?? {}).sort()).toEqual([
+        "AWS_ACCESS_KEY_ID",
+        "AWS_REGION",
+        "AWS_SECRET_ACCESS_KEY",
+        "FLY_API_TOKEN",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+      ]);
+      expect(steps.at(-1)).toMatchObject({
+        if: "cancelled()",
+        run: `node bin/gaia-db.js restore-drill ${stack} --cleanup`,
+      });
+    },
+  );
 });
 
 describe("state backend", () => {

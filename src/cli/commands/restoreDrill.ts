@@ -4,9 +4,9 @@
  */
 import { ExitCode } from "../../shared/errors";
 import { PROJECT_ROOT } from "../../shared/vocabulary";
-import { loadRestoreDrill } from "../lazy";
+import { loadRestoreDrill, loadStackConfig } from "../lazy";
 import { OPTIONS } from "../options";
-import { stringOption } from "../spec";
+import { flagOption, stringOption } from "../spec";
 import { environmentArgument, operationsCommand } from "./_operations";
 import { flyEnvironmentArgument, restoreSetup } from "./_restore";
 
@@ -26,6 +26,12 @@ export const restoreDrill = operationsCommand({
       group: OPTIONS,
     },
     {
+      flags: "--cleanup",
+      description:
+        "only destroy the drill clusters earlier runs left (what a cancelled workflow run does), then exit",
+      group: OPTIONS,
+    },
+    {
       flags: "--project-dir <dir>",
       description: "where Pulumi.yaml and Pulumi.<env>.yaml live (default: this project)",
       group: OPTIONS,
@@ -40,10 +46,23 @@ export const restoreDrill = operationsCommand({
   ],
   async run(ctx) {
     const environment = flyEnvironmentArgument(ctx, environmentArgument(ctx));
-    const { makeRestoreDeps, runDrill, renderDrill } = await loadRestoreDrill();
+    const { makeRestoreDeps, runDrill, renderDrill, destroyLeftovers } = await loadRestoreDrill();
     const deps = makeRestoreDeps(
       restoreSetup(ctx, environment, stringOption(ctx, "project-dir") ?? PROJECT_ROOT),
     );
+    if (flagOption(ctx, "cleanup")) {
+      const { readStackConfig } = await loadStackConfig();
+      const org = JSON.parse(
+        readStackConfig(deps.projectDir, environment).raw["gaia:fly"] ?? "{}",
+      ).org;
+      if (typeof org !== "string")
+        throw ctx.usage(`Pulumi.${environment}.yaml sets no gaia:fly.org`);
+      const gone = await destroyLeftovers(deps, org);
+      if (ctx.json) ctx.out.json({ environment, destroyed: gone });
+      else
+        ctx.out.line(gone.length > 0 ? `destroyed: ${gone.join(", ")}` : "no drill cluster left");
+      return ExitCode.ok;
+    }
     const snapshot = stringOption(ctx, "snapshot");
     const report = await runDrill(deps, snapshot !== undefined ? { snapshot } : {});
     if (ctx.json) ctx.out.json(report);

@@ -100,7 +100,7 @@ describe("the pre-migration snapshot waits until it exists", () => {
   it("a create that fails after scheduling is recognised by the longer list, then waited for", async () => {
     const { fake, engine, program } = stacks.setup();
     fake.update((s) => {
-      s.pendingSnapshots = 2;
+      s.pendingSnapshots = 4;
     });
     fake.injectFault({ match: "volumes snapshots create", kind: "fail-after-create" });
     const e = engine();

@@ -139,6 +139,20 @@ const CASES: Record<string, Case> = {
     /^REDIS_URL='redis:\/\/x'$/m,
   ],
   doctor: [["doctor", "dev"], () => ({ PATH: dir }), undefined, 1, /flyctl not found/],
+  restore: [
+    ["restore", "production"],
+    () => ({ PATH: dir }),
+    undefined,
+    1,
+    /^error: neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set/,
+  ],
+  "restore-drill": [
+    ["restore-drill", "staging"],
+    () => ({ PATH: dir }),
+    undefined,
+    1,
+    /^error: neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set/,
+  ],
   "verify-all": [
     ["verify", "all", "--timeout", "5s"],
     () => fakePulumiEnv(stacksFile),

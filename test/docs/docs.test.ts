@@ -105,6 +105,8 @@ describe("helpText", () => {
       "doctor",
       "verify-all",
       "app-login",
+      "restore",
+      "restore-drill",
       "review",
       "schema",
     ]);

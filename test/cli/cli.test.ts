@@ -208,7 +208,7 @@ describe("gaia-db binary", () => {
       [
         ["launch", "dev"],
         {},
-        'gaia-db: unknown command "launch": commands are migrate, plan, status, verify, baseline, repair, bind, view, cleanup-test-users, env, doctor, verify all, app-login, review, schema; run gaia-db --help\n',
+        'gaia-db: unknown command "launch": commands are migrate, plan, status, verify, baseline, repair, bind, view, cleanup-test-users, env, doctor, verify all, app-login, restore, restore-drill, review, schema; run gaia-db --help\n',
       ],
     ];
     for (const [args, env, stderr] of cases) {

@@ -10,12 +10,17 @@ import { runCli } from "../../src/cli/main";
 import { loginUrl, parseAppLoginInput } from "../../src/operations/appLogin";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { adminUrl, dropAll, withAdmin, withClient } from "../support/postgres";
+import { lockRole, unlockRole } from "../support/roleLock";
 import { captureIo, type PreparedDatabase, prepareEnvironmentDatabase } from "./support";
 
 const ROOT = resolve(__dirname, "../..");
 let db: PreparedDatabase;
 let fake: FakeFly;
 beforeAll(async () => {
+  // The restore tests' production stacks run app-login for this role too: take turns, and start
+  // from no role (its creation is what the first test checks).
+  await lockRole("gaia_app_production");
+  await withAdmin((c) => c.query("DROP ROLE IF EXISTS gaia_app_production"));
   db = await prepareEnvironmentDatabase("production");
   const target = new URL(adminUrl());
   fake = createFakeFly({ proxyTarget: `${target.hostname}:${target.port}` });
@@ -33,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   fake.remove();
   await dropAll();
+  unlockRole("gaia_app_production");
 });
 
 async function run(

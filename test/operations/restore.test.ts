@@ -7,13 +7,13 @@
  * one `pulumi up`: every service's DATABASE_URL restaged (a hand-set one too), the old cluster
  * retained. Then the held-back files are released.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadMigrationSet } from "../../src/migrations/files";
 import { withClient } from "../support/postgres";
 import { RestoreStacks, ROOT } from "./restoreStack";
 
 const stacks = new RestoreStacks();
-afterAll(() => stacks.cleanup());
+afterEach(() => stacks.cleanup());
 
 const RBAC = loadMigrationSet(`${ROOT}/migrations`, ["core", "rbac"]).filter(
   (f) => f.module === "rbac",
@@ -22,7 +22,7 @@ const heldLines = RBAC.map((f) => `${f.relativePath}:${f.checksum}`);
 
 describe("gaia-db restore production, end to end", () => {
   it("restores the pre-migration snapshot into a new cluster, holds back its set, and switches the stack with one up", async () => {
-    const s = stacks.setup("production");
+    const s = await stacks.setup("production");
     const password = decodeURIComponent(new URL(s.dbUrl("x")).password);
     expect((await s.up()).code).toBe(0);
     await withClient(s.dbUrl(s.database), (c) =>

@@ -5,14 +5,14 @@
  * SIGINT/SIGTERM, while the live cluster's state in the fake stays byte for byte what it was.
  */
 import { spawnSync } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadMigrationSet } from "../../src/migrations/files";
 import type { FakeFly } from "../support/fakeFly";
 import { withClient } from "../support/postgres";
 import { RestoreStacks, ROOT } from "./restoreStack";
 
 const stacks = new RestoreStacks();
-afterAll(() => stacks.cleanup());
+afterEach(() => stacks.cleanup());
 
 /** The live cluster as the fake holds it: its app and its volumes (with their snapshots). */
 const live = (fake: FakeFly, app: string) => {
@@ -39,7 +39,7 @@ async function ended(pid: number): Promise<boolean> {
 }
 
 /** Two migration sets: the latest snapshot precedes the second (rbac) with 7 users recorded. */
-async function twoSets(s: ReturnType<RestoreStacks["setup"]>) {
+async function twoSets(s: Awaited<ReturnType<RestoreStacks["setup"]>>) {
   expect((await s.up()).code).toBe(0);
   await withClient(s.dbUrl(s.database), (c) =>
     c.query(
@@ -56,7 +56,7 @@ async function twoSets(s: ReturnType<RestoreStacks["setup"]>) {
 
 describe("gaia-db restore-drill", () => {
   it("production: restores the latest snapshot, verifies it against its recorded counts, reports the figures, destroys it", async () => {
-    const s = stacks.setup("production");
+    const s = await stacks.setup("production");
     const [latest] = await twoSets(s);
     await withClient(s.dbUrl(s.database), (c) =>
       c.query("INSERT INTO users (email) VALUES ('after@example.com')"),
@@ -110,7 +110,7 @@ describe("gaia-db restore-drill", () => {
   }, 300_000);
 
   it("staging, on a snapshot the stack did not take: verified, counts listed as not recorded", async () => {
-    const s = stacks.setup("staging");
+    const s = await stacks.setup("staging");
     expect((await s.up()).code).toBe(0);
     const volume = s.fake
       .state()
@@ -132,7 +132,7 @@ describe("gaia-db restore-drill", () => {
   }, 300_000);
 
   it("a failure midway (the create fails after making the app): reported, exit 1, destroyed", async () => {
-    const s = stacks.setup("production");
+    const s = await stacks.setup("production");
     expect((await s.up()).code).toBe(0);
     const before = live(s.fake, "gaia-db-production");
     s.fake.injectFault({ match: "postgres create", kind: "fail-after-create", message: "boom" });
@@ -148,7 +148,7 @@ describe("gaia-db restore-drill", () => {
   }, 300_000);
 
   it("a restore that does not hold the recorded rows fails verification: exit 5, destroyed", async () => {
-    const s = stacks.setup("production");
+    const s = await stacks.setup("production");
     await twoSets(s);
     // The snapshot's copy loses a row the counts recorded (a torn or stale snapshot).
     const snap = s.fake.state().volumes.find((v: { name: string }) => v.name === "pg_data")
@@ -172,7 +172,7 @@ describe("gaia-db restore-drill", () => {
   ] as const)(
     "%s mid-drill: the temporary cluster is destroyed before exiting %i",
     async (signal, code) => {
-      const s = stacks.setup("production");
+      const s = await stacks.setup("production");
       expect((await s.up()).code).toBe(0);
       // An earlier drill was cut off before it could destroy its cluster.
       s.fake.update((st) => {
@@ -221,7 +221,7 @@ describe("gaia-db restore-drill", () => {
   );
 
   it("--cleanup destroys only what earlier drills of the stack left, reading nothing else", async () => {
-    const s = stacks.setup("production");
+    const s = await stacks.setup("production");
     const app = (name: string) => ({
       name,
       org: "aeonia-dev",

@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { createFakePulumi, type FakePulumi } from "../support/fakePulumi";
 import { adminUrl, withAdmin } from "../support/postgres";
+import { lockRole, unlockRole } from "../support/roleLock";
 
 export const ROOT = resolve(__dirname, "../..");
 
@@ -53,7 +54,9 @@ export function run(
 export class RestoreStacks {
   private readonly made: { fake: FakeFly; pulumi: FakePulumi; database: string }[] = [];
 
+  /** After each test: the fakes, the databases, and the production login's lock. */
   async cleanup(): Promise<void> {
+    unlockRole("gaia_app_production");
     for (const m of this.made.splice(0)) {
       m.fake.remove();
       m.pulumi.remove();
@@ -62,7 +65,13 @@ export class RestoreStacks {
     }
   }
 
-  setup(stack: "staging" | "production", modules: string[] = ["core"]) {
+  /**
+   * A production stack's up runs app-login for gaia_app_production, a cluster-wide role
+   * test/operations/appLoginCommand.test.ts logs in as too: they take turns (roleLock.ts).
+   * Staging's login gets the same generated password from every stack, so it needs no turn.
+   */
+  async setup(stack: "staging" | "production", modules: string[] = ["core"]) {
+    if (stack === "production") await lockRole("gaia_app_production");
     const target = new URL(adminUrl());
     const fake = createFakeFly({
       proxyTarget: `${target.hostname}:${target.port}`,

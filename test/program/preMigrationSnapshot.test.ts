@@ -3,16 +3,16 @@
  * real PostgreSQL): the migrations run only once the pre-migration snapshot is listed complete;
  * when it is not within the bounded wait, the up fails and no migration runs.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { RestoreStacks, run } from "../operations/restoreStack";
 import { withAdmin, withClient } from "../support/postgres";
 
 const stacks = new RestoreStacks();
-afterAll(() => stacks.cleanup());
+afterEach(() => stacks.cleanup());
 
 describe("production's pre-migration snapshot gates its migrations", () => {
   it("waits for the snapshot before migrating; a snapshot never complete stops the up before any migration", async () => {
-    const s = stacks.setup("production");
+    const s = await stacks.setup("production");
     s.fake.update((st) => {
       st.pendingSnapshots = true;
     });

@@ -10,7 +10,9 @@
  * the drill, which must never touch the stack.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { refusedError, runtimeError, usageError } from "../shared/errors";
+import { PROJECT_ROOT } from "../shared/vocabulary";
 import {
   createFromSnapshot,
   listRestorable,
@@ -33,6 +35,8 @@ import {
   verificationProblems,
 } from "./restorePlan";
 import { pulumiEnvironmentFor, readStackOutputs, runProgram } from "./stack";
+
+const POLICY_PACK = join(PROJECT_ROOT, "policy");
 
 export interface ListedSnapshot {
   id: string;
@@ -255,8 +259,10 @@ async function switchStack(
     deps.log(`pulumi ${argv.join(" ")}`);
     await pulumi(deps, argv, false);
   }
-  deps.log(`pulumi up --yes --non-interactive -s ${env}`);
-  const code = await pulumi(deps, ["up", "--yes", "--non-interactive", "-s", env], true);
+  // With the policy pack, as the deploy workflow runs it: production's data stays protected.
+  const up = ["up", "--yes", "--non-interactive", "--policy-pack", POLICY_PACK, "-s", env];
+  deps.log(`pulumi ${up.join(" ")}`);
+  const code = await pulumi(deps, up, true);
   if (code !== 0)
     throw runtimeError(
       `pulumi up -s ${env} failed (exit ${code}) after the stack file was switched to ${name} (${stack.config.postgres.name} is untouched): fix what it reports and run pulumi up -s ${env} again to finish`,

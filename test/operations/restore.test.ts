@@ -115,6 +115,16 @@ describe("gaia-db restore production, end to end", () => {
     expect(apps["gaia-db-production"].machines).toHaveLength(1);
     expect(apps["gaia-db-production-r1"].secrets.FLY_RESTORED_FROM.value).toBe(setSnapshot!.id);
 
+    // One up, with the policy pack, after the stack file was written.
+    expect(s.pulumi.calls().filter((c) => c[0] === "up")).toContainEqual([
+      "up",
+      "--yes",
+      "--non-interactive",
+      "--policy-pack",
+      `${ROOT}/policy`,
+      "-s",
+      "production",
+    ]);
     // The stack file: the restored app, the set held back, DATABASE_URL adopted.
     const config = s.pulumi.stackFile();
     expect((config["gaia:postgres"] as { name: string }).name).toBe("gaia-db-production-r1");

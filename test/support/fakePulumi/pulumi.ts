@@ -143,6 +143,9 @@ async function main() {
     return;
   }
   if (args[0] === "up" && args.includes("--yes") && args.includes("--non-interactive")) {
+    const pack = args[args.indexOf("--policy-pack") + 1];
+    if (args.includes("--policy-pack") && !existsSync(join(pack ?? "", "PulumiPolicy.yaml")))
+      fail(`no policy pack at ${pack}`);
     await up(stack);
     return;
   }

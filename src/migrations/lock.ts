@@ -9,7 +9,18 @@ import type { Db } from "./ledger";
 /** Fixed key for every gaia-db process; advisory locks are per database. */
 export const LOCK_KEY = "7245031820261125";
 
-export const TRY_LOCK_SQL = "SELECT pg_try_advisory_lock($1::bigint) AS locked";
+/** Takes the migration lock if free, without waiting; `key` is the SQL for LOCK_KEY. */
+export const tryLockCall = (key: string) => `pg_catalog.pg_try_advisory_lock(${key}::bigint)`;
+
+export const TRY_LOCK_SQL = `SELECT ${tryLockCall("$1")} AS locked`;
+
+/**
+ * Whether the pg_locks row `l` is the migration lock (any holder): a bigint key shows as its high
+ * and low 32 bits in classid and objid, with objsubid 1. `key` is the SQL for LOCK_KEY.
+ */
+export const isMigrationLock = (l: string, key: string) =>
+  `${l}.locktype = 'advisory' AND ${l}.classid = ((${key}::bigint >> 32) & 4294967295)::oid
+        AND ${l}.objid = (${key}::bigint & 4294967295)::oid AND ${l}.objsubid = 1`;
 
 /** Delay before poll number `attempt` (0-based): 50 ms doubling to 2 s, jittered to 50–100 %. */
 export function backoffDelay(attempt: number, random: number): number {
@@ -72,11 +83,8 @@ export async function describeLockHolder(db: Db): Promise<string> {
   const { rows } = await db.query<HolderRow>(
     `SELECT a.pid, a.application_name, a.usename, a.backend_start, a.state
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = (($1::bigint >> 32) & 4294967295)::oid
-        AND l.objid = ($1::bigint & 4294967295)::oid
-        AND l.objsubid = 1`,
+      WHERE ${isMigrationLock("l", "$1")} AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [LOCK_KEY],
   );
   const row = rows[0];

@@ -22,7 +22,7 @@ import { type Catalog, snapshotCatalog } from "./catalog";
 import type { MigrationFile, PreparedStatement } from "./files";
 import { countingDb, type Db, dollarQuoted, ensureLedger } from "./ledger";
 import { bindScratch } from "./ledgerWrites";
-import { LOCK_KEY } from "./lock";
+import { isMigrationLock, LOCK_KEY } from "./lock";
 import { type CommonOptions, connect, type ProgressEvent } from "./session";
 import { SessionGuard, sessionWarning } from "./sessionState";
 
@@ -84,11 +84,8 @@ export async function sweepScratchDatabases(
       WHERE d.datname ~ '^gaia_baseline_[0-9]+_[0-9a-f]{12}$'
         AND NOT EXISTS (
           SELECT 1 FROM pg_catalog.pg_locks l
-           WHERE l.locktype = 'advisory' AND l.granted
-             AND l.pid = substring(d.datname from '^gaia_baseline_([0-9]+)_')::int
-             AND l.classid = (($1::bigint >> 32) & 4294967295)::oid
-             AND l.objid = ($1::bigint & 4294967295)::oid
-             AND l.objsubid = 1)
+           WHERE ${isMigrationLock("l", "$1")} AND l.granted
+             AND l.pid = substring(d.datname from '^gaia_baseline_([0-9]+)_')::int)
       ORDER BY 1`,
     [LOCK_KEY],
   );

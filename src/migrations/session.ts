@@ -11,7 +11,7 @@ import { ExitCode, GaiaDbError, refusedError as refused } from "../shared/errors
 import { type Environment, type Module, parseModules } from "../shared/vocabulary";
 
 import { type Binding, countingDb, type Db, type LedgerState, readLedger } from "./ledger";
-import { acquireLock, LOCK_KEY, releaseLock } from "./lock";
+import { acquireLock, LOCK_KEY, releaseLock, tryLockCall } from "./lock";
 import {
   describeUrl,
   maskSecrets,
@@ -150,7 +150,7 @@ SELECT set_config('statement_timeout', '${statementMs}', false) AS statement_tim
          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
            AND c.relname <> 'schema_migrations') AS public_tables,
        EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS vector_available,
-       ${tryLock ? "pg_try_advisory_lock($1::bigint)" : "NULL::boolean"} AS locked
+       ${tryLock ? tryLockCall("$1") : "NULL::boolean"} AS locked
   FROM pg_database d, pg_roles r
  WHERE d.datname = current_database() AND r.rolname = current_user`;
 

@@ -9,18 +9,26 @@
  * After every file the settings are reset unconditionally (`RESET ALL`, then the runner's own
  * session settings again): custom settings (`myapp.flag`) never appear in pg_settings, so only an
  * unconditional reset brings them back. The role, the session authorization (which `RESET ALL`
- * leaves alone), temporary objects, prepared statements, held cursors and LISTEN are put back only
- * when they changed. `DISCARD ALL` would do all of it, but also release the migration lock.
+ * leaves alone), temporary objects (tables, types, functions, operators: whatever lives in the
+ * session's temporary schema), prepared statements, held cursors, LISTEN and session advisory
+ * locks the file took are put back only when they changed. `DISCARD ALL` would do all of it, but
+ * also release the migration lock; its parts are used instead, and the file's own advisory locks
+ * are released one by one.
+ *
+ * The migration lock itself is checked too: a file that released it (pg_advisory_unlock_all in a
+ * DO block, which the check of the file's text cannot see) stops the run, since another run may
+ * since have taken it, and files applied by two runs at once are what the lock exists to prevent.
  */
 import { ExitCode, GaiaDbError } from "../shared/errors";
 import { type Db, dollarQuoted } from "./ledger";
+import { isMigrationLock, LOCK_KEY } from "./lock";
 
 export interface SessionState {
   currentUser: string;
   sessionUser: string;
   /** pg_settings with source `session` (set in this session, not by the server or startup). */
   settings: Record<string, string>;
-  /** Temporary relations and functions ("table t", "function f"). */
+  /** Objects in the session's temporary schema ("table t", "type mood", "function f(integer)"). */
   temporary: string[];
   /** Statements prepared with SQL PREPARE (not the driver's protocol-level ones). */
   prepared: string[];
@@ -28,33 +36,50 @@ export interface SessionState {
   cursors: string[];
   /** Channels this session LISTENs on. */
   channels: string[];
+  /**
+   * Advisory locks this session holds after the file's transaction ("advisory lock 42",
+   * "advisory lock (1, 2)", "shared advisory lock -5"), the migration lock included.
+   */
+  advisory: string[];
+  /** Whether this session holds the migration lock. */
+  migrationLock: boolean;
 }
 
 /**
  * Everything schema-qualified: the file may have left a search_path that puts its own
  * `pg_settings` before pg_catalog. The catalogs are scanned for temporary objects only once the
- * session has a temporary schema (a third of the query's time otherwise, on every file).
+ * session has a temporary schema (a third of the query's time otherwise, on every file). Every
+ * object in a schema depends on it in pg_depend (a table's row type and an index depend on the
+ * table instead), so that one index scan lists each temporary object once, whatever its kind.
  */
 export const SESSION_STATE_SQL = `SELECT pg_catalog.current_user()::text AS "currentUser",
        pg_catalog.session_user()::text AS "sessionUser",
        (SELECT coalesce(pg_catalog.json_object_agg(name, setting ORDER BY name), '{}')
           FROM pg_catalog.pg_settings WHERE source = 'session') AS settings,
        CASE WHEN pg_catalog.pg_my_temp_schema() = 0 THEN '{}'::text[]
-       ELSE ARRAY(SELECT pg_catalog.concat(kind, ' ', name) FROM (
-               SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
-                        WHEN 'm' THEN 'materialized view' ELSE 'table' END AS kind,
-                      c.relname::text AS name
-                 FROM pg_catalog.pg_class c
-                WHERE c.relnamespace = pg_catalog.pg_my_temp_schema()
-                  AND c.relkind NOT IN ('i', 'I', 't', 'c')
-               UNION ALL
-               SELECT 'function', p.proname::text FROM pg_catalog.pg_proc p
-                WHERE p.pronamespace = pg_catalog.pg_my_temp_schema()) o
-             ORDER BY 1) END AS temporary,
+       ELSE ARRAY(SELECT pg_catalog.replace(
+                           pg_catalog.pg_describe_object(d.classid, d.objid, 0),
+                           pg_catalog.pg_my_temp_schema()::pg_catalog.regnamespace::text || '.', '')
+                    FROM pg_catalog.pg_depend d
+                   WHERE d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                     AND d.refobjid = pg_catalog.pg_my_temp_schema()
+                   ORDER BY 1) END AS temporary,
        ARRAY(SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql ORDER BY 1)
          AS prepared,
        ARRAY(SELECT name FROM pg_catalog.pg_cursors WHERE is_holdable ORDER BY 1) AS cursors,
-       ARRAY(SELECT c FROM pg_catalog.pg_listening_channels() c ORDER BY 1) AS channels`;
+       ARRAY(SELECT c FROM pg_catalog.pg_listening_channels() c ORDER BY 1) AS channels,
+       ARRAY(SELECT pg_catalog.concat(CASE WHEN l.mode = 'ShareLock' THEN 'shared ' END,
+                      'advisory lock ',
+                      CASE WHEN l.objsubid = 1
+                           THEN ((l.classid::int8 << 32) | l.objid::int8)::text
+                           ELSE pg_catalog.concat('(', l.classid::int8::int4, ', ',
+                                                  l.objid::int8::int4, ')') END)
+               FROM pg_catalog.pg_locks l
+              WHERE l.locktype = 'advisory' AND l.pid = pg_catalog.pg_backend_pid() AND l.granted
+              ORDER BY 1) AS advisory,
+       EXISTS (SELECT FROM pg_catalog.pg_locks l
+                WHERE ${isMigrationLock("l", LOCK_KEY)} AND l.mode = 'ExclusiveLock'
+                  AND l.pid = pg_catalog.pg_backend_pid() AND l.granted) AS "migrationLock"`;
 
 const quoted = (value: string) => JSON.stringify(value);
 const list = (names: readonly string[]) => names.join(", ");
@@ -77,7 +102,7 @@ export function sessionChanges(before: SessionState, after: SessionState): strin
     else if (now === undefined) out.push(`${name} reset (was ${quoted(was)})`);
     else out.push(`${name} ${quoted(was)} -> ${quoted(now)}`);
   }
-  const added = (key: "temporary" | "prepared" | "cursors" | "channels") =>
+  const added = (key: "temporary" | "prepared" | "cursors" | "channels" | "advisory") =>
     after[key].filter((x) => !before[key].includes(x));
   const temporary = added("temporary");
   if (temporary.length > 0) out.push(`temporary ${list(temporary)} left behind`);
@@ -87,6 +112,8 @@ export function sessionChanges(before: SessionState, after: SessionState): strin
   if (cursors.length > 0) out.push(`cursor ${list(cursors)} held open`);
   const channels = added("channels");
   if (channels.length > 0) out.push(`LISTEN ${list(channels)}`);
+  const advisory = added("advisory");
+  if (advisory.length > 0) out.push(`session ${list(advisory)} left held`);
   return out;
 }
 
@@ -111,7 +138,35 @@ export function restoreStatements(before: SessionState, after: SessionState): st
   if (!same(after.prepared, before.prepared)) out.push("DEALLOCATE ALL");
   if (!same(after.cursors, before.cursors)) out.push("CLOSE ALL");
   if (!same(after.channels, before.channels)) out.push("UNLISTEN *");
+  for (const lock of after.advisory) {
+    if (!before.advisory.includes(lock)) out.push(unlockStatement(lock));
+  }
   return out;
+}
+
+/**
+ * Releases one advisory lock named as SESSION_STATE_SQL names it, as many times as it was taken
+ * (session advisory locks stack); pg_advisory_unlock_all would release the migration lock too.
+ */
+export function unlockStatement(lock: string): string {
+  const m = /^(shared )?advisory lock (?:(-?\d+)|\((-?\d+), (-?\d+)\))$/.exec(lock);
+  if (!m) throw new Error(`not an advisory lock: ${lock}`);
+  const unlock = m[1] ? "pg_catalog.pg_advisory_unlock_shared" : "pg_catalog.pg_advisory_unlock";
+  const args = m[2] !== undefined ? `${m[2]}::int8` : `${m[3]}::int4, ${m[4]}::int4`;
+  return `DO $$BEGIN WHILE ${unlock}(${args}) LOOP END LOOP; END$$`;
+}
+
+/** Why the run stops when a file released the migration lock, or null. */
+export function lockLostError(
+  file: string,
+  before: SessionState,
+  after: SessionState,
+): GaiaDbError | null {
+  if (!before.migrationLock || after.migrationLock) return null;
+  return new GaiaDbError(
+    `${file} is applied, but it released the migration lock (pg_advisory_unlock or pg_advisory_unlock_all, here through a DO block, a function or EXECUTE that the check of the file's text cannot see), so another gaia-db run could be migrating this database at the same time: stopped before the next file, and no later file was applied; remove the unlock from the file's SQL (locks of its own: pg_advisory_xact_lock) and run migrate again`,
+    ExitCode.runtime,
+  );
 }
 
 /** `RESET ALL`, then the session settings of `before` again (pg_settings' values round-trip). */
@@ -152,6 +207,8 @@ export class SessionGuard {
    * the session is back as it was, and returns what the file changed (empty = nothing).
    */
   async settle(db: Db, file: string, after: SessionState): Promise<string[]> {
+    const lost = lockLostError(file, this.before, after);
+    if (lost) throw lost;
     const changes = sessionChanges(this.before, after);
     if (changes.length === 0) return [];
     const restore = restoreStatements(this.before, after);

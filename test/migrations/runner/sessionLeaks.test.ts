@@ -200,3 +200,55 @@ describe("a file that changes the session", () => {
     ]);
   });
 });
+
+describe("temporary objects beyond tables, and advisory locks", () => {
+  it("a temporary type and domain no longer hide the next file's type of the same name", async () => {
+    const { url, r } = await migrateJson({
+      "core/0001_types.sql":
+        "CREATE TYPE pg_temp.mood AS ENUM ('sad');\nCREATE DOMAIN pg_temp.pos AS int CHECK (VALUE > 0);\n",
+      "core/0002_mood.sql":
+        "CREATE TYPE mood AS ENUM ('happy');\nCREATE TABLE m (x mood);\nINSERT INTO m VALUES ('happy');\n",
+    });
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      `gaia-db: warning: ${warning("core/0001_types.sql", "temporary type mood, type pos left behind")}\n`,
+    ]);
+    expect(
+      await q(
+        url,
+        "SELECT t.typnamespace::regnamespace::text AS schema FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = 'public.m'::regclass AND a.attname = 'x'",
+      ),
+    ).toEqual([{ schema: "public" }]);
+  });
+
+  it("a temporary operator and function are named with their arguments, and dropped", async () => {
+    const { url, r } = await migrateJson({
+      "core/0001_op.sql":
+        "CREATE FUNCTION pg_temp.eq(int, int) RETURNS bool LANGUAGE sql AS 'SELECT $1 = $2';\nCREATE OPERATOR pg_temp.=== (leftarg = int, rightarg = int, function = pg_temp.eq);\n",
+      "core/0002_left.sql":
+        "CREATE TABLE left_over AS SELECT count(*)::int AS n FROM pg_depend WHERE refobjid = pg_my_temp_schema();\n",
+    });
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      `gaia-db: warning: ${warning("core/0001_op.sql", "temporary function eq(integer,integer), operator ===(integer,integer) left behind")}\n`,
+    ]);
+    expect(await q(url, "SELECT n FROM left_over")).toEqual([{ n: 0 }]);
+  });
+
+  it("session advisory locks a file takes are named and released (each as often as taken)", async () => {
+    const { url, r, doc } = await migrateJson({
+      "core/0001_locks.sql":
+        "SELECT pg_advisory_lock(42);\nSELECT pg_advisory_lock(42);\nSELECT pg_advisory_lock(1, 2);\nSELECT pg_advisory_lock_shared(-5);\nSELECT pg_advisory_xact_lock(7);\n",
+      "core/0002_held.sql":
+        "CREATE TABLE held AS SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();\n",
+    });
+    const message = warning(
+      "core/0001_locks.sql",
+      "session advisory lock (1, 2), advisory lock 42, shared advisory lock -5 left held",
+    );
+    expect([r.code, r.stderr]).toEqual([0, `gaia-db: warning: ${message}\n`]);
+    expect(doc.warnings).toEqual([message]);
+    // Only the migration lock is left.
+    expect(await q(url, "SELECT n FROM held")).toEqual([{ n: 1 }]);
+  });
+});

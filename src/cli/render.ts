@@ -7,7 +7,7 @@
  */
 import { FlyProxyError } from "../fly/proxy";
 import { maskSecrets } from "../migrations/postgresUrl";
-import { ExitCode, GaiaDbError } from "../shared/errors";
+import { ExitCode, GaiaDbError, thrownText } from "../shared/errors";
 import { jsonChunks } from "./io";
 
 export interface Failure {
@@ -36,8 +36,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof FlyProxyError || isServerError(error)) {
     return { exitCode: ExitCode.runtime, message: error.message, details: [], unexpected: false };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: ExitCode.runtime, message, details: [], unexpected: true };
+  return { exitCode: ExitCode.runtime, message: thrownText(error), details: [], unexpected: true };
 }
 
 export interface RenderOptions {

@@ -5,7 +5,13 @@ import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { refusedError as refused, usageError } from "../shared/errors";
+import {
+  ExitCode,
+  GaiaDbError,
+  refusedError as refused,
+  thrownText,
+  usageError,
+} from "../shared/errors";
 import { type Module, parseModules } from "../shared/vocabulary";
 import { SqlSyntaxError, type Statement, splitStatements } from "./splitter";
 import { type StatementKind, statementKind } from "./statementKind";
@@ -167,6 +173,32 @@ export function encodingProblem(bytes: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * The largest pending file the runner parses: 4 MiB. PostgreSQL 15's parser (WebAssembly) needs
+ * about 60 times a file's size in memory (4 MiB: ~350 MB and under 2 s; 16 MiB: ~1 GB) and fails
+ * on files of some tens of MB, so a bigger file is refused before it is parsed.
+ */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Why `file` is too large to parse, or null. */
+export function sizeProblem(file: MigrationFile, limit = MAX_FILE_BYTES): string | null {
+  const size = Buffer.byteLength(file.sql, "utf8");
+  if (size <= limit) return null;
+  return `${file.relativePath} is ${size} bytes, over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB) per migration file (PostgreSQL 15's parser, which checks every pending file before anything runs, needs about 60 times a file's size in memory and fails on files of some tens of MB): split it into files of at most ${limit / 1024 / 1024} MiB`;
+}
+
+/**
+ * The parser failed on `file` without a syntax error (it ran out of stack or memory): not a
+ * refusal of the file's SQL, so a failure of plan as well as of migrate.
+ */
+export function parserFailure(file: MigrationFile, thrown: unknown): GaiaDbError {
+  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : thrownText(thrown);
+  return new GaiaDbError(
+    `${file.relativePath}: PostgreSQL 15's parser failed on this file (${what}), so it was not checked and nothing was applied: simplify the statement that nests deepest (thousands of terms in one expression, say) or split the file`,
+    ExitCode.runtime,
+  );
+}
+
 export interface PreparedStatement {
   /** The statement text without its terminating semicolon, leading comments and trailing space. */
   text: string;
@@ -206,7 +238,8 @@ function leadingWords(text: string, n: number): string {
 
 /**
  * Splits a file into statements with their checksums, by PostgreSQL 15's grammar, and refuses
- * before anything runs: bytes PostgreSQL would not receive as written, a syntax error, a file
+ * before anything runs: bytes PostgreSQL would not receive as written, a file over
+ * MAX_FILE_BYTES, a syntax error, a file
  * without statements (it would be recorded as applied having done nothing), transaction control
  * statements, which would commit half a file (the runner owns BEGIN/COMMIT), and, in a
  * transactional file, statements that cannot run in a transaction (they would fail only when
@@ -214,11 +247,13 @@ function leadingWords(text: string, n: number): string {
  */
 export async function prepareStatements(file: MigrationFile): Promise<PreparedStatement[]> {
   if (file.encodingProblem) throw refused(`${file.relativePath}: ${file.encodingProblem}`);
+  const tooLarge = sizeProblem(file);
+  if (tooLarge) throw refused(tooLarge);
   let statements: Statement[];
   try {
     statements = await splitStatements(file.sql);
   } catch (err) {
-    if (!(err instanceof SqlSyntaxError)) throw err;
+    if (!(err instanceof SqlSyntaxError)) throw parserFailure(file, err);
     throw refused(
       `${file.relativePath}:${err.line}:${err.column}: ${err.message} (PostgreSQL 15 grammar): fix the statement and run again`,
     );

@@ -7,7 +7,7 @@
  * lock, the second reads the whole ledger, the third releases the lock.
  */
 import pg from "pg";
-import { ExitCode, GaiaDbError, refusedError as refused } from "../shared/errors";
+import { ExitCode, GaiaDbError, refusedError as refused, thrownText } from "../shared/errors";
 import { type Environment, type Module, parseModules } from "../shared/vocabulary";
 
 import { type Binding, countingDb, type Db, type LedgerState, readLedger } from "./ledger";
@@ -131,7 +131,7 @@ export function errorText(err: unknown): string {
     const code = (err as { code?: string }).code;
     return err.message || code || err.name;
   }
-  return String(err);
+  return thrownText(err);
 }
 
 const PREFLIGHT_SQL = (tryLock: boolean, statementMs: number, lockMs: number) => `

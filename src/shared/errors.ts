@@ -34,4 +34,25 @@ export const usageError = (message: string) => new GaiaDbError(message, ExitCode
 export const refusedError = (message: string, details: string[] = []) =>
   new GaiaDbError(message, ExitCode.refused, details);
 export const runtimeError = (message: string) => new GaiaDbError(message, ExitCode.runtime);
-export const gapError = (message: string) => new GaiaDbError(message, ExitCode.gap);
+
+/**
+ * Readable text for anything thrown. Not every throwable is an Error: libpg-query's WebAssembly
+ * throws a plain `{name: "ExitStatus", message}` when it exits, which String() turns into
+ * "[object Object]".
+ */
+export function thrownText(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === "object" && thrown !== null) {
+    const { name, message } = thrown as { name?: unknown; message?: unknown };
+    if (typeof message === "string") {
+      return typeof name === "string" && name !== "" ? `${name}: ${message}` : message;
+    }
+    try {
+      const json = JSON.stringify(thrown);
+      if (json !== undefined) return json;
+    } catch {
+      // A cycle or a BigInt: fall through.
+    }
+  }
+  return String(thrown);
+}

@@ -1,4 +1,5 @@
 /** `gaia-db plan`: what `migrate` would do, refusals included, without doing it (read-only). */
+import { ExitCode, GaiaDbError } from "../../shared/errors";
 import { resumeRefusal } from "../analysis";
 import {
   loadMigrationSet,
@@ -35,7 +36,9 @@ export async function plan(options: StatusOptions): Promise<PlanResult> {
       try {
         statements = await prepareStatements(file);
       } catch (err) {
-        s.refusals.push((err as Error).message);
+        // A refusal of the file is what plan reports; anything else (the parser failed) fails it.
+        if (!(err instanceof GaiaDbError) || err.exitCode !== ExitCode.refused) throw err;
+        s.refusals.push(err.message);
         continue;
       }
       const row = ledger.rows.find((r) => r.module === file.module && r.version === file.version);

@@ -19,15 +19,24 @@ export function deadlineMs(timeoutSeconds: number): number {
   return Math.max(0, Math.round((timeoutSeconds - margin) * 1000));
 }
 
-/** GAIA_TIMEOUT_SECONDS: unset means no deadline; anything but a whole number is an error. */
+/**
+ * The customTimeouts GAIA_TIMEOUT_SECONDS may carry. At least 11 s: the margin is at least 10 s,
+ * so anything less leaves no time before the deadline. At most a day: the program declares an
+ * hour at most, and past 2147483 s node's timer would fire at once instead of never.
+ */
+export const TIMEOUT_SECONDS_MIN = 11;
+export const TIMEOUT_SECONDS_MAX = 24 * 60 * 60;
+
+/** GAIA_TIMEOUT_SECONDS: unset means no deadline; anything but a whole number in range is an error. */
 export function readTimeoutSeconds(env: NodeJS.ProcessEnv): number | undefined {
   const v = env[TIMEOUT_VARIABLE];
   if (v === undefined || v === "") return undefined;
-  if (!/^[1-9]\d*$/.test(v))
+  const n = /^[1-9]\d{0,5}$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n >= TIMEOUT_SECONDS_MIN && n <= TIMEOUT_SECONDS_MAX))
     throw new Error(
-      `${TIMEOUT_VARIABLE} must be a whole number of seconds (the command's customTimeout), got "${v}"`,
+      `${TIMEOUT_VARIABLE} must be a whole number of seconds from ${TIMEOUT_SECONDS_MIN} to ${TIMEOUT_SECONDS_MAX} (the command's customTimeout; the process stops itself 10 to 60 s before it), got "${v}": set it to the customTimeout of the resource that runs the command`,
     );
-  return Number(v);
+  return n;
 }
 
 /**

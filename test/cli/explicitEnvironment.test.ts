@@ -99,11 +99,17 @@ describe("gaia-db's deadline (GAIA_TIMEOUT_SECONDS)", () => {
     }
   });
 
-  it("refuses a GAIA_TIMEOUT_SECONDS that is not a whole number (exit 2)", async () => {
-    const r = await runCliProcess(["status", "dev"], { env: { GAIA_TIMEOUT_SECONDS: "30m" } });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      'gaia-db: GAIA_TIMEOUT_SECONDS must be a whole number of seconds (the command\'s customTimeout), got "30m"\n',
-    );
+  it.each([
+    "30m",
+    "0",
+    // Past 2147483 s node's timer fires at once: the run stopped "at its deadline" immediately.
+    "99999999999",
+  ])("refuses GAIA_TIMEOUT_SECONDS=%s (exit 2), naming the allowed range", async (value) => {
+    const r = await runCliProcess(["status", "dev"], { env: { GAIA_TIMEOUT_SECONDS: value } });
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      "",
+      `gaia-db: GAIA_TIMEOUT_SECONDS must be a whole number of seconds from 11 to 86400 (the command's customTimeout; the process stops itself 10 to 60 s before it), got "${value}": set it to the customTimeout of the resource that runs the command\n`,
+    ]);
   });
 });

@@ -5,7 +5,6 @@
 import type pg from "pg";
 import type { Environment } from "../shared/vocabulary";
 
-export const LEDGER_SCHEMA = "gaia_migrations";
 /** Stored as the schema comment; a different value makes the runner (re)apply LEDGER_DDL. */
 export const LEDGER_VERSION = "gaia-db ledger v1";
 

@@ -7,7 +7,7 @@ import { hostname, userInfo } from "node:os";
 import type { Environment } from "../shared/vocabulary";
 import type { BindingWrite } from "./analysis";
 import type { MigrationFile, PreparedStatement } from "./files";
-import { type Binding, type Db, inTransaction } from "./ledger";
+import { type Db, inTransaction } from "./ledger";
 
 /** Who runs the command, recorded next to current_user: user@host. */
 export const clientName = () => {
@@ -189,11 +189,16 @@ export async function recordRepair(
   });
 }
 
-/** What migrate and baseline change in the binding (`bindingUpdate`), with its history events. */
+/**
+ * The one write of the binding row, with its history events: what migrate and baseline change
+ * (`bindingUpdate`), and `gaia-db bind`'s deliberate (re)bind. `restamp` records a new binding
+ * time and role: always for bind, and for migrate and baseline when they bind a database that had
+ * no binding (a new row takes them from the columns' defaults).
+ */
 export async function writeBinding(
   db: Db,
-  current: Binding | null,
-  write: BindingWrite,
+  write: Omit<BindingWrite, "modules"> & { modules: readonly string[] },
+  restamp: boolean,
 ): Promise<void> {
   await db.query(
     `INSERT INTO gaia_migrations.binding (id, environment, supabase_project_ref, isolation_enforced, modules)
@@ -201,36 +206,12 @@ export async function writeBinding(
      ON CONFLICT (id) DO UPDATE SET environment = EXCLUDED.environment,
        supabase_project_ref = EXCLUDED.supabase_project_ref,
        isolation_enforced = EXCLUDED.isolation_enforced, modules = EXCLUDED.modules
-       ${current ? "" : ", bound_at = now(), bound_by = current_user"}`,
+       ${restamp ? ", bound_at = now(), bound_by = current_user" : ""}`,
     [write.environment, write.supabaseProjectRef, write.isolation, write.modules],
   );
   for (const e of write.events) {
     await recordHistory(db, { event: e.event, detail: e.detail, client: clientName() });
   }
-}
-
-/** `gaia-db bind`: the deliberate (re)bind, one history event listing the changes. */
-export async function writeBind(
-  db: Db,
-  bound: {
-    environment: Environment;
-    supabaseProjectRef: string | null;
-    isolation: boolean;
-    modules: readonly string[];
-  },
-  event: "bind" | "rebind",
-  changes: readonly string[],
-): Promise<void> {
-  await db.query(
-    `INSERT INTO gaia_migrations.binding (id, environment, supabase_project_ref, isolation_enforced, modules)
-     VALUES (true, $1, $2, $3, $4)
-     ON CONFLICT (id) DO UPDATE SET environment = EXCLUDED.environment,
-       supabase_project_ref = EXCLUDED.supabase_project_ref,
-       isolation_enforced = EXCLUDED.isolation_enforced,
-       bound_at = now(), bound_by = current_user`,
-    [bound.environment, bound.supabaseProjectRef, bound.isolation, bound.modules],
-  );
-  await recordHistory(db, { event, detail: changes.join("; "), client: clientName() });
 }
 
 /** The baseline scratch database's binding: the files' SQL reads bound_environment(). */

@@ -140,7 +140,7 @@ export async function baselineLocked(
     options.onProgress?.({ type: "baseline", files: chosen.map((f) => f.relativePath), drift });
     if (p.ledger_version !== LEDGER_VERSION) await ensureLedger(db);
     const write = bindingUpdate(ledger.binding, options, ledger.binding ? null : modules);
-    if (write) await writeBinding(db, ledger.binding, write);
+    if (write) await writeBinding(db, write, ledger.binding === null);
     await recordBaselineFiles(db, prepared, drift, (tx) => scratch.keepRoles(tx));
     recorded = true;
     return {

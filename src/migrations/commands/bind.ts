@@ -2,7 +2,7 @@
 import { usageError } from "../../shared/errors";
 import { type Environment, isolationEnforcedByDefault } from "../../shared/vocabulary";
 import { ensureLedger } from "../ledger";
-import { writeBind } from "../ledgerWrites";
+import { writeBinding } from "../ledgerWrites";
 import { type ConnectionOptions, readLedgerIfAny, withLockedSession } from "../session";
 
 export interface BindOptions extends ConnectionOptions {
@@ -67,16 +67,16 @@ export async function bind(options: BindOptions): Promise<BindResult> {
       changes.push(`isolation_enforced ${old?.isolation_enforced ?? false} -> ${isolation}`);
     }
     if (changes.length > 0 || !old) {
-      await writeBind(
+      await writeBinding(
         db,
         {
           environment: options.environment,
           supabaseProjectRef: ref,
           isolation,
           modules: old?.modules ?? ["core"],
+          events: [{ event: old ? "rebind" : "bind", detail: changes.join("; ") }],
         },
-        old ? "rebind" : "bind",
-        changes,
+        true,
       );
     }
     return {

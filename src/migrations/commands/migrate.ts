@@ -152,7 +152,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const ledgerReady = p.ledger_version === LEDGER_VERSION;
     const bindingWrite = bindingUpdate(ledger.binding, options, modules);
     if (!ledgerReady) await ensureLedger(db);
-    if (bindingWrite) await writeBinding(db, ledger.binding, bindingWrite);
+    if (bindingWrite) await writeBinding(db, bindingWrite, ledger.binding === null);
 
     const rowByKey = new Map(ledger.rows.map((r) => [rowKey(r.module, r.version), r]));
     const applied: AppliedFileReport[] = [];

@@ -338,6 +338,10 @@ function validFields(key: ObjectKey, value: unknown): Record<string, unknown> {
   return valid;
 }
 
+/** Why production refuses managed Postgres, as a refusal prints it. */
+export const MANAGED_PRODUCTION_REFUSAL =
+  "unmanaged on production: production migrates only after a completed snapshot of its Postgres volumes, and a managed cluster has none (fly mpg backup create only queues a backup and names no id to wait for)";
+
 /** Rules across fields, over the fields that are valid on their own. */
 function crossCheck(
   env: Environment,
@@ -358,6 +362,11 @@ function crossCheck(
       });
     if (managed && env === "local") {
       problem("kind", "unmanaged (the local stack runs PostgreSQL in Docker)", "unmanaged");
+    } else if (managed && env === "production") {
+      // Production's migrations wait for a completed snapshot of the Postgres volumes (the
+      // `snapshot` Fly command). A managed cluster has no volumes of ours, and flyctl's backup
+      // of one is queued without an id, so no run could tell when it is complete.
+      problem("kind", MANAGED_PRODUCTION_REFUSAL, "unmanaged");
     } else if (managed) {
       if (pg.plan === "performance") {
         problem(

@@ -146,7 +146,7 @@ export const postgresSchema = section(
     kind: doc(z.enum(["unmanaged", "managed"]), {
       allowed: "unmanaged | managed",
       description:
-        "`unmanaged`: a Fly Postgres app (`fly postgres`), as today; `managed`: Fly Managed Postgres (`fly mpg`). The local stack is always unmanaged (Docker).",
+        "`unmanaged`: a Fly Postgres app (`fly postgres`), as today; `managed`: Fly Managed Postgres (`fly mpg`). The local stack is always unmanaged (Docker); production is unmanaged too, because its migrations wait for a completed snapshot of the Postgres volumes, which a managed cluster does not have.",
     }),
     name: flyName("Fly app (or managed cluster) name; the container name on the local stack."),
     database: doc(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/), {

@@ -466,9 +466,9 @@ describe("one kind of mistake at a time", () => {
     ],
     [
       "managed Postgres on the performance plan",
-      "production",
+      "staging",
       {
-        ...rawConfig("production", FLY_SECRETS),
+        ...rawConfig("staging", FLY_SECRETS),
         "gaia:postgres": pg({ kind: "managed", plan: "performance", majorVersion: 17 }),
       },
       [
@@ -477,7 +477,24 @@ describe("one kind of mistake at a time", () => {
           received: '"performance"',
           allowed:
             "basic | starter | launch | scale (flyctl silently creates a basic cluster when asked for performance)",
-          fix: "pulumi config set --path 'gaia:postgres.plan' scale -s production",
+          fix: "pulumi config set --path 'gaia:postgres.plan' scale -s staging",
+        },
+      ],
+    ],
+    [
+      "managed Postgres on production, which cannot take its pre-migration snapshot",
+      "production",
+      {
+        ...rawConfig("production", FLY_SECRETS),
+        "gaia:postgres": pg({ kind: "managed", plan: "launch", majorVersion: 16 }),
+      },
+      [
+        {
+          key: "gaia:postgres.kind",
+          received: '"managed"',
+          allowed:
+            "unmanaged on production: production migrates only after a completed snapshot of its Postgres volumes, and a managed cluster has none (fly mpg backup create only queues a backup and names no id to wait for)",
+          fix: "pulumi config set --path 'gaia:postgres.kind' unmanaged -s production",
         },
       ],
     ],

@@ -85,6 +85,19 @@ async function waitReady(
   }
 }
 
+/**
+ * The previous run's connection string, only when it was read from this very cluster: a new
+ * cluster (another name, or one replaced under the same name) has credentials of its own.
+ */
+export function carriedConnectionString(
+  previous: ResultLine | undefined,
+  clusterId: string,
+): string | undefined {
+  return previous?.cluster === clusterId && typeof previous.connectionString === "string"
+    ? previous.connectionString
+    : undefined;
+}
+
 export async function managedCommand(
   ctx: CommandContext,
   previous: ResultLine | undefined,
@@ -120,8 +133,6 @@ export async function managedCommand(
   }
   let cluster: ManagedCluster | undefined = await managedClusterNamed(ctx, org, name);
   let found: Origin = "adopted";
-  let connectionString =
-    typeof previous?.connectionString === "string" ? previous.connectionString : undefined;
   let selectedPlan: string | undefined;
   if (!cluster) {
     const r = await fly.mutate(mpgCreateArgs({ name, org, ...desired }), {
@@ -139,6 +150,7 @@ export async function managedCommand(
       `stack ${stack}, gaia:postgres: managed Postgres ${name} (${cluster.id}) is in status "${cluster.status}": Fly could not create it. Destroy it with \`fly mpg destroy ${cluster.id} --yes\`, then run \`pulumi up\` again.`,
     ]);
   }
+  let connectionString = carriedConnectionString(previous, cluster.id);
   let planReported = cluster.plan;
   if (found === "created" || cluster.status !== "ready") {
     const ready = await waitReady(ctx, org, name, cluster.id);
@@ -146,7 +158,7 @@ export async function managedCommand(
     connectionString ??= ready.connectionString ?? undefined;
   }
   if (connectionString === undefined) {
-    // Adopted: `mpg status --json` carries the cluster's default credentials.
+    // Adopted, or not the cluster recorded: `mpg status --json` carries its default credentials.
     connectionString = (await managedStatus(ctx, org, cluster.id)).connectionString ?? undefined;
   }
   const refusals: string[] = [];
@@ -171,7 +183,7 @@ export async function managedCommand(
     kind: "managed",
     origin: originAfter(previous?.origin, found),
     cluster: cluster.id,
-    // Read once the cluster was ready (or when adopted) and carried forward.
+    // Read once the cluster was ready (or when adopted), carried forward while it is this cluster.
     connectionString: connectionString ?? null,
     // The plan as the API words it, which flyctl's plan names need not match.
     planReported,

@@ -163,10 +163,11 @@ export async function secretsCommand(ctx: CommandContext): Promise<ResultLine> {
       `stdin holds secrets ${got.join(", ")} but SECRET_NAMES lists ${names.join(", ")}`,
     );
   const lines = entries.map(([k, v]) => `${k}=${String(v)}\n`).join("");
-  // An update for another reason (e.g. a new script hash) must not re-stage identical material.
-  // The digest of high-entropy key material reveals nothing about it.
+  // An update for another reason (e.g. a new script hash) must not re-stage identical material
+  // on the same app; an app renamed in config has none of it yet. The digest of high-entropy key
+  // material reveals nothing about it.
   const digest = createHash("sha256").update(lines).digest("hex");
-  if (previous?.contentSha256 === digest) {
+  if (previous?.contentSha256 === digest && previous.app === app) {
     ctx.log(`${app}: certificate secrets unchanged, nothing to stage`);
     return { ...previous, staged: false };
   }

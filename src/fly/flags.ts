@@ -241,6 +241,11 @@ export function secretsImportArgs(app: string): Argv {
   return ["secrets", "import", "-a", app, "--stage"];
 }
 
+/** Names and Fly's digests only: values are never listed. */
+export function secretsListArgs(app: string): Argv {
+  return ["secrets", "list", "-a", app, "--json"];
+}
+
 export function secretsUnsetArgs(app: string, names: string[]): Argv {
   return ["secrets", "unset", ...names, "-a", app, "--stage"];
 }

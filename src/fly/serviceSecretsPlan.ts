@@ -34,8 +34,11 @@ export interface ExistingSecret {
 
 export interface RecordedSecret {
   fingerprint: string;
-  /** Fly's digest right after we staged it. */
-  flyDigest: string;
+  /**
+   * Fly's digest right after we staged it; null when it could not be read back then (the import
+   * took effect): still ours, and the next run records the digest it finds.
+   */
+  flyDigest: string | null;
 }
 
 export interface PlanServiceSecretsInput {
@@ -103,7 +106,7 @@ export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPl
         const record = records[name];
         let reason: StageReason | null;
         if (digest === undefined) reason = "new";
-        else if (record && record.flyDigest === digest) {
+        else if (record && (record.flyDigest === digest || record.flyDigest === null)) {
           reason = record.fingerprint === fingerprint ? null : "changed";
         } else if (adopts(input.adoptSecrets, name)) reason = "adopted";
         else {
@@ -124,6 +127,22 @@ export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPl
       plan.stdin = lines.length > 0 ? `${lines.join("\n")}\n` : "";
       return plan;
     });
+}
+
+/**
+ * Whether an import of `staged` took effect: each of them is listed now with a digest other than
+ * the one listed before it (or listed now when it was absent before).
+ */
+export function importTookEffect(
+  staged: readonly string[],
+  before: ReadonlyMap<string, string>,
+  now: readonly ExistingSecret[],
+): boolean {
+  const after = new Map(now.map((s) => [s.name, s.digest]));
+  return staged.every((name) => {
+    const digest = after.get(name);
+    return digest !== undefined && digest !== before.get(name);
+  });
 }
 
 function adopts(adoptSecrets: boolean | readonly string[], name: string): boolean {

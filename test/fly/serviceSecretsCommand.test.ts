@@ -91,6 +91,88 @@ describe("serviceSecretsCommand", () => {
     expect(fake.state().apps["gaia-gateway-dev"].secrets.REDIS_URL.value).toBe("redis://by-hand");
   });
 
+  it("owns what an import that failed after Fly applied it staged, on this run and the next", async () => {
+    const first = await serviceSecretsCommand(ctx("create", VALUES));
+    fake.injectFault({ match: "secrets import", kind: "fail-after-create", message: "boom" });
+    const digest = (name: string) => fake.state().apps["gaia-gateway-dev"].secrets[name].digest;
+    const failed = await serviceSecretsCommand(
+      ctx(
+        "update",
+        { ...VALUES, REDIS_URL: "redis://second" },
+        { PULUMI_COMMAND_STDOUT: `${JSON.stringify(first)}\n` },
+      ),
+    );
+    expect(failed.staged).toEqual(["REDIS_URL"]);
+    expect((failed.records as Record<string, { flyDigest: string }>).REDIS_URL!.flyDigest).toBe(
+      digest("REDIS_URL"),
+    );
+    expect(logs).toContain(
+      "fly secrets import -a gaia-gateway-dev --stage failed, but every secret it staged is listed with a new digest: it took effect",
+    );
+    const next = await serviceSecretsCommand(
+      ctx(
+        "update",
+        { ...VALUES, REDIS_URL: "redis://third" },
+        { PULUMI_COMMAND_STDOUT: `${JSON.stringify(failed)}\n` },
+      ),
+    );
+    expect(next.staged).toEqual(["REDIS_URL"]);
+    expect(next.kept).toEqual([]);
+    expect(fake.state().apps["gaia-gateway-dev"].secrets.REDIS_URL.value).toBe("redis://third");
+  });
+
+  it("fails, and changes no record, when the import did not take effect", async () => {
+    const first = await serviceSecretsCommand(ctx("create", VALUES));
+    fake.injectFault({ match: "secrets import", kind: "error", message: "boom" });
+    await expect(
+      serviceSecretsCommand(
+        ctx(
+          "update",
+          { ...VALUES, REDIS_URL: "redis://second" },
+          { PULUMI_COMMAND_STDOUT: `${JSON.stringify(first)}\n` },
+        ),
+      ),
+    ).rejects.toThrow(
+      "fly secrets import -a gaia-gateway-dev --stage failed (exit 1): Error: boom",
+    );
+    expect(fake.state().apps["gaia-gateway-dev"].secrets.REDIS_URL.value).toBe(VALUES.REDIS_URL);
+  });
+
+  it("owns what it staged when reading the digests back fails, and confirms them on the next run", async () => {
+    // The first list (before the import) answers; the read-back fails.
+    fake.injectFault({ match: "secrets list", kind: "error", message: "boom", skip: 1 });
+    const first = await serviceSecretsCommand(ctx("create", VALUES));
+    expect(first.staged).toEqual(["DATABASE_URL", "REDIS_URL"]);
+    expect(first.records).toMatchObject({
+      DATABASE_URL: { flyDigest: null },
+      REDIS_URL: { flyDigest: null },
+    });
+    expect(logs).toContain(
+      "note: gaia-gateway-dev: DATABASE_URL, REDIS_URL were staged but their digests could not be read back (fly secrets list -a gaia-gateway-dev --json failed (exit 1): Error: boom); the next run records them",
+    );
+    fake.clearCalls();
+    const next = await serviceSecretsCommand(
+      ctx("update", VALUES, { PULUMI_COMMAND_STDOUT: `${JSON.stringify(first)}\n` }),
+    );
+    const digest = (name: string) => fake.state().apps["gaia-gateway-dev"].secrets[name].digest;
+    expect(next.staged).toEqual([]);
+    expect(next.unchanged).toEqual(["DATABASE_URL", "REDIS_URL"]);
+    expect(next.records).toMatchObject({
+      DATABASE_URL: { flyDigest: digest("DATABASE_URL") },
+      REDIS_URL: { flyDigest: digest("REDIS_URL") },
+    });
+    expect(fake.mutations()).toEqual([]);
+    const changed = await serviceSecretsCommand(
+      ctx(
+        "update",
+        { ...VALUES, REDIS_URL: "redis://new" },
+        { PULUMI_COMMAND_STDOUT: `${JSON.stringify(first)}\n` },
+      ),
+    );
+    expect(changed.staged).toEqual(["REDIS_URL"]);
+    expect(changed.kept).toEqual([]);
+  });
+
   it.each([
     [
       "a value missing from stdin",

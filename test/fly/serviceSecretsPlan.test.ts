@@ -3,6 +3,7 @@ import {
   type AppSecretsPlan,
   adoptSecretsParam,
   describeSecretsPlan,
+  importTookEffect,
   type PlanServiceSecretsInput,
   parseAdoptSecrets,
   planServiceSecrets,
@@ -121,6 +122,28 @@ describe("planServiceSecrets", () => {
           "gaia-gateway-dev": {
             DATABASE_URL: { fingerprint: fp("DATABASE_URL", "old"), flyDigest: "d1" },
             REDIS_URL: { fingerprint: fp("REDIS_URL"), flyDigest: "r1" },
+          },
+        },
+      },
+      {
+        stage: [{ name: "DATABASE_URL", reason: "changed" }],
+        unchanged: ["REDIS_URL"],
+        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
+      },
+    ],
+    [
+      "staged by a run that could not read the digests back: ours, restaged only if our value changed",
+      {
+        existing: {
+          "gaia-gateway-dev": [
+            { name: "DATABASE_URL", digest: "d2" },
+            { name: "REDIS_URL", digest: "r2" },
+          ],
+        },
+        recorded: {
+          "gaia-gateway-dev": {
+            DATABASE_URL: { fingerprint: fp("DATABASE_URL", "old"), flyDigest: null },
+            REDIS_URL: { fingerprint: fp("REDIS_URL"), flyDigest: null },
           },
         },
       },
@@ -256,5 +279,31 @@ describe("ADOPT_SECRETS, as the component writes it and the command reads it", (
   ])("%j ⇄ %j", (value, text) => {
     expect(adoptSecretsParam(value)).toBe(text);
     expect(parseAdoptSecrets(text)).toEqual(value);
+  });
+});
+
+describe("importTookEffect", () => {
+  const before = new Map([["DATABASE_URL", "d1"]]);
+  it.each([
+    [
+      "every name listed with a new digest",
+      [
+        ["DATABASE_URL", "d2"],
+        ["REDIS_URL", "r1"],
+      ],
+      true,
+    ],
+    [
+      "a name still at its old digest",
+      [
+        ["DATABASE_URL", "d1"],
+        ["REDIS_URL", "r1"],
+      ],
+      false,
+    ],
+    ["a new name not listed", [["DATABASE_URL", "d2"]], false],
+  ] as const)("%s: %s", (_why, now, expected) => {
+    const listed = now.map(([name, digest]) => ({ name, digest }));
+    expect(importTookEffect(["DATABASE_URL", "REDIS_URL"], before, listed)).toBe(expected);
   });
 });

@@ -11,9 +11,10 @@
  */
 
 import { SERVICE_SECRET_NAMES, type ServiceSecretName } from "../../shared/vocabulary";
-import { secretsImportArgs } from "../flags";
+import { secretsImportArgs, secretsListArgs } from "../flags";
 import {
   type ExistingSecret,
+  importTookEffect,
   parseAdoptSecrets,
   planServiceSecrets,
   type RecordedSecret,
@@ -89,13 +90,13 @@ export async function serviceSecretsCommand(ctx: CommandContext): Promise<Result
       `stdin holds values for ${got.join(", ") || "nothing"} but SECRET_NAMES lists ${names.join(", ")}`,
     );
 
-  const list = async () =>
-    parseSecretsList((await fly.read(["secrets", "list", "-a", app, "--json"])) ?? "[]");
+  const list = async () => parseSecretsList((await fly.read(secretsListArgs(app))) ?? "[]");
   const recorded = recordsOf(previous);
+  const existing = await list();
   const [plan] = planServiceSecrets({
     services: { [service]: app },
     values: Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)])),
-    existing: { [app]: await list() },
+    existing: { [app]: existing },
     recorded: { [app]: recorded },
     adoptSecrets,
     // The component chose the names; the planner adds the Supabase ones for a "JWT service".
@@ -106,20 +107,49 @@ export async function serviceSecretsCommand(ctx: CommandContext): Promise<Result
     ctx.log(`kept ${k.name}: ${k.reason} (set gaia:services.adoptSecrets to overwrite)`);
 
   const records: Record<string, RecordedSecret> = { ...recorded };
+  const before = new Map(existing.map((s) => [s.name, s.digest]));
+  // A record an earlier run could not complete is ours: it gets the digest listed now.
+  for (const name of plan.unchanged) {
+    const digest = before.get(name);
+    if (records[name]?.flyDigest === null && digest !== undefined)
+      records[name] = { ...records[name], flyDigest: digest };
+  }
   if (plan.stage.length > 0) {
-    const stdin = plan.stage
-      .map(({ name }) => `${importLine(name, String(given[name]))}\n`)
-      .join("");
-    await fly.mutate(secretsImportArgs(app), { stdin });
+    const staged = plan.stage.map((s) => s.name);
+    const stdin = staged.map((name) => `${importLine(name, String(given[name]))}\n`).join("");
+    // From the import on, this command does not fail: a failed run keeps no output, so the
+    // records of what it staged would be lost and the next run would take our own secrets for
+    // someone else's. An import is one API call: when every name it sets is listed with a new
+    // digest, it took effect whatever flyctl said.
+    const tookEffect = async () => {
+      const now = await list().catch(() => null);
+      return now !== null && importTookEffect(staged, before, now);
+    };
+    await fly.mutate(secretsImportArgs(app), { stdin, verify: tookEffect }).catch(async (e) => {
+      if (!(await tookEffect())) throw e;
+      ctx.log(
+        `fly ${secretsImportArgs(app).join(" ")} failed, but every secret it staged is listed with a new digest: it took effect`,
+      );
+    });
     // Fly's digest is only knowable by reading it back; it is what marks the secret as ours.
-    const live = new Map((await list()).map((s) => [s.name, s.digest]));
-    for (const { name } of plan.stage) {
-      const digest = live.get(name);
+    const live = await list().then(
+      (l) => new Map(l.map((s) => [s.name, s.digest])),
+      (e: unknown) => {
+        ctx.log(
+          `note: ${app}: ${staged.join(", ")} were staged but their digests could not be read back (${e instanceof Error ? e.message : String(e)}); the next run records them`,
+        );
+        return null;
+      },
+    );
+    for (const name of staged) {
+      const digest = live === null ? null : live.get(name);
       if (digest === undefined)
-        throw new CommandError(`fly secrets import succeeded but ${name} is not listed on ${app}`);
+        ctx.log(
+          `note: fly secrets import succeeded but ${name} is not listed on ${app}; the next run stages it again`,
+        );
       records[name] = {
         fingerprint: plan.fingerprints[name as ServiceSecretName]!,
-        flyDigest: digest,
+        flyDigest: digest ?? null,
       };
     }
   }

@@ -5,9 +5,13 @@
  *   (fly-go flaps.go:305-324 handleAPIError: a JSON body gives its `error` text alone, anything
  *   else `request returned non-2xx status: <code>: <body>`), so `message` replaces the default.
  * - "timeout": a context deadline, which flyctl exits 126 for (internal/cli/cli.go:109-112).
- * - "fail-after-create": the mutation happens, then the command fails (flyctl #1719).
+ * - "fail-after-create": the mutation happens, then the command fails, as when the API applied a
+ *   request whose answer never reached flyctl. Every mutating command honours it: one that has
+ *   several steps (postgres create) fails where it says, any other once its run is done; a read
+ *   refuses it, since it has nothing to fail after.
  * - "hang": the command gets as far as its mutation (or through a read) and never returns.
  * - "error": fails with `message`, for API texts the source does not show.
+ * `skip: n` lets the first n matching calls through (a read-back after a mutation, say).
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -19,6 +23,12 @@ function takeFault(state, key) {
   const i = state.faults.findIndex((f) => f.match === key && (f.times ?? 1) > 0);
   if (i < 0) return null;
   const f = state.faults[i];
+  if ((f.skip ?? 0) > 0) {
+    f.skip -= 1;
+    // A read saves no state of its own.
+    saveState(state);
+    return null;
+  }
   f.times = (f.times ?? 1) - 1;
   if (f.times <= 0) state.faults.splice(i, 1);
   return f;
@@ -67,7 +77,9 @@ const HANG = Symbol("hang");
  */
 function faultHook(state, f) {
   return {
+    fired: false,
     afterCreate(message) {
+      this.fired = true;
       if (f?.kind === "hang") {
         saveState(state);
         throw HANG;

@@ -56,6 +56,8 @@ export interface Fault {
   /** `error`: the text it fails with. */
   message?: string;
   times?: number;
+  /** Lets the first `skip` matching calls through. */
+  skip?: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the fake's state is untyped JSON by design.

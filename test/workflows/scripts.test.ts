@@ -59,41 +59,78 @@ describe("check-backend.sh", () => {
 });
 
 describe("check-flyctl.sh", () => {
-  /** A PATH holding a stand-in `flyctl` that prints `versionJson` for `flyctl version --json`. */
-  const run = (versionJson: string | null) => {
+  const stub = (dir: string, name: string, versionJson: string) => {
+    const script = `#!/usr/bin/env bash\n[[ "$*" == "version --json" ]] || exit 9\necho '${versionJson}'\n`;
+    writeFileSync(join(dir, name), script);
+    chmodSync(join(dir, name), 0o755);
+  };
+  /**
+   * A PATH holding a stand-in `flyctl` that prints `versionJson` for `flyctl version --json`, and
+   * ahead of it, when given, another directory with a `fly` of its own (a preinstalled one).
+   */
+  const run = (
+    versionJson: string | null,
+    o: { fly?: string; env?: Record<string, string> } = {},
+  ) => {
     const bin = mkdtempSync(join(scratch, "flyctl-"));
-    if (versionJson !== null) {
-      const script = `#!/usr/bin/env bash\n[[ "$*" == "version --json" ]] || exit 9\necho '${versionJson}'\n`;
-      writeFileSync(join(bin, "flyctl"), script);
-      chmodSync(join(bin, "flyctl"), 0o755);
-    }
+    const ahead = mkdtempSync(join(scratch, "fly-"));
+    if (versionJson !== null) stub(bin, "flyctl", versionJson);
+    if (o.fly !== undefined) stub(ahead, "fly", o.fly);
     const result = spawnSync("bash", [join(ROOT, ".github/scripts/check-flyctl.sh")], {
       cwd: ROOT,
-      env: { PATH: `${bin}:/usr/bin:/bin:${dirname(process.execPath)}` },
+      env: { PATH: `${ahead}:${bin}:/usr/bin:/bin:${dirname(process.execPath)}`, ...o.env },
       encoding: "utf8",
     });
-    return { bin, status: result.status, stdout: result.stdout, stderr: result.stderr };
+    return { bin, ahead, status: result.status, stdout: result.stdout, stderr: result.stderr };
   };
+  const PINNED = '{"Name":"flyctl","Version":"0.4.87","Commit":"3eb236fab"}';
 
-  it("accepts the pinned release and links fly to flyctl", () => {
-    const r = run('{"Name":"flyctl","Version":"0.4.87","Commit":"3eb236fab"}');
-    expect([r.status, r.stdout, r.stderr]).toEqual([0, `flyctl 0.4.87 at ${r.bin}/flyctl\n`, ""]);
+  it("accepts the pinned release and links fly, the name the program runs, to flyctl", () => {
+    const r = run(PINNED);
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      0,
+      `fly is flyctl 0.4.87 (${r.bin}/fly)\n`,
+      "",
+    ]);
     expect(readlinkSync(join(r.bin, "fly"))).toBe(join(r.bin, "flyctl"));
+  });
+
+  it("checks the fly the program runs, not a flyctl beside it", () => {
+    const r = run(PINNED, { fly: '{"Name":"flyctl","Version":"0.4.80"}' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      1,
+      "",
+      `::error::fly (${r.ahead}/fly), which the Fly commands run, is flyctl 0.4.80, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n`,
+    ]);
+  });
+
+  it("checks $GAIA_FLYCTL when it names the binary", () => {
+    const other = mkdtempSync(join(scratch, "gaia-flyctl-"));
+    stub(other, "my-flyctl", '{"Name":"flyctl","Version":"0.4.90"}');
+    const r = run(PINNED, { env: { GAIA_FLYCTL: join(other, "my-flyctl") } });
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      1,
+      "",
+      `::error::${other}/my-flyctl (${other}/my-flyctl), which the Fly commands run, is flyctl 0.4.90, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n`,
+    ]);
   });
 
   it.each([
     [
       '{"Name":"flyctl","Version":"0.4.90"}',
-      "::error::flyctl 0.4.90 is installed, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n",
+      "::error::fly (BIN/fly), which the Fly commands run, is flyctl 0.4.90, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n",
     ],
     [
       "flyctl v0.4.87 linux/amd64",
-      "::error::flyctl of an unknown version is installed, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n",
+      "::error::fly (BIN/fly), which the Fly commands run, is flyctl of an unknown version, but the Fly code is verified against 0.4.87 (src/fly/flyctlVersion.ts).\n",
     ],
-    [null, "::error::flyctl is not on PATH: the setup-flyctl step must run before this one.\n"],
+    [
+      null,
+      "::error::neither fly nor flyctl is on PATH: the setup-flyctl step must run before this one.\n",
+    ],
   ])("refuses %j", (versionJson, stderr) => {
     const r = run(versionJson);
-    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", stderr]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", stderr.replace("BIN", r.bin)]);
   });
 });
 

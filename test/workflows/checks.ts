@@ -18,6 +18,7 @@ export interface Step {
 
 export interface Job {
   readonly "runs-on"?: string;
+  readonly "timeout-minutes"?: number;
   readonly needs?: string | string[];
   readonly if?: string;
   readonly environment?: string | { name: string };
@@ -210,4 +211,56 @@ export function credentialProblems(workflow: Workflow): string[] {
     }
   }
   return problems;
+}
+
+/** One resource of test/fixtures/program/resources.txt: what it waits for, and its timeouts. */
+export interface TimedResource {
+  readonly dependsOn: readonly string[];
+  /** customTimeouts in seconds, by operation (absent: the provider's default, unbounded here). */
+  readonly timeouts: Readonly<Record<string, number>>;
+}
+
+/**
+ * The resources of one stack in the identity fixture (held to the program by
+ * test/program/identity.test.ts), by URN.
+ */
+export function stackResources(fixture: string, stack: string): Map<string, TimedResource> {
+  const section = fixture.split(/^## /m).find((s) => s.startsWith(`${stack}\n`)) ?? "";
+  const out = new Map<string, TimedResource>();
+  for (const block of section.split(/\n\s*\n/)) {
+    const [urn, ...lines] = block.trim().split("\n");
+    if (!urn?.startsWith("urn:")) continue;
+    const dependsOn: string[] = [];
+    const timeouts: Record<string, number> = {};
+    for (const line of lines.map((l) => l.trim())) {
+      if (line.startsWith("dependsOn ")) dependsOn.push(line.slice("dependsOn ".length));
+      if (line.startsWith("customTimeouts "))
+        for (const m of line.matchAll(/(create|update|delete) (\d+)s/g))
+          timeouts[m[1]!] = Number(m[2]);
+    }
+    out.set(urn, { dependsOn, timeouts });
+  }
+  return out;
+}
+
+/**
+ * The longest an `up` can take by its customTimeouts: the heaviest chain of dependencies, each
+ * resource weighing the longer of its create and update timeouts (the engine starts a resource
+ * once what it depends on is done, and runs the rest in parallel). No timeout weighs nothing.
+ */
+export function longestChainSeconds(resources: ReadonlyMap<string, TimedResource>): number {
+  const memo = new Map<string, number>();
+  const weigh = (urn: string, path: ReadonlySet<string>): number => {
+    const known = memo.get(urn);
+    if (known !== undefined) return known;
+    if (path.has(urn)) throw new Error(`a dependency cycle through ${urn}`);
+    const r = resources.get(urn);
+    if (r === undefined) return 0;
+    const next = new Set(path).add(urn);
+    const before = Math.max(0, ...r.dependsOn.map((d) => weigh(d, next)));
+    const total = before + Math.max(r.timeouts.create ?? 0, r.timeouts.update ?? 0);
+    memo.set(urn, total);
+    return total;
+  };
+  return Math.max(0, ...[...resources.keys()].map((u) => weigh(u, new Set())));
 }

@@ -12,8 +12,10 @@ import {
   isStaleLinterFinding,
   type Job,
   loadWorkflows,
+  longestChainSeconds,
   pulumiSteps,
   ROOT,
+  stackResources,
   unpinnedUses,
   visibleEnvironment,
   type Workflow,
@@ -477,5 +479,53 @@ describe("schema review", () => {
       expect(visibleEnvironment(workflow, job).filter((e) => /FLY/i.test(e))).toEqual([]);
     }
     expect(text).not.toMatch(/FLY_(API|ACCESS)_TOKEN/);
+  });
+});
+
+describe("the deploy job's timeout", () => {
+  const SETUP_MINUTES = 15;
+  const fixture = readFileSync(join(ROOT, "test/fixtures/program/resources.txt"), "utf8");
+
+  it.each([
+    ["nothing", [], 0],
+    ["one resource", [["a", [], { create: 60, update: 60 }]], 60],
+    [
+      "a chain outweighs a parallel branch",
+      [
+        ["a", [], { create: 60, update: 60 }],
+        ["b", ["a"], { update: 120 }],
+        ["c", [], { update: 150 }],
+      ],
+      180,
+    ],
+    ["a dependency outside the stack weighs nothing", [["a", ["x"], { update: 5 }]], 5],
+  ] as const)("longest chain of %s", (_why, rows, seconds) => {
+    const resources = new Map(
+      rows.map(([urn, dependsOn, timeouts]) => [urn, { dependsOn: [...dependsOn], timeouts }]),
+    );
+    expect(longestChainSeconds(resources)).toBe(seconds);
+  });
+
+  it("reads the production stack's chain from the program's resources", () => {
+    const resources = stackResources(fixture, "production");
+    // cluster, database, snapshot and the Fly commands after the migrations: 30 minutes each;
+    // the migrations 60, the app login 10.
+    expect(longestChainSeconds(resources)).toBe((30 + 30 + 30 + 60 + 10 + 30) * 60);
+  });
+
+  it("outlasts every stack's longest up, one delete and the steps before it", () => {
+    const deploy = jobOf("deploy.yml", "deploy");
+    for (const stack of flyStacks()) {
+      const resources = stackResources(fixture, stack);
+      expect(resources.size, stack).toBeGreaterThan(0);
+      const longestDelete = Math.max(
+        0,
+        ...[...resources.values()].map((r) => r.timeouts.delete ?? 0),
+      );
+      const worstMinutes = (longestChainSeconds(resources) + longestDelete) / 60 + SETUP_MINUTES;
+      expect(deploy["timeout-minutes"], stack).toBeGreaterThanOrEqual(worstMinutes);
+    }
+    // What GitHub allows a job on its runners.
+    expect(deploy["timeout-minutes"]).toBeLessThanOrEqual(360);
   });
 });

@@ -316,6 +316,29 @@ describe("fake fly: faults and call log", () => {
     expect(fake.state().volumes).toEqual([]);
   });
 
+  it("fail-after-create on a mutation without steps of its own fails once it is done", () => {
+    fly(["apps", "create", "gaia-a-dev", "--org", "aeonia-dev"]);
+    fake.injectFault({ match: "secrets import", kind: "fail-after-create" });
+    const r = fly(["secrets", "import", "-a", "gaia-a-dev", "--stage"], { stdin: "A=1\n" });
+    expect([r.code, r.stderr]).toEqual([126, "Error: context deadline exceeded\n"]);
+    expect(fake.state().apps["gaia-a-dev"].secrets.A.value).toBe("1");
+  });
+
+  it("fail-after-create on a read is refused: a read has nothing to fail after", () => {
+    fake.injectFault({ match: "apps list", kind: "fail-after-create" });
+    const r = fly(["apps", "list", "--json"]);
+    expect([r.code, r.stderr]).toEqual([
+      99,
+      "Error: fake fly: fail-after-create on `apps list`, which mutates nothing\n",
+    ]);
+  });
+
+  it("skip lets the first matching calls through", () => {
+    fake.injectFault({ match: "apps list", kind: "error", message: "boom", skip: 2 });
+    expect([0, 1, 2].map(() => fly(["apps", "list", "--json"]).code)).toEqual([0, 0, 1]);
+    expect(fake.state().faults).toEqual([]);
+  });
+
   it("logs every call with whether it mutates", () => {
     fly(["apps", "list", "--json"]);
     fly(["apps", "create", "gaia-a-dev", "--org", "aeonia-dev"]);

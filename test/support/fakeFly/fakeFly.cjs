@@ -114,7 +114,10 @@ async function main() {
         }
         if (f?.kind === "hang") saveState(state);
         if (f?.kind === "fail-after-create" && !spec.mutation)
-          throw new FlyError(`fake fly: fail-after-create on \`${r.path}\`, which mutates nothing`, 99);
+          throw new FlyError(
+            `fake fly: fail-after-create on \`${r.path}\`, which mutates nothing`,
+            99,
+          );
         const result = spec.run(ctx);
         // A mutation that names no point of failure fails once its run is done.
         if (f?.kind === "fail-after-create" && !ctx.fault.fired) ctx.fault.afterCreate();

@@ -80,3 +80,39 @@ describe("managedCommand's connection string", () => {
     expect(fake.calls().map((c) => c.command)).not.toContain("mpg status");
   });
 });
+
+describe("managedCommand's delete", () => {
+  it("returns once the org's list no longer has the cluster, not when its deletion is scheduled", async () => {
+    const created = await managedCommand(ctx("create", "gaia-db-dev"), undefined);
+    fake.update((s) => {
+      s.mpgDestroyListings = 2;
+    });
+    fake.clearCalls();
+    const deleted = await managedCommand(ctx("delete", "gaia-db-dev"), created);
+    expect(deleted).toEqual({
+      kind: "managed",
+      origin: "created",
+      cluster: created.cluster,
+      deleted: true,
+    });
+    expect(fake.state().mpg).toEqual([]);
+    expect(fake.calls().map((c) => c.command)).toEqual([
+      "mpg destroy",
+      "mpg list",
+      "mpg list",
+      "mpg list",
+    ]);
+  });
+
+  it("fails, naming the cluster, when it is still listed at the end of the wait", async () => {
+    const created = await managedCommand(ctx("create", "gaia-db-dev"), undefined);
+    fake.update((s) => {
+      s.mpgDestroyListings = 1000;
+    });
+    const c = ctx("delete", "gaia-db-dev");
+    c.env.GAIA_MPG_DESTROY_TIMEOUT_S = "1";
+    await expect(managedCommand(c, created)).rejects.toThrow(
+      `managed Postgres gaia-db-dev (${String(created.cluster)}) is scheduled to be destroyed but still listed in org aeonia-dev after 1 s. Run \`pulumi destroy\` again once \`fly mpg list --org aeonia-dev\` no longer shows it.`,
+    );
+  });
+});

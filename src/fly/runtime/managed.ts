@@ -98,6 +98,31 @@ export function carriedConnectionString(
     : undefined;
 }
 
+/**
+ * Polls the org's list until the cluster is no longer in it, for at most
+ * $GAIA_MPG_DESTROY_TIMEOUT_S (default 20 minutes, under the command's 30-minute timeout): a
+ * cluster whose deletion is scheduled is still listed, and a later `up` would adopt it by name.
+ */
+async function waitGone(
+  ctx: CommandContext,
+  org: string,
+  name: string,
+  id: string,
+  absent: () => Promise<boolean>,
+): Promise<void> {
+  const timeoutS = positiveInt(ctx.env.GAIA_MPG_DESTROY_TIMEOUT_S) ?? 20 * 60;
+  const pollMs = positiveInt(ctx.env.GAIA_MPG_POLL_MS) ?? 5_000;
+  const deadline = Date.now() + timeoutS * 1000;
+  while (!(await absent())) {
+    if (Date.now() >= deadline)
+      throw new CommandError(
+        `managed Postgres ${name} (${id}) is scheduled to be destroyed but still listed in org ${org} after ${timeoutS} s. Run \`pulumi destroy\` again once \`fly mpg list --org ${org}\` no longer shows it.`,
+      );
+    ctx.log(`  ${name} (${id}) is still listed; waiting for its deletion`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 export async function managedCommand(
   ctx: CommandContext,
   previous: ResultLine | undefined,
@@ -112,11 +137,12 @@ export async function managedCommand(
       return { kind: "managed", origin: previous?.origin ?? "adopted", cluster: previous?.cluster };
     }
     const id = String(previous.cluster);
-    // "Gone" only when the org's list no longer has it: flyctl's not-found text is no proof.
-    await fly.mutate(mpgDestroyArgs(id), {
-      notFoundIsSuccess: true,
-      absent: managedClusterAbsent(ctx, org, id),
-    });
+    // "Gone" only when the org's list no longer has it: flyctl's not-found text is no proof, and
+    // a destroy that succeeds only schedules the deletion.
+    const absent = managedClusterAbsent(ctx, org, id);
+    const r = await fly.mutate(mpgDestroyArgs(id), { notFoundIsSuccess: true, absent });
+    // A failed destroy returns only once the list no longer has the cluster.
+    if (r.code === 0) await waitGone(ctx, org, name, id, absent);
     return { kind: "managed", origin: "created", cluster: previous.cluster, deleted: true };
   }
   const desired = {

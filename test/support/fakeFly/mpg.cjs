@@ -248,6 +248,7 @@ function mpgCreate(ctx) {
 // mpg/list.go:47-100: the org from --org or the first argument, looked up, then the v1 API's
 // list (both v1 and v2 clusters); none is a text line, even with --json.
 function mpgList(ctx) {
+  settleDestroys(ctx.state);
   need(ctx, "org");
   const slug = ctx.flags.org || ctx.args[0];
   if (!orgs(ctx.state).some((o) => o.slug === slug))
@@ -284,6 +285,7 @@ function mpgList(ctx) {
 
 /** mpg status --json: GetClusterResponse, the cluster under "data" and its default credentials. */
 function mpgStatus(ctx) {
+  settleDestroys(ctx.state);
   const cl = clusterFromArg(ctx);
   advanceStatus(cl);
   if (ctx.flags.json)
@@ -318,14 +320,31 @@ function mpgStatus(ctx) {
   print();
 }
 
+// v2/run_destroy.go:41-48: DestroyCluster only schedules the deletion ("scheduled to be destroyed
+// (may take some time)"). How long the cluster stays listed, and with which status, is the API's:
+// state.mpgDestroyListings (reads of the org's list or the cluster's status before it is gone,
+// default 0) and state.mpgDestroyingStatus (default: the status it had).
 function mpgDestroy(ctx) {
   const cl = clusterFromArg(ctx);
   if (!ctx.flags.yes) {
     eprint(T.mpgDestroyWarning.text);
     need(ctx, "yes");
   }
-  ctx.state.mpg = ctx.state.mpg.filter((x) => x !== cl);
+  const listings = ctx.state.mpgDestroyListings ?? 0;
+  if (listings > 0) {
+    cl.destroyListings = listings;
+    if (ctx.state.mpgDestroyingStatus) {
+      cl.status = ctx.state.mpgDestroyingStatus;
+      cl.statuses = [cl.status];
+    }
+  } else ctx.state.mpg = ctx.state.mpg.filter((x) => x !== cl);
   print(sprintf(T.mpgDestroyed.text, cl.name, cl.id));
+}
+
+/** One read of clusters whose deletion is scheduled: each is listed once less, then gone. */
+function settleDestroys(state) {
+  for (const cl of state.mpg) if (cl.destroyListings !== undefined) cl.destroyListings -= 1;
+  state.mpg = state.mpg.filter((cl) => cl.destroyListings === undefined || cl.destroyListings >= 0);
 }
 
 function mpgDatabasesList(ctx) {
@@ -371,7 +390,7 @@ module.exports = {
   mpgUri,
   commands: {
     "mpg create": { run: mpgCreate, mutation: true },
-    "mpg list": { run: mpgList },
+    "mpg list": { run: mpgList, saves: true },
     "mpg status": { run: mpgStatus, saves: true },
     "mpg destroy": { run: mpgDestroy, mutation: true },
     "mpg databases list": { run: mpgDatabasesList },

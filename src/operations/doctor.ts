@@ -5,7 +5,7 @@
  * takes the expected and observed states as plain objects.
  */
 import type { FlyStackConfig } from "../config/parseConfig";
-import { redisStatusArgs, statusArgs, volumesListArgs } from "../fly/flags";
+import { redisStatusArgs, secretsListArgs, statusArgs, volumesListArgs } from "../fly/flags";
 import {
   type AppStatus,
   classifyFailure,
@@ -254,7 +254,7 @@ async function observeApp(fly: FlyRunner, app: string, withSecrets: boolean) {
   if (status === null) return null;
   const volumes = (await read(fly, volumesListArgs(app), parseVolumes)) ?? [];
   const secrets = withSecrets
-    ? ((await read(fly, ["secrets", "list", "-a", app, "--json"], parseSecretNames)) ?? [])
+    ? ((await read(fly, secretsListArgs(app), parseSecretNames)) ?? [])
     : [];
   return { status, volumes, secrets };
 }

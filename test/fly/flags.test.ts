@@ -198,6 +198,7 @@ const cases: [string, string[], string[]][] = [
   ["redis list", f.redisListArgs("o"), ["redis", "list", "--org", "o"]],
   ["redis destroy", f.redisDestroyArgs("r"), ["redis", "destroy", "r", "--yes"]],
   ["secrets import", f.secretsImportArgs("a"), ["secrets", "import", "-a", "a", "--stage"]],
+  ["secrets list", f.secretsListArgs("a"), ["secrets", "list", "-a", "a", "--json"]],
   [
     "secrets unset",
     f.secretsUnsetArgs("a", ["X", "Y"]),

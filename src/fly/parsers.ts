@@ -92,11 +92,6 @@ export function parseAppStatus(stdout: string): AppStatus {
 }
 
 /** `fly machine list --json`: an array of Machines objects. */
-export function parseMachines(stdout: string): Machine[] {
-  const what = "fly machine list --json";
-  return asArray(what, parseJson(what, stdout), stdout).map((m) => parseMachine(what, m, stdout));
-}
-
 export interface Volume {
   id: string;
   name: string;
@@ -176,15 +171,6 @@ export function parseSnapshots(stdout: string): Snapshot[] {
       volumeSizeBytes: typeof s.volume_size === "number" ? s.volume_size : 0,
     };
   });
-}
-
-/** `fly pg list --json`: app names; the plain text "No postgres clusters found" means none. */
-export function parsePostgresList(stdout: string): string[] {
-  if (stdout.trim() === "No postgres clusters found") return [];
-  const what = "fly postgres list --json";
-  return asArray(what, parseJson(what, stdout), stdout).map((a) =>
-    str(asRecord(what, a, stdout).Name),
-  );
 }
 
 export interface ManagedCluster {
@@ -295,8 +281,8 @@ export function parseRedisStatus(stdout: string): Record<string, string> {
 
 /**
  * `fly redis list`: rows keyed by the (upper-cased) headers, e.g. `{NAME, ORG, PLAN, …}`
- * (internal/command/redis/list.go renders Name, Org, Plan, Eviction, Primary Region, Read
- * Regions). Blank output is no rows; anything else without that header is null: not an answer.
+ * (flyctl renders the columns Name, Org, Plan, Eviction, Primary Region, Read Regions).
+ * Blank output is no rows; anything else without that header is null: not an answer.
  */
 export function parseRedisList(stdout: string): Record<string, string>[] | null {
   const lines = stdout.split("\n").filter((l) => l.trim() !== "");

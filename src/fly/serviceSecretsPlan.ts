@@ -65,8 +65,6 @@ export interface AppSecretsPlan {
   unchanged: ServiceSecretName[];
   /** The service reads it but there is no value to give. */
   missing: ServiceSecretName[];
-  /** `NAME=VALUE` lines for `fly secrets import --stage` (stdin only), empty when nothing to stage. */
-  stdin: string;
   /** The records to keep after a successful import (Fly digests are read back then). */
   fingerprints: Partial<Record<ServiceSecretName, string>>;
 }
@@ -82,12 +80,10 @@ export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPl
         skipped: [],
         unchanged: [],
         missing: [],
-        stdin: "",
         fingerprints: {},
       };
       const live = new Map((input.existing[app] ?? []).map((s) => [s.name, s.digest]));
       const records = input.recorded?.[app] ?? {};
-      const lines: string[] = [];
       for (const name of secretNamesFor(service, input.jwtServices)) {
         const value = input.values[name];
         if (value === undefined || value === "") {
@@ -119,12 +115,8 @@ export function planServiceSecrets(input: PlanServiceSecretsInput): AppSecretsPl
           continue;
         }
         if (reason === null) plan.unchanged.push(name);
-        else {
-          plan.stage.push({ name, reason });
-          lines.push(`${name}=${value}`);
-        }
+        else plan.stage.push({ name, reason });
       }
-      plan.stdin = lines.length > 0 ? `${lines.join("\n")}\n` : "";
       return plan;
     });
 }
@@ -160,19 +152,4 @@ export function adoptSecretsParam(value: boolean | readonly string[]): string {
 export function parseAdoptSecrets(value: string): boolean | string[] {
   if (value === "true" || value === "false") return value === "true";
   return value === "" ? false : value.split(",");
-}
-
-/** One line per app for a preview or a log: names only, never values. */
-export function describeSecretsPlan(plans: readonly AppSecretsPlan[]): string[] {
-  return plans.map((plan) => {
-    const parts = [
-      plan.stage.length > 0 &&
-        `stage ${plan.stage.map((s) => `${s.name} (${s.reason})`).join(", ")}`,
-      plan.unchanged.length > 0 && `unchanged ${plan.unchanged.join(", ")}`,
-      plan.skipped.length > 0 &&
-        `kept ${plan.skipped.map((s) => s.name).join(", ")} (set gaia:services.adoptSecrets to overwrite)`,
-      plan.missing.length > 0 && `no value for ${plan.missing.join(", ")}`,
-    ].filter(Boolean);
-    return `${plan.app} (${plan.service}): ${parts.join("; ") || "nothing to do"}`;
-  });
 }

@@ -11,7 +11,6 @@ import {
   parseManagedDatabases,
   parseManagedList,
   parseManagedStatus,
-  parsePostgresList,
   parseProxyReady,
   parseRedisList,
   parseRedisStatus,
@@ -139,12 +138,6 @@ describe("volumes", () => {
 });
 
 describe("list commands that print text when empty", () => {
-  it.each([
-    ["No postgres clusters found\n", []],
-    ['[{"ID":"gaia-db-dev","Name":"gaia-db-dev"}]', ["gaia-db-dev"]],
-  ])("parsePostgresList(%j)", (input, expected) => {
-    expect(parsePostgresList(input)).toEqual(expected);
-  });
   it.each([
     ["No managed postgres clusters found in organization aeonia-dev\n", []],
     [

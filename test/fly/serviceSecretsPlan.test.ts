@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   type AppSecretsPlan,
   adoptSecretsParam,
-  describeSecretsPlan,
   importTookEffect,
   type PlanServiceSecretsInput,
   parseAdoptSecrets,
@@ -53,11 +52,10 @@ describe("planServiceSecrets", () => {
     skipped: [],
     unchanged: [],
     missing: [],
-    stdin: "",
     fingerprints: {},
   });
 
-  it("stages everything on fresh apps, through stdin lines, Supabase only for the auth service", () => {
+  it("stages everything on fresh apps, Supabase only for the auth service", () => {
     expect(planServiceSecrets(base)).toEqual([
       {
         ...empty("auth-service", "gaia-auth-dev"),
@@ -68,7 +66,6 @@ describe("planServiceSecrets", () => {
           { name: "SUPABASE_ANON_KEY", reason: "new" },
           { name: "SUPABASE_JWT_SECRET", reason: "new" },
         ],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\nREDIS_URL=${values.REDIS_URL}\nSUPABASE_URL=${values.SUPABASE_URL}\nSUPABASE_ANON_KEY=anon\nSUPABASE_JWT_SECRET=jwt\n`,
         fingerprints: {
           DATABASE_URL: fp("DATABASE_URL"),
           REDIS_URL: fp("REDIS_URL"),
@@ -83,7 +80,6 @@ describe("planServiceSecrets", () => {
           { name: "DATABASE_URL", reason: "new" },
           { name: "REDIS_URL", reason: "new" },
         ],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\nREDIS_URL=${values.REDIS_URL}\n`,
         fingerprints: { DATABASE_URL: fp("DATABASE_URL"), REDIS_URL: fp("REDIS_URL") },
       },
     ]);
@@ -107,7 +103,7 @@ describe("planServiceSecrets", () => {
           },
         },
       },
-      { unchanged: ["DATABASE_URL", "REDIS_URL"], stdin: "" },
+      { unchanged: ["DATABASE_URL", "REDIS_URL"] },
     ],
     [
       "ours and our value changed: restaged",
@@ -128,7 +124,6 @@ describe("planServiceSecrets", () => {
       {
         stage: [{ name: "DATABASE_URL", reason: "changed" }],
         unchanged: ["REDIS_URL"],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
       },
     ],
     [
@@ -150,7 +145,6 @@ describe("planServiceSecrets", () => {
       {
         stage: [{ name: "DATABASE_URL", reason: "changed" }],
         unchanged: ["REDIS_URL"],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
       },
     ],
     [
@@ -164,7 +158,6 @@ describe("planServiceSecrets", () => {
             reason: "already set on gaia-gateway-dev by someone else (digest live)",
           },
         ],
-        stdin: `REDIS_URL=${values.REDIS_URL}\n`,
       },
     ],
     [
@@ -191,7 +184,6 @@ describe("planServiceSecrets", () => {
           },
         ],
         unchanged: ["REDIS_URL"],
-        stdin: "",
       },
     ],
     [
@@ -205,7 +197,6 @@ describe("planServiceSecrets", () => {
           { name: "DATABASE_URL", reason: "adopted" },
           { name: "REDIS_URL", reason: "new" },
         ],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\nREDIS_URL=${values.REDIS_URL}\n`,
       },
     ],
     [
@@ -227,7 +218,6 @@ describe("planServiceSecrets", () => {
             reason: "already set on gaia-gateway-dev by someone else (digest live)",
           },
         ],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
       },
     ],
     [
@@ -236,7 +226,6 @@ describe("planServiceSecrets", () => {
       {
         stage: [{ name: "DATABASE_URL", reason: "new" }],
         missing: ["REDIS_URL"],
-        stdin: `DATABASE_URL=${values.DATABASE_URL}\n`,
       },
     ],
   ];
@@ -253,20 +242,6 @@ describe("planServiceSecrets", () => {
     ).toThrow(
       "REDIS_URL for gaia-gateway-dev contains a line break: fly secrets import cannot take it",
     );
-  });
-
-  it("describes plans by name only, never by value", () => {
-    const lines = describeSecretsPlan(
-      planServiceSecrets({
-        ...base,
-        existing: { "gaia-auth-dev": [{ name: "SUPABASE_JWT_SECRET", digest: "x" }] },
-      }),
-    );
-    expect(lines).toEqual([
-      "gaia-auth-dev (auth-service): stage DATABASE_URL (new), REDIS_URL (new), SUPABASE_URL (new), SUPABASE_ANON_KEY (new); kept SUPABASE_JWT_SECRET (set gaia:services.adoptSecrets to overwrite)",
-      "gaia-gateway-dev (gateway): stage DATABASE_URL (new), REDIS_URL (new)",
-    ]);
-    expect(lines.join("\n")).not.toContain("gaia-db-dev.flycast");
   });
 });
 

@@ -3,6 +3,7 @@
  * lines through stdin, record Fly's digests, plan again.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { importLine } from "../../src/fly/runtime/serviceSecretsCommand";
 import { planServiceSecrets, type RecordedSecret } from "../../src/fly/serviceSecretsPlan";
 import { runProgram } from "../../src/operations/stack";
 import type { ServiceSecretName } from "../../src/shared/vocabulary";
@@ -32,11 +33,13 @@ const values = {
 /** What the component does with a plan: import through stdin, then record Fly's digests. */
 async function apply(
   plans: ReturnType<typeof planServiceSecrets>,
+  given: Record<string, string>,
   recorded: Record<string, Record<string, RecordedSecret>>,
 ) {
   for (const plan of plans) {
-    if (plan.stdin === "") continue;
-    await fly(["secrets", "import", "-a", plan.app, "--stage"], plan.stdin);
+    if (plan.stage.length === 0) continue;
+    const stdin = plan.stage.map(({ name }) => `${importLine(name, given[name]!)}\n`).join("");
+    await fly(["secrets", "import", "-a", plan.app, "--stage"], stdin);
     const live = new Map((await listSecrets(plan.app)).map((s) => [s.name, s.digest]));
     for (const { name } of plan.stage) {
       recorded[plan.app] = {
@@ -88,7 +91,7 @@ describe("service secrets through the fake flyctl", () => {
       ["gaia-gateway-dev", ["DATABASE_URL", "REDIS_URL"], []],
     ]);
     fake.clearCalls();
-    await apply(first, recorded);
+    await apply(first, values, recorded);
     const imports = fake.mutations();
     expect(imports.map((c) => c.argv)).toEqual([
       ["secrets", "import", "-a", "gaia-auth-dev", "--stage"],
@@ -113,9 +116,9 @@ describe("service secrets through the fake flyctl", () => {
       recorded,
       adoptSecrets: false,
     });
-    expect(second.map((p) => [p.app, p.stdin, p.unchanged.length])).toEqual([
-      ["gaia-auth-dev", "", 4],
-      ["gaia-gateway-dev", "", 2],
+    expect(second.map((p) => [p.app, p.stage, p.unchanged.length])).toEqual([
+      ["gaia-auth-dev", [], 4],
+      ["gaia-gateway-dev", [], 2],
     ]);
 
     // A rotated password restages DATABASE_URL on the gateway only.
@@ -131,7 +134,7 @@ describe("service secrets through the fake flyctl", () => {
       ["gaia-auth-dev", []],
       ["gaia-gateway-dev", [{ name: "DATABASE_URL", reason: "changed" }]],
     ]);
-    await apply(third, recorded);
+    await apply(third, rotated, recorded);
     expect(fake.state().apps["gaia-gateway-dev"].secrets.DATABASE_URL.value).toBe(
       rotated.DATABASE_URL,
     );

@@ -2,10 +2,10 @@
  * Pre-migration snapshots, the pure part: when a requested snapshot counts as taken, what the
  * snapshot command records, and the list the stack exports for `gaia-db restore`.
  *
- * `fly volumes snapshots create` only schedules a snapshot (flyctl's snapshots/create.go prints
- * "Scheduled to snapshot volume …" and no id); the list shows it with an empty id until it exists
- * (snapshots/list.go:97-99 prints it as "(pending)"). The API's status words are in no flyctl
- * source, so they decide nothing here: a snapshot is complete when it is listed with an id.
+ * `fly volumes snapshots create` only schedules a snapshot: it prints "Scheduled to snapshot
+ * volume …" and no id, and the list shows it with an empty id, as "(pending)", until it exists.
+ * The words the API uses for a snapshot's status are its own and may change, so they decide
+ * nothing here: a snapshot is complete when it is listed with an id.
  */
 import type { CountWindow } from "../migrations/rowCounts";
 import type { Snapshot } from "./parsers";

@@ -53,6 +53,11 @@ export function intParam(env: NodeJS.ProcessEnv, name: string): number {
   return Number(v);
 }
 
+/** An optional setting from the environment: a whole number above 0, else undefined. */
+export function positiveInt(v: string | undefined): number | undefined {
+  return v !== undefined && /^[1-9]\d*$/.test(v) ? Number(v) : undefined;
+}
+
 export function listParam(env: NodeJS.ProcessEnv, name: string): string[] {
   const v = env[name] ?? "";
   return v === "" ? [] : v.split(",");

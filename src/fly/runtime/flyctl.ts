@@ -66,8 +66,8 @@ export class Flyctl {
     this.env = o.env ?? process.env;
     requireToken(this.env);
     this.binary = o.binary ?? this.env.GAIA_FLYCTL ?? "fly";
-    this.attempts = o.attempts ?? positiveInt(this.env.GAIA_FLY_RETRY_ATTEMPTS) ?? 5;
-    this.baseDelayMs = o.baseDelayMs ?? positiveInt(this.env.GAIA_FLY_RETRY_BASE_MS) ?? 2000;
+    this.attempts = o.attempts ?? wholeNumber(this.env.GAIA_FLY_RETRY_ATTEMPTS) ?? 5;
+    this.baseDelayMs = o.baseDelayMs ?? wholeNumber(this.env.GAIA_FLY_RETRY_BASE_MS) ?? 2000;
     this.log = o.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
@@ -197,7 +197,8 @@ function firstLine(s: string): string {
   return s.split("\n")[0] ?? "";
 }
 
-function positiveInt(v: string | undefined): number | undefined {
+/** A setting from the environment that may be 0 (no delay between retries). */
+function wholeNumber(v: string | undefined): number | undefined {
   if (v === undefined || !/^\d+$/.test(v)) return undefined;
   return Number(v);
 }

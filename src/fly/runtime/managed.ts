@@ -17,10 +17,17 @@ import {
   parseManagedStatus,
 } from "../parsers";
 import { managedPlanNote, type Origin, originAfter } from "../plan";
-import { type CommandContext, intParam, param, type ResultLine, refuse } from "./context";
+import {
+  type CommandContext,
+  intParam,
+  param,
+  positiveInt,
+  type ResultLine,
+  refuse,
+} from "./context";
 import { CommandError } from "./flyctl";
 
-/** The terminal failure statuses of a cluster (fly-go's flaps_managed_postgres.go). */
+/** Statuses in which a cluster's creation has ended in failure: no wait makes it ready. */
 export const MANAGED_FAILED_STATUSES = ["failed", "error"];
 
 /**
@@ -49,10 +56,6 @@ async function managedStatus(ctx: CommandContext, org: string, id: string) {
 async function managedClusterNamed(ctx: CommandContext, org: string, name: string) {
   const list = parseManagedList((await ctx.fly.read(mpgListArgs(org))) ?? "");
   return list.find((c) => c.name === name);
-}
-
-function positiveInt(v: string | undefined): number | undefined {
-  return v !== undefined && /^[1-9]\d*$/.test(v) ? Number(v) : undefined;
 }
 
 /**

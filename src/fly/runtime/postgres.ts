@@ -82,8 +82,9 @@ async function unmanaged(ctx: CommandContext, last: ResultLine | undefined) {
     ]);
   }
   if (live && live.machines.length === 0) {
-    // A `fly pg create` that failed after creating its app (flyctl #1719) leaves an app with no
-    // machine and no volume: it holds no data, and re-running create would fail on the name.
+    // `fly pg create` makes the app before its machines and leaves it when a later step fails:
+    // an app with no machine and no volume holds no data, and re-running create would fail on
+    // the name.
     const vols = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
     if (vols.length > 0) {
       refuse([

@@ -21,11 +21,15 @@ import {
   type SnapshotResult,
   snapshotProgress,
 } from "../snapshots";
-import { type CommandContext, param, previousResult, type ResultLine, secret } from "./context";
+import {
+  type CommandContext,
+  param,
+  positiveInt,
+  previousResult,
+  type ResultLine,
+  secret,
+} from "./context";
 import { CommandError } from "./flyctl";
-
-const positiveInt = (v: string | undefined) =>
-  v !== undefined && /^[1-9]\d*$/.test(v) ? Number(v) : undefined;
 
 function waitBudget(env: NodeJS.ProcessEnv): { waitMs: number; pollMs: number } {
   const wait = Math.min(

@@ -19,11 +19,29 @@ import {
 export type Origin = "created" | "adopted";
 
 /**
- * The origin to record after an update: once the stack created something it stays "created"
- * (updates see the previous stdout), otherwise it is whatever this run found.
+ * Whether the previous result says the stack created this very resource: origin "created" and
+ * every identity field (the app or database name, the managed cluster id) the same. A result about
+ * another name (config renamed the resource) proves nothing about this one.
  */
-export function originAfter(previous: string | undefined, found: Origin): Origin {
-  return previous === "created" ? "created" : found;
+export function createdByStack(
+  previous: Readonly<Record<string, unknown>> | undefined,
+  identity: Readonly<Record<string, string>>,
+): boolean {
+  if (previous?.origin !== "created") return false;
+  return Object.entries(identity).every(([k, v]) => previous[k] === v);
+}
+
+/**
+ * The origin to record after a create or update: "created" when this run created it, or when the
+ * previous result says the stack created this same resource; anything found existing is adopted.
+ * What a delete may destroy follows from it, so "created" never carries over to another name.
+ */
+export function originAfter(
+  previous: Readonly<Record<string, unknown>> | undefined,
+  identity: Readonly<Record<string, string>>,
+  found: Origin,
+): Origin {
+  return found === "created" || createdByStack(previous, identity) ? "created" : "adopted";
 }
 
 export interface PostgresDesired {

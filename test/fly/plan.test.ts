@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AppStatus, Volume } from "../../src/fly/parsers";
 import {
+  createdByStack,
   managedPlanNote,
   originAfter,
   planPendingRestarts,
@@ -43,13 +44,45 @@ const desired = {
 };
 
 describe("originAfter", () => {
+  // Origin is per name: "created" carries over only from a result about this very resource.
+  const created = { origin: "created", app: "gaia-db-dev" };
   it.each([
-    [undefined, "created", "created"],
-    [undefined, "adopted", "adopted"],
-    ["created", "adopted", "created"],
-    ["adopted", "adopted", "adopted"],
-  ] as const)("previous %s, found %s → %s", (prev, found, expected) => {
-    expect(originAfter(prev, found)).toBe(expected);
+    ["a first run that created it", undefined, "created", "created"],
+    ["a first run that adopted it", undefined, "adopted", "adopted"],
+    ["an update of what the stack created", created, "adopted", "created"],
+    [
+      "an update of what the stack adopted",
+      { origin: "adopted", app: "gaia-db-dev" },
+      "adopted",
+      "adopted",
+    ],
+    [
+      "a name change onto an existing app: adopted, whatever the old name's origin",
+      { origin: "created", app: "gaia-db-old" },
+      "adopted",
+      "adopted",
+    ],
+    [
+      "a name change that created the new app",
+      { origin: "created", app: "gaia-db-old" },
+      "created",
+      "created",
+    ],
+    ["a result that names no app proves nothing", { origin: "created" }, "adopted", "adopted"],
+  ] as const)("%s", (_name, prev, found, expected) => {
+    expect(originAfter(prev, { app: "gaia-db-dev" }, found)).toBe(expected);
+  });
+});
+
+describe("createdByStack", () => {
+  it.each([
+    [{ origin: "created", name: "gaia-redis-dev" }, true],
+    [{ origin: "created", name: "gaia-redis-other" }, false],
+    [{ origin: "adopted", name: "gaia-redis-dev" }, false],
+    [{ origin: "created" }, false],
+    [undefined, false],
+  ] as const)("%j → %s", (prev, expected) => {
+    expect(createdByStack(prev, { name: "gaia-redis-dev" })).toBe(expected);
   });
 });
 

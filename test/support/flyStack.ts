@@ -27,6 +27,9 @@ export interface Shape {
   redisPlan?: string;
   redisAutoUpgrade?: boolean;
   replicaRegions?: string[];
+  /** Names other than gaia-db-<stack> / gaia-redis-<stack>. */
+  pgName?: string;
+  redisName?: string;
   /** The components to declare (all three by default): a test declares only what it exercises. */
   parts?: ("postgres" | "redis" | "services")[];
 }
@@ -97,7 +100,7 @@ export class FlyStacks {
       if (parts.includes("redis")) {
         const redis = new FlyRedis("redis", {
           environment: s.stack as FlyEnvironment,
-          name: `gaia-redis-${s.stack}`,
+          name: s.redisName ?? `gaia-redis-${s.stack}`,
           org: "aeonia-dev",
           region: "lax",
           eviction: true,
@@ -129,7 +132,7 @@ export class FlyStacks {
     return new FlyPostgres("postgres", {
       environment: s.stack as FlyEnvironment,
       kind: s.kind ?? "unmanaged",
-      name: `gaia-db-${s.stack}`,
+      name: s.pgName ?? `gaia-db-${s.stack}`,
       org: "aeonia-dev",
       region: "lax",
       vmSize: s.vmSize ?? "shared-cpu-1x",

@@ -16,7 +16,7 @@ import {
   parseManagedList,
   parseManagedStatus,
 } from "../parsers";
-import { managedPlanNote, type Origin, originAfter } from "../plan";
+import { createdByStack, managedPlanNote, type Origin, originAfter } from "../plan";
 import {
   type CommandContext,
   intParam,
@@ -135,18 +135,21 @@ export async function managedCommand(
   const name = param(env, "APP_NAME");
   const org = param(env, "ORG");
   if (ctx.op === "delete") {
-    if (previous?.origin !== "created") {
+    // Only the cluster this resource created under this very name (older results name none).
+    const cluster = typeof previous?.cluster === "string" ? previous.cluster : "";
+    const sameName = previous?.name === undefined || previous.name === name;
+    if (!sameName || cluster === "" || !createdByStack(previous, { cluster })) {
       ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
-      return { kind: "managed", origin: previous?.origin ?? "adopted", cluster: previous?.cluster };
+      return { kind: "managed", origin: "adopted", cluster: previous?.cluster };
     }
-    const id = String(previous.cluster);
+    const id = cluster;
     // "Gone" only when the org's list no longer has it: flyctl's not-found text is no proof, and
     // a destroy that succeeds only schedules the deletion.
     const absent = managedClusterAbsent(ctx, org, id);
     const r = await fly.mutate(mpgDestroyArgs(id), { notFoundIsSuccess: true, absent });
     // A failed destroy returns only once the list no longer has the cluster.
     if (r.code === 0) await waitGone(ctx, org, name, id, absent);
-    return { kind: "managed", origin: "created", cluster: previous.cluster, deleted: true };
+    return { kind: "managed", origin: "created", cluster: id, deleted: true };
   }
   const desired = {
     region: param(env, "REGION"),
@@ -210,7 +213,9 @@ export async function managedCommand(
   for (const n of notes) ctx.log(`note: ${n}`);
   return {
     kind: "managed",
-    origin: originAfter(previous?.origin, found),
+    // Per cluster id: a name changed onto an existing cluster adopts it.
+    origin: originAfter(previous, { cluster: cluster.id }, found),
+    name,
     cluster: cluster.id,
     // Read once the cluster was ready (or when adopted), carried forward while it is this cluster.
     connectionString: connectionString ?? null,

@@ -14,7 +14,13 @@ import {
   volumesListArgs,
 } from "../flags";
 import { type AppStatus, parseAppStatus, parseVolumeExtend, parseVolumes } from "../parsers";
-import { type Origin, originAfter, planPendingRestarts, planPostgres } from "../plan";
+import {
+  createdByStack,
+  type Origin,
+  originAfter,
+  planPendingRestarts,
+  planPostgres,
+} from "../plan";
 import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
   type CommandContext,
@@ -166,7 +172,7 @@ async function unmanaged(ctx: CommandContext, last: ResultLine | undefined) {
   const finalVolumes = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
   return {
     kind: "unmanaged",
-    origin: originAfter(previous?.origin, found),
+    origin: originAfter(previous, { app: name }, found),
     app: name,
     machines: live.machines.map((m) => m.id),
     volumes: finalVolumes.filter((v) => v.name === "pg_data").map((v) => v.id),
@@ -198,9 +204,10 @@ export function switchedFrom(
 }
 
 async function deleteApp(ctx: CommandContext, name: string, previous: ResultLine | undefined) {
-  if (previous?.origin !== "created") {
+  // Only what this resource created under this very name.
+  if (!createdByStack(previous, { app: name })) {
     ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
-    return { kind: "unmanaged", origin: previous?.origin ?? "adopted", app: name, deleted: false };
+    return { kind: "unmanaged", origin: "adopted", app: name, deleted: false };
   }
   // There is no `fly postgres destroy`: a Postgres cluster is an app.
   await ctx.fly.mutate(appsDestroyArgs(name), { notFoundIsSuccess: true });

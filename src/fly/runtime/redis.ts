@@ -7,7 +7,7 @@
  */
 import { redisCreateArgs, redisDestroyArgs, redisListArgs, redisStatusArgs } from "../flags";
 import { parseRedisList, parseRedisStatus } from "../parsers";
-import { type Origin, originAfter, redisDifferences } from "../plan";
+import { createdByStack, type Origin, originAfter, redisDifferences } from "../plan";
 import { type CommandContext, listParam, param, previousResult, type ResultLine } from "./context";
 import { CommandError } from "./flyctl";
 
@@ -35,9 +35,10 @@ export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
   const org = param(env, "ORG");
   const previous = previousResult(env);
   if (ctx.op === "delete") {
-    if (previous?.origin !== "created") {
+    // Only what this resource created under this very name.
+    if (!createdByStack(previous, { name })) {
       ctx.log(`${name} was adopted, not created by this stack: it is left in place`);
-      return { origin: previous?.origin ?? "adopted", name, deleted: false };
+      return { origin: "adopted", name, deleted: false };
     }
     // Gone when the list no longer has it, whatever the destroy printed.
     await fly.mutate(redisDestroyArgs(name), {
@@ -54,6 +55,10 @@ export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
     // Set with every plan: flyctl asks about it for fixed-price plans.
     autoUpgrade: env.PLAN ? param(env, "AUTO_UPGRADE") === "true" : undefined,
   };
+  if (typeof previous?.name === "string" && previous.name !== name)
+    ctx.log(
+      `gaia:redis name is now ${name}; ${previous.name} is left in place (never destroyed by the stack): remove it by hand once it is no longer needed`,
+    );
   let found: Origin = "adopted";
   if (!(await exists(ctx, org, name))) {
     await fly.mutate(
@@ -81,7 +86,7 @@ export async function redisCommand(ctx: CommandContext): Promise<ResultLine> {
   const notes = redisDifferences(desired, live);
   for (const n of notes) ctx.log(`note: ${n}`);
   return {
-    origin: originAfter(previous?.origin, found),
+    origin: originAfter(previous, { name }, found),
     name,
     id: live.ID ?? null,
     // A secret: the command's stdout is marked secret and never logged.

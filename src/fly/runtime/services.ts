@@ -48,7 +48,7 @@ export async function appCommand(ctx: CommandContext): Promise<ResultLine> {
         `stack ${param(env, "GAIA_STACK")}, gaia:services: app ${app} exists in org ${live.orgSlug}, not ${org}.`,
       ]);
   }
-  return { origin: originAfter(previous?.origin, found), app };
+  return { origin: originAfter(previous, { app }, found), app };
 }
 
 export async function volumesCommand(ctx: CommandContext): Promise<ResultLine> {

@@ -223,7 +223,8 @@ describe("Fly dev stack, end to end against the fake flyctl", () => {
   it("a fault mid-way, then a re-run converges without duplicates", async () => {
     const { fake, engine, program } = setup();
     // Transient faults are retried (a timed-out volume create is adopted, not repeated); a create
-    // that dies after making its app leaves a half-built cluster the re-run replaces.
+    // that dies after making its app and the first node's volume: this run destroys what its own
+    // create left, and the re-run creates the cluster anew.
     fake.injectFault({ match: "apps create", kind: "429" });
     fake.injectFault({ match: "volumes create", kind: "fail-after-create" });
     fake.injectFault({ match: "redis status", kind: "503" });
@@ -231,7 +232,13 @@ describe("Fly dev stack, end to end against the fake flyctl", () => {
     const e = engine();
     const failed = await e.run("dev", program({ stack: "dev" }));
     expect(failed.error?.message).toContain("Error: failed to launch VM");
-    expect(fake.state().apps["gaia-db-dev"].machines).toEqual([]);
+    expect(failed.error?.message).toContain(
+      "gaia-db-dev was created by this run and left incomplete (0 of 1 machine(s), 1 volume(s)); it held no data and was destroyed. Run pulumi up again to create it anew.",
+    );
+    expect(fake.state().apps["gaia-db-dev"]).toBeUndefined();
+    expect(fake.state().volumes.filter((v: { app: string }) => v.app === "gaia-db-dev")).toEqual(
+      [],
+    );
 
     const rerun = await e.run("dev", program({ stack: "dev" }));
     expect(rerun.error).toBeUndefined();

@@ -306,14 +306,38 @@ describe("fake fly: faults and call log", () => {
     expect(fly(["apps", "create", "gaia-a-dev", "--org", "aeonia-dev"]).code).toBe(0);
   });
 
-  it("fail-after-create leaves the half-built pg app behind", () => {
+  it("fail-after-create leaves the half-built pg app behind: the first node's volume, no machine", () => {
     fake.injectFault({ match: "postgres create", kind: "fail-after-create" });
     const r = fly(PG_CREATE);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Error: failed to launch VM/);
     const app = fake.state().apps["gaia-db-dev"];
     expect(app.machines).toEqual([]);
-    expect(fake.state().volumes).toEqual([]);
+    // flypg/launcher.go:236-258: the node's volume is created before its machine is launched.
+    expect(
+      fake
+        .state()
+        .volumes.map((v: { name: string; attached_machine_id: string | null }) => [
+          v.name,
+          v.attached_machine_id,
+        ]),
+    ).toEqual([["pg_data", null]]);
+  });
+
+  it("fail-after-create at node 1 of 2: one complete node, the second's volume unattached", () => {
+    fake.injectFault({ match: "postgres create", kind: "fail-after-create", node: 1 });
+    const argv = [...PG_CREATE];
+    argv[argv.indexOf("--initial-cluster-size") + 1] = "2";
+    const r = fly(argv);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Provisioning 2 of 2 machines");
+    const [m] = fake.state().apps["gaia-db-dev"].machines;
+    expect(fake.state().apps["gaia-db-dev"].machines).toHaveLength(1);
+    expect(
+      fake
+        .state()
+        .volumes.map((v: { attached_machine_id: string | null }) => v.attached_machine_id),
+    ).toEqual([m.id, null]);
   });
 
   it("fail-after-create on a mutation without steps of its own fails once it is done", () => {

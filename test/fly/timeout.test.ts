@@ -3,6 +3,7 @@
  * test engine kills only the process the provider started (`/bin/sh`), with SIGKILL, at the
  * customTimeout, and waits for every holder of its pipes, as pulumi-command 1.2.1 does.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -64,14 +65,15 @@ const cluster = (timeoutSeconds?: number) => () => {
 };
 
 describe("a customTimeout on a Fly command", () => {
-  it("stops node, flyctl and its helpers before the provider's kill, and the next up adopts the cut-off create", async () => {
+  it("stops node, flyctl and its helpers before the provider's kill; the next up refuses the cut-off create's app until it is removed by hand", async () => {
     const fake = createFakeFly();
     fakes.push(fake);
     const engine = new CommandEngine({
       cwd: ROOT,
       env: () => fake.env({ GAIA_FLY_RETRY_BASE_MS: "10" }),
     });
-    // flyctl creates the app, then never returns (no machine yet): a create cut off mid-way.
+    // flyctl creates the app and the first node's volume, then never returns (no machine yet): a
+    // create cut off mid-way.
     fake.injectFault({ match: "postgres create", kind: "hang" });
     const r = await engine.run("dev", cluster(20));
     // The operation ended: every holder of the provider's pipes closed them.
@@ -93,6 +95,17 @@ describe("a customTimeout on a Fly command", () => {
     for (const pid of [op.pid!, hang!.pid, hang!.helper]) expect(await gone(pid)).toBe(true);
     expect(fake.state().apps["gaia-db-dev"].machines).toEqual([]);
 
+    // The process that created it is gone: nothing proves the app is the stack's, so it is never
+    // destroyed by a later run.
+    fake.clearCalls();
+    const refused = await engine.run("dev", cluster(20));
+    expect(refused.error?.message).toContain(
+      "stack dev: Postgres app gaia-db-dev has no machine but 1 volume(s)",
+    );
+    expect(fake.mutations()).toEqual([]);
+    expect(
+      spawnSync("fly", ["apps", "destroy", "gaia-db-dev", "--yes"], { env: fake.env() }).status,
+    ).toBe(0);
     const next = await engine.run("dev", cluster(20));
     expect(next.error).toBeUndefined();
     expect(next.outputs).toEqual({ origin: "created" });

@@ -29,6 +29,7 @@ export interface Shape {
   replicaRegions?: string[];
   /** Names other than gaia-db-<stack> / gaia-redis-<stack>. */
   pgName?: string;
+  clusterSize?: number;
   redisName?: string;
   /** The components to declare (all three by default): a test declares only what it exercises. */
   parts?: ("postgres" | "redis" | "services")[];
@@ -137,7 +138,7 @@ export class FlyStacks {
       region: "lax",
       vmSize: s.vmSize ?? "shared-cpu-1x",
       volumeSizeGb: s.volumeSizeGb ?? 10,
-      clusterSize: 1,
+      clusterSize: s.clusterSize ?? 1,
       plan: s.plan ?? "basic",
       majorVersion: 16,
       allowRestart: s.allowRestart ?? false,

@@ -21,6 +21,7 @@ import {
   planPendingRestarts,
   planPostgres,
 } from "../plan";
+import { clusterComplete, ownCreateLeftover, unfinishedAppRefusals } from "../pgCreate";
 import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
   type CommandContext,
@@ -87,44 +88,14 @@ async function unmanaged(ctx: CommandContext, last: ResultLine | undefined) {
       `stack ${stack}, gaia:fly.org: app ${name} exists in org ${live.orgSlug}, not ${desired.org}. Set gaia:fly.org to ${live.orgSlug} or choose another gaia:postgres.name.`,
     ]);
   }
-  if (live && live.machines.length === 0) {
-    // `fly pg create` makes the app before its machines and leaves it when a later step fails:
-    // an app with no machine and no volume holds no data, and re-running create would fail on
-    // the name.
-    const vols = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
-    if (vols.length > 0) {
-      refuse([
-        `stack ${stack}: Postgres app ${name} has no machine but ${vols.length} volume(s) (${vols.map((v) => v.id).join(", ")}). It may hold data; inspect it with \`fly volumes list -a ${name}\` and repair or remove it by hand.`,
-      ]);
-    }
-    ctx.log(`${name} is an empty app left by an interrupted create; replacing it`);
-    await fly.mutate(appsDestroyArgs(name), { notFoundIsSuccess: true });
-    live = null;
-  }
   if (!live) {
-    const password = secret(ctx, "password");
-    await fly.mutate(
-      [
-        ...postgresCreateArgs({
-          name,
-          org: desired.org,
-          region: desired.region,
-          guest: PG_CREATE_GUESTS[desired.vmSize],
-          volumeSizeGb: desired.volumeSizeGb,
-          initialClusterSize: desired.clusterSize,
-        }),
-        // The one secret in argv: flyctl has no other way to take it (docs/fly.md#secrets).
-        "--password",
-        password,
-      ],
-      { verify: async () => ((await readStatus(ctx, name))?.machines.length ?? 0) > 0 },
-    );
+    live = await createCluster(ctx, desired, secret(ctx, "password"));
     found = "created";
-    live = await readStatus(ctx, name);
-    if (!live) throw new CommandError(`fly postgres create succeeded but ${name} is not visible`);
   }
-
   const volumes = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
+  // Found at the start of this run: never destroyed here, whatever it holds.
+  if (found === "adopted")
+    refuse(unfinishedAppRefusals(desired, live, volumes, typeof previous?.origin === "string"));
   const plan = planPostgres(desired, live, volumes);
   refuse(plan.refusals);
   const notes = [...plan.notes];
@@ -212,4 +183,69 @@ async function deleteApp(ctx: CommandContext, name: string, previous: ResultLine
   // There is no `fly postgres destroy`: a Postgres cluster is an app.
   await ctx.fly.mutate(appsDestroyArgs(name), { notFoundIsSuccess: true });
   return { kind: "unmanaged", origin: "created", app: name, deleted: true };
+}
+
+/**
+ * `fly postgres create` for an app this run found absent, ready only with every node started. A
+ * create that failed or came back short leaves this run's own leftovers: they are destroyed when
+ * they hold only what the create makes (src/fly/pgCreate.ts), so the next `up` starts afresh, and
+ * the run fails either way.
+ */
+async function createCluster(
+  ctx: CommandContext,
+  d: {
+    stack: string;
+    name: string;
+    org: string;
+    region: string;
+    vmSize: string;
+    volumeSizeGb: number;
+    clusterSize: number;
+  },
+  password: string,
+) {
+  const { fly } = ctx;
+  const name = d.name;
+  let failure: string | undefined;
+  try {
+    await fly.mutate(
+      [
+        ...postgresCreateArgs({
+          name,
+          org: d.org,
+          region: d.region,
+          guest: PG_CREATE_GUESTS[d.vmSize as keyof typeof PG_CREATE_GUESTS],
+          volumeSizeGb: d.volumeSizeGb,
+          initialClusterSize: d.clusterSize,
+        }),
+        // The one secret in argv: flyctl has no other way to take it (docs/fly.md#secrets).
+        "--password",
+        password,
+      ],
+      // Once the app exists a repeated create fails on its name: what it left is judged below.
+      { verify: async () => (await readStatus(ctx, name)) !== null },
+    );
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+  }
+  const after = await readStatus(ctx, name);
+  if (failure === undefined && clusterComplete(after, d.clusterSize)) return after!;
+  const what =
+    failure ??
+    `fly postgres create ended, but ${name} has ${after?.machines.filter((m) => m.state === "started").length ?? 0} of ${d.clusterSize} machine(s) started`;
+  if (after === null) throw new CommandError(`${what}\nNo app ${name} was left behind.`);
+  const vols = parseVolumes((await fly.read(volumesListArgs(name))) ?? "[]");
+  const left = `${after.machines.length} of ${d.clusterSize} machine(s), ${vols.length} volume(s)`;
+  if (!ownCreateLeftover(d, after, vols))
+    throw new CommandError(
+      `${what}\n${name} now exists (${left}) but does not hold only what this run's create makes, so it is left in place: inspect it with \`fly status -a ${name}\` and \`fly volumes list -a ${name}\`.`,
+    );
+  ctx.log(`${name}: destroying what this run's failed create left (${left}; no data yet)`);
+  await fly.mutate(appsDestroyArgs(name), {
+    notFoundIsSuccess: true,
+    absent: async () => (await readStatus(ctx, name)) === null,
+  });
+  throw new CommandError(
+    `${what}\n${name} was created by this run and left incomplete (${left}); it held no data and was destroyed. Run pulumi up again to create it anew.`,
+  );
 }

@@ -9,6 +9,8 @@
  *   request whose answer never reached flyctl. Every mutating command honours it: one that has
  *   several steps (postgres create) fails where it says, any other once its run is done; a read
  *   refuses it, since it has nothing to fail after.
+ *   `postgres create` fails at the launch of node `node` (default 0), after the app, its secrets
+ *   and that node's volume.
  * - "hang": the command gets as far as its mutation (or through a read) and never returns.
  * - "error": fails with `message`, for API texts the source does not show.
  * `skip: n` lets the first n matching calls through (a read-back after a mutation, say).
@@ -78,6 +80,8 @@ const HANG = Symbol("hang");
 function faultHook(state, f) {
   return {
     fired: false,
+    /** `postgres create`: the node whose machine launch the fault fails (its volume exists). */
+    node: f?.node ?? 0,
     afterCreate(message) {
       this.fired = true;
       if (f?.kind === "hang") {

@@ -55,6 +55,11 @@ export interface Fault {
   kind: FaultKind;
   /** `error`: the text it fails with. */
   message?: string;
+  /**
+   * `postgres create` with fail-after-create or hang: the node (0-based) whose machine launch
+   * fails, after that node's volume was created (flypg/launcher.go:236-258). Default 0.
+   */
+  node?: number;
   times?: number;
   /** Lets the first `skip` matching calls through. */
   skip?: number;

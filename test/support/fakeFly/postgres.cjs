@@ -116,14 +116,6 @@ function pgCreate(ctx) {
       );
     }
   }
-  // What the Machines API says when a machine cannot be placed is its own (state.apiTexts).
-  ctx.fault.afterCreate(
-    apiText(
-      state,
-      "launchFailed",
-      "failed to launch VM: aborted: could not reserve resource for machine: insufficient memory available to fulfill request",
-    ),
-  );
   const copies = restored
     ? restoreDatabases(state, restored.snapshot)
     : { databases: {}, pairs: [] };
@@ -134,6 +126,18 @@ function pgCreate(ctx) {
       sprintf(T.pgMachines.text, restored ? "Restoring" : "Provisioning", i + 1, size, PG_IMAGE),
     );
     const vol = newVolume(state, name, "pg_data", region, flags["volume-size"]);
+    // launcher.go:236-258: each node's volume is created, then its machine launched; a launch
+    // that fails (the fault's `node`, 0 by default) leaves this node's volume with no machine
+    // and the earlier nodes complete. What the Machines API says when a machine cannot be
+    // placed is its own (state.apiTexts).
+    if (i === ctx.fault.node)
+      ctx.fault.afterCreate(
+        apiText(
+          state,
+          "launchFailed",
+          "failed to launch VM: aborted: could not reserve resource for machine: insufficient memory available to fulfill request",
+        ),
+      );
     const m = c.newMachine(state, app, region, guest, vol.id, {
       "fly-managed-postgres": "true",
       role: i === 0 ? "primary" : "replica",

@@ -14,6 +14,7 @@ import {
   volumesListArgs,
 } from "../flags";
 import { type AppStatus, parseAppStatus, parseVolumeExtend, parseVolumes } from "../parsers";
+import { clusterComplete, ownCreateLeftover, unfinishedAppRefusals } from "../pgCreate";
 import {
   createdByStack,
   type Origin,
@@ -21,7 +22,6 @@ import {
   planPendingRestarts,
   planPostgres,
 } from "../plan";
-import { clusterComplete, ownCreateLeftover, unfinishedAppRefusals } from "../pgCreate";
 import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
   type CommandContext,

@@ -137,6 +137,12 @@ export const flySchema = section(
       description: "Primary Fly region of the database, Redis and volumes.",
       example: "lax",
     }),
+    foreignNames: doc(z.array(z.string().regex(FLY_NAME)), {
+      allowed:
+        "a list of Fly names, each exactly as gaia:postgres, gaia:redis or gaia:services names it",
+      description:
+        "Names of another environment's pattern (`gaia-*-<env>`, e.g. `gaia-db-production` on dev) that this stack may use all the same. Empty: such a name is refused, since the stack would adopt, change and own another environment's resource.",
+    }),
   }),
   "Fly organization and primary region (Fly stacks only).",
 );
@@ -410,7 +416,7 @@ export function defaultsFor(
 ): Record<string, unknown> {
   switch (key) {
     case "fly":
-      return {};
+      return { foreignNames: [] };
     case "postgres":
       return {
         kind: "unmanaged",
@@ -449,6 +455,8 @@ export function defaultsFor(
 export interface FlySettings {
   org: string;
   region: string;
+  /** Names of another environment's pattern this stack may use (gaia:fly.foreignNames). */
+  foreignNames: string[];
 }
 export interface PostgresSettings {
   kind: "unmanaged" | "managed";

@@ -102,7 +102,7 @@ describe("the committed stack files", () => {
     expect(plain(config)).toEqual({
       stack,
       environment: stack,
-      fly: { org: "aeonia-dev", region: "lax" },
+      fly: { org: "aeonia-dev", region: "lax", foreignNames: [] },
       postgres: postgres(stack),
       redis: { name: `gaia-redis-${stack}`, eviction: true, replicaRegions: [] },
       services: services(stack),

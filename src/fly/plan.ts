@@ -164,6 +164,26 @@ export function planPendingRestarts(
   };
 }
 
+/**
+ * Machines whose data volume is larger than the last recorded result of this cluster says, though
+ * this run did not grow it: a run grew it and then failed (a restart that failed, say) before it
+ * could record the restart it owed. The restart is owed still; a volume grown by hand gets it too.
+ */
+export function restartsOwedSinceRecorded(
+  previous: Readonly<Record<string, unknown>> | undefined,
+  volumes: readonly Volume[],
+): string[] {
+  const ids = Array.isArray(previous?.volumes) ? (previous.volumes as unknown[]) : [];
+  const sizes = Array.isArray(previous?.volumeSizesGb) ? (previous.volumeSizesGb as unknown[]) : [];
+  const owed: string[] = [];
+  for (const v of volumes) {
+    if (v.name !== PG_VOLUME_NAME || v.attachedMachineId === null) continue;
+    const recorded = sizes[ids.indexOf(v.id)];
+    if (typeof recorded === "number" && recorded < v.sizeGb) owed.push(v.attachedMachineId);
+  }
+  return owed;
+}
+
 export interface VolumeSetDesired {
   stack: string;
   app: string;

@@ -8,6 +8,7 @@ import {
   planPostgres,
   planVolumeSet,
   redisDifferences,
+  restartsOwedSinceRecorded,
 } from "../../src/fly/plan";
 
 const machine = (id: string, region = "lax", memoryMb = 256, cpus = memoryMb === 256 ? 1 : 2) => ({
@@ -362,5 +363,27 @@ describe("managedPlanNote", () => {
     ],
   ])("config %s, flyctl %s, API %j", (config, selected, reported, note) => {
     expect(managedPlanNote(config, selected, reported, "c1")).toBe(note);
+  });
+});
+
+describe("restartsOwedSinceRecorded", () => {
+  const attached = (id: string, sizeGb: number, machine: string | null): Volume => ({
+    ...vol(id, sizeGb),
+    attachedMachineId: machine,
+  });
+  const recorded = { volumes: ["v1", "v2"], volumeSizesGb: [10, 10] };
+  it.each([
+    ["nothing recorded (a first run)", undefined, [attached("v1", 20, "m1")], []],
+    ["sizes as recorded", recorded, [attached("v1", 10, "m1"), attached("v2", 10, "m2")], []],
+    [
+      "a volume grown since the last recorded run: its machine still owes the restart",
+      recorded,
+      [attached("v1", 20, "m1"), attached("v2", 10, "m2")],
+      ["m1"],
+    ],
+    ["grown but mounted by no machine", recorded, [attached("v1", 20, null)], []],
+    ["a volume the record does not know", recorded, [attached("v9", 20, "m9")], []],
+  ] as const)("%s", (_n, previous, volumes, expected) => {
+    expect(restartsOwedSinceRecorded(previous, volumes)).toEqual(expected);
   });
 });

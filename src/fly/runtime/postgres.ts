@@ -21,6 +21,7 @@ import {
   originAfter,
   planPendingRestarts,
   planPostgres,
+  restartsOwedSinceRecorded,
 } from "../plan";
 import { isPgVmSize, PG_CREATE_GUESTS, sameGuest } from "../vmSizes";
 import {
@@ -99,9 +100,10 @@ async function unmanaged(ctx: CommandContext, last: ResultLine | undefined) {
   const plan = planPostgres(desired, live, volumes);
   refuse(plan.refusals);
   const notes = [...plan.notes];
-  const pending = Array.isArray(previous?.restartPending)
-    ? (previous.restartPending as string[])
-    : [];
+  const pending = [
+    ...(Array.isArray(previous?.restartPending) ? (previous.restartPending as string[]) : []),
+    ...restartsOwedSinceRecorded(previous, volumes),
+  ];
   const updated: string[] = [];
   for (const a of plan.actions) {
     if (a.kind === "extend-volume") {

@@ -30,6 +30,8 @@ export interface Shape {
   /** Names other than gaia-db-<stack> / gaia-redis-<stack>. */
   pgName?: string;
   clusterSize?: number;
+  /** Another gaia:postgresPassword than the test server's own. */
+  postgresPassword?: string;
   redisName?: string;
   /** The components to declare (all three by default): a test declares only what it exercises. */
   parts?: ("postgres" | "redis" | "services")[];
@@ -143,7 +145,7 @@ export class FlyStacks {
       majorVersion: 16,
       allowRestart: s.allowRestart ?? false,
       // The test server's password: the fake proxy forwards to it.
-      postgresPassword: pulumi.secret(decodeURIComponent(target.password)),
+      postgresPassword: pulumi.secret(s.postgresPassword ?? decodeURIComponent(target.password)),
       database: database,
       migrationsChecksum: s.migrationsChecksum,
     });

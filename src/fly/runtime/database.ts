@@ -36,7 +36,9 @@ export async function databaseCommand(ctx: CommandContext): Promise<ResultLine> 
         password,
         database: "postgres",
       });
-      await client.connect();
+      await client.connect().catch((e: unknown) => {
+        throw passwordRefusal(e, env, app, user) ?? e;
+      });
       try {
         const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [
           database,
@@ -86,4 +88,22 @@ async function managedDatabase(
   }
   const origin = previous?.origin === "created" || created ? "created" : "adopted";
   return { origin, database, cluster: cluster.id };
+}
+
+/**
+ * The refusal for a password the cluster does not take (SQLSTATE 28P01). The stack never changes
+ * a running cluster's password, so a changed gaia:postgresPassword would leave state saying one
+ * password and the cluster holding another: it is refused, with the way to rotate.
+ */
+export function passwordRefusal(
+  e: unknown,
+  env: NodeJS.ProcessEnv,
+  app: string,
+  user: string,
+): CommandError | undefined {
+  if ((e as { code?: unknown } | null)?.code !== "28P01") return undefined;
+  const stack = param(env, "GAIA_STACK");
+  return new CommandError(
+    `refused, nothing was changed:\n  - stack ${stack}, gaia:postgresPassword: the password in config does not log in to ${app} as ${user}. The stack never changes a running cluster's password, so a changed value is not applied. Set gaia:postgresPassword back to the cluster's current password (pulumi config set --secret gaia:postgresPassword -s ${stack}), or rotate the cluster's password first (docs/operations.md#rotate-the-postgres-password), then run pulumi up again.`,
+  );
 }

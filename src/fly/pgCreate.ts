@@ -1,8 +1,9 @@
 /**
- * Pure decisions around `fly postgres create`, which is not atomic: flyctl creates the app, its
- * secrets, then for each node a volume and then its machine (flyctl v0.4.87
- * flypg/launcher.go:94, 138, 236 and 256), so a failure midway leaves an app with volumes and
- * fewer machines than asked. Only what this run's own create left may be destroyed; an app found
+ * Pure decisions around `fly postgres create`, which is not atomic: it hands over to the flypg
+ * launcher (flyctl v0.4.87 internal/command/postgres/create.go:419-421), which creates the app,
+ * its secrets, then for each node a volume and then its machine, waiting for it to start
+ * (flypg/launcher.go:94, 138, 236, 256 and 268), so a failure midway leaves an app with volumes
+ * and fewer machines than asked. Only what this run's own create left may be destroyed; an app found
  * at the start of a run is never destroyed, whatever it holds.
  */
 import type { AppStatus, Volume } from "./parsers";

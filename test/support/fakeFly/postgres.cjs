@@ -126,7 +126,8 @@ function pgCreate(ctx) {
       sprintf(T.pgMachines.text, restored ? "Restoring" : "Provisioning", i + 1, size, PG_IMAGE),
     );
     const vol = newVolume(state, name, "pg_data", region, flags["volume-size"]);
-    // launcher.go:236-258: each node's volume is created, then its machine launched; a launch
+    // postgres/create.go:419-421 hands over to flypg/launcher.go, whose 236-258 create each
+    // node's volume, then launch its machine (and 268 wait for it to start); a launch
     // that fails (the fault's `node`, 0 by default) leaves this node's volume with no machine
     // and the earlier nodes complete. What the Machines API says when a machine cannot be
     // placed is its own (state.apiTexts).

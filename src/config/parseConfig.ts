@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ENVIRONMENTS, type Environment, type FlyEnvironment } from "../shared/vocabulary";
-import { foreignNameProblems, type NamedKey } from "./foreignNames";
+import { foreignNameProblems } from "./foreignNames";
 import {
   type CertificatesSettings,
   CONFIG_KEYS,
@@ -176,7 +176,10 @@ export function parseConfig(
     }
   }
   crossCheck(env, validParts, problems, cmd, values);
-  if (isFlyEnvironment(env)) problems.push(...foreignNames(stack, env, validParts, cmd));
+  if (isFlyEnvironment(env))
+    problems.push(
+      ...foreignNameProblems(stack, env, validParts, (path, value) => cmd.setPath(path, value)),
+    );
   if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, config: assemble(stack, env, parsed) };
 }
@@ -431,34 +434,6 @@ function crossCheck(
       fix: cmd.setPath("local.redisPort", local.postgresPort === 6379 ? 6380 : 6379),
     });
   }
-}
-
-/** The Fly names in config that follow another environment's pattern (src/config/foreignNames.ts). */
-function foreignNames(
-  stack: string,
-  env: Environment,
-  parts: ReadonlyMap<ConfigKey, Record<string, unknown>>,
-  cmd: Commands,
-) {
-  const names: NamedKey[] = [];
-  const add = (key: ObjectKey, field: string) => {
-    const name = parts.get(key)?.[field];
-    if (typeof name === "string") names.push({ path: `${key}.${field}`, name });
-  };
-  add("postgres", "name");
-  add("redis", "name");
-  for (const s of SERVICE_NAMES) add("services", s);
-  const allowed = parts.get("fly")?.foreignNames;
-  return foreignNameProblems(
-    stack,
-    env,
-    names,
-    Array.isArray(allowed) ? (allowed as string[]) : [],
-    (path) => {
-      const [key, field] = path.split(".") as [ObjectKey, string];
-      return cmd.setPath(path, defaultsFor(key, env)[field]);
-    },
-  );
 }
 
 /** What `fly redis create` needs to run without a prompt, over the valid fields. */

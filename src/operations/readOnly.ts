@@ -59,34 +59,54 @@ const NUMERIC_TYPES = new Set([20, 21, 23, 26, 700, 701, 790, 1700]);
 const textParser = { getTypeParser: () => (value: string) => value };
 
 /**
+ * How `maxRows` limits a statement:
+ * - "cut": the portal is executed for `maxRows + 1` rows and, if it is then only suspended,
+ *   closed, so neither the client's memory nor the wire carries the rest. Only for a statement
+ *   whose transaction is rolled back: a SELECT calling a function that writes has then written
+ *   only the rows read so far.
+ * - "display": the statement runs to completion (its effect never depends on the limit); rows
+ *   past `maxRows` are dropped as they arrive, so only the client's memory is spared.
+ */
+export type RowLimit = "cut" | "display";
+
+/**
  * Runs `sql` as a single statement (extended protocol); values come back as text. At most
- * `maxRows` rows are kept: the portal is executed for `maxRows + 1` rows and, if it is then only
- * suspended, closed, so neither the client's memory nor the wire carries the rest. (A statement
- * that writes and returns rows still runs to completion: PostgreSQL finishes such a portal before
- * it returns the first row.)
+ * `maxRows` rows are kept, as `limit` says.
  */
 export function runSingleStatement(
   client: pg.Client,
   sql: string,
   maxRows: number = Number.POSITIVE_INFINITY,
+  limit: RowLimit = "cut",
 ): Promise<StatementResult> {
   const capped = Number.isFinite(maxRows);
+  const cut = capped && limit === "cut";
   const query = new pg.Query({
     text: sql,
     values: [],
     queryMode: "extended",
     rowMode: "array",
     types: textParser,
-    ...(capped ? { rows: maxRows + 1 } : {}),
+    ...(cut ? { rows: maxRows + 1 } : {}),
   } as pg.QueryConfig);
   let suspended = false;
+  let received = 0;
   // pg's protocol hooks for a query that fetches its rows in pages (as pg-cursor does): after
   // the first page, or an error, end the exchange with Sync instead of asking for more.
   type Hooks = {
     handlePortalSuspended(connection: { sync(): void }): void;
     handleError(error: unknown, connection: { sync(): void }): void;
+    handleDataRow(message: unknown): void;
   };
-  if (capped) {
+  if (capped && !cut) {
+    const hooks = query as unknown as Hooks;
+    const handleDataRow = hooks.handleDataRow.bind(query);
+    hooks.handleDataRow = (message) => {
+      received += 1;
+      if (received <= maxRows + 1) handleDataRow(message);
+    };
+  }
+  if (cut) {
     const hooks = query as unknown as Hooks;
     const handleError = hooks.handleError.bind(query);
     hooks.handlePortalSuspended = (connection) => {
@@ -103,7 +123,7 @@ export function runSingleStatement(
     query.on("end", (result: pg.QueryArrayResult) => {
       const fields = result.fields ?? [];
       const rows = (result.rows ?? []) as (string | null)[][];
-      const truncated = suspended || rows.length > maxRows;
+      const truncated = suspended || rows.length > maxRows || received > maxRows;
       resolve({
         command: suspended ? null : (result.command ?? ""),
         rowCount: suspended ? null : (result.rowCount ?? null),
@@ -332,7 +352,10 @@ export async function viewReadOnly(
   );
 }
 
-/** `--write`: the same single statement, in a read-write transaction of the given login. */
+/**
+ * `--write`: the same single statement, in a read-write transaction of the given login. It always
+ * runs to completion before COMMIT: `maxRows` only limits the rows kept for display.
+ */
 export async function runWrite(
   client: pg.Client,
   sql: string,
@@ -342,7 +365,7 @@ export async function runWrite(
   await client.query("BEGIN");
   try {
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
-    const result = await runSingleStatement(client, sql, maxRows);
+    const result = await runSingleStatement(client, sql, maxRows, "display");
     await client.query("COMMIT");
     return result;
   } catch (error) {

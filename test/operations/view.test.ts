@@ -255,6 +255,51 @@ describe("gaia-db view <env>", () => {
     expect(names).toEqual(["Ann", "Bobby"]);
   });
 
+  it("--write with --max-rows commits the whole statement; the limit only cuts what is shown", async () => {
+    // A SELECT that writes row by row: cutting its portal at --max-rows would commit only the
+    // rows read so far.
+    await withClient(dev.url, (client) =>
+      client.query(`CREATE TABLE marks (n int);
+        CREATE FUNCTION mark(n int) RETURNS int LANGUAGE sql AS 'INSERT INTO marks VALUES (n) RETURNING n'`),
+    );
+    const marks = () =>
+      withClient(dev.url, async (client) =>
+        (await client.query("SELECT n FROM marks ORDER BY n")).rows.map((r) => r.n),
+      );
+    try {
+      const sql = "SELECT mark(i) AS n FROM generate_series(1, 5) i";
+      const shown = await view(["dev", sql, "--write", "--max-rows", "2", "--database-url", dev.url]);
+      expect(await marks()).toEqual([1, 2, 3, 4, 5]);
+      expect(shown).toEqual({
+        code: 0,
+        out: "n\n-\n1\n2\n(2 of 5 rows shown)\n",
+        err: "warning: gaia-db view: only the first 2 rows are shown (the statement ran in full and was committed): add a LIMIT to the query, or raise --max-rows (at most 1000000)\n",
+      });
+      const json = await view([
+        "dev",
+        "UPDATE marks SET n = n + 10 RETURNING n",
+        "--write",
+        "--max-rows",
+        "1",
+        "--json",
+        "--database-url",
+        dev.url,
+      ]);
+      expect(JSON.parse(json.out)).toMatchObject({
+        command: "UPDATE",
+        rowCount: 5,
+        rows: [["11"]],
+        truncated: true,
+        maxRows: 1,
+      });
+      expect(await marks()).toEqual([11, 12, 13, 14, 15]);
+    } finally {
+      await withClient(dev.url, (client) =>
+        client.query("DROP FUNCTION mark(int); DROP TABLE marks"),
+      );
+    }
+  });
+
   it("--write on production needs --confirm production", async () => {
     const prod = await prepareEnvironmentDatabase("production");
     const refused = await view([

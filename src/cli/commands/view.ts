@@ -21,9 +21,9 @@ function* resultLines(result: StatementResult, tableLines: TableLines): Generato
   }
   yield* tableLines(result.columns, result.rows, { rightAligned: new Set(result.numericColumns) });
   const n = result.rows.length;
-  yield result.truncated
-    ? `(${n} rows shown; the statement returned more)`
-    : `(${n} ${n === 1 ? "row" : "rows"})`;
+  if (!result.truncated) yield `(${n} ${n === 1 ? "row" : "rows"})`;
+  else if (result.rowCount === null) yield `(${n} rows shown; the statement returned more)`;
+  else yield `(${n} of ${result.rowCount} rows shown)`;
 }
 
 async function runAll(ctx: RunContext, timeoutMs: number): Promise<number> {
@@ -56,7 +56,7 @@ export const view = operationsCommand({
     "",
     'The statement is sent through the extended protocol (a second statement such as "SELECT 1; DELETE ..." is rejected by the server), in a READ ONLY transaction with a statement timeout, as a temporary login that is a member of gaia_readonly only (created by the connecting login, which must be a superuser or have CREATEROLE; a login with neither is used only if it is itself a member of gaia_readonly and holds nothing else: no other role, nothing it owns, no privilege granted to it by name), so writes, DDL, COPY ... TO PROGRAM and reading beyond gaia_readonly fail, even after resetting the role.',
     "",
-    `At most --max-rows rows are read and shown; a statement that returns more is cut there, with a warning on stderr.`,
+    `At most --max-rows rows are read and shown; a statement that returns more is cut there, with a warning on stderr. With --write the statement always runs in full and is committed: --max-rows limits only the rows shown.`,
     "",
     `"all" prints one row per environment (${ENVIRONMENTS.join(", ")}): reachable or not (and why), users, applied and pending migrations, bound environment and Supabase project. It reads each environment's stack outputs and ignores DATABASE_URL.`,
   ].join("\n"),
@@ -132,7 +132,7 @@ export const view = operationsCommand({
     }
     if (result.truncated) {
       ctx.out.err(
-        `warning: gaia-db view: only the first ${maxRows} rows are shown: add a LIMIT to the query, or raise --max-rows (at most ${MAX_ROWS})`,
+        `warning: gaia-db view: only the first ${maxRows} rows are shown${write ? " (the statement ran in full and was committed)" : ""}: add a LIMIT to the query, or raise --max-rows (at most ${MAX_ROWS})`,
       );
     }
     return ExitCode.ok;

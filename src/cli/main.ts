@@ -4,11 +4,13 @@
  * bin/gaia-db.js calls, with the real streams. The commands are in src/cli/commands/, the core
  * that parses, dispatches and renders errors in src/cli/program.ts.
  */
+
+import { maskSecrets } from "../migrations/postgresUrl";
 import { armDeadline } from "../process/deadline";
 import { restrictEnvironment } from "../process/environment";
 import { ExitCode } from "../shared/errors";
 import type { CliIo } from "./io";
-import { runProgram } from "./program";
+import { runProgram, urlArguments } from "./program";
 
 export type { CliIo } from "./io";
 
@@ -50,10 +52,10 @@ export function main(): void {
   if (argv.includes("--stdin-config")) restrictEnvironment("gaia-db");
   try {
     armDeadline(process.env, `gaia-db ${argv[0] ?? ""}`.trim(), (message) => {
-      process.stderr.write(`gaia-db: ${message}\n`);
+      process.stderr.write(`gaia-db: ${maskSecrets(message)}\n`);
     });
   } catch (e) {
-    process.stderr.write(`gaia-db: ${(e as Error).message}\n`);
+    process.stderr.write(`gaia-db: ${maskSecrets((e as Error).message)}\n`);
     process.exitCode = ExitCode.usage;
     return;
   }
@@ -69,7 +71,9 @@ export function main(): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`gaia-db: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(
+        `gaia-db: ${maskSecrets(e instanceof Error ? e.message : String(e), urlArguments(argv))}\n`,
+      );
       process.exitCode = ExitCode.runtime;
     },
   );

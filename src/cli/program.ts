@@ -126,6 +126,7 @@ function makeHelp(this: Help, cmd: Command, helper: Help): string {
 function printer(io: CliIo, state: RunState, masked: boolean): Printer {
   const mask = (text: string) => (masked ? maskSecrets(text, state.secrets) : text);
   return {
+    // stderr carries messages, never data: masked for every command.
     write: (text) => io.stdout.write(mask(text)),
     line: (text = "") => io.stdout.write(`${mask(text)}\n`),
     lines: (lines) => {
@@ -135,7 +136,7 @@ function printer(io: CliIo, state: RunState, masked: boolean): Printer {
       for (const chunk of jsonChunks(value)) io.stdout.write(mask(chunk));
       io.stdout.write("\n");
     },
-    err: (text) => io.stderr.write(`${mask(text)}\n`),
+    err: (text) => io.stderr.write(`${maskSecrets(text, state.secrets)}\n`),
   };
 }
 
@@ -248,10 +249,12 @@ function usageOf(failure: ParseFailure): GaiaDbError {
   const { error, spec } = failure;
   const where = spec ? `gaia-db ${spec.path.join(" ")}` : "gaia-db";
   const voice = (message: string) => usageError(spec ? spec.group.voice(spec, message) : message);
-  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  // Commander quotes the argument as given: from the first quote to the last (it may hold one).
+  const quoted = /'(.*)'/s.exec(error.message)?.[1] ?? "";
   switch (error.code) {
     case "commander.unknownOption":
-      return voice(`Unknown option '${quoted}'; run ${where} --help`);
+      // `--databse-url=postgres://...`: the name only, never the value.
+      return voice(`Unknown option '${quoted.split("=")[0]}'; run ${where} --help`);
     case "commander.unknownCommand":
       return voice(
         `unknown command "${quoted}": commands are ${commandList()}; run gaia-db --help`,
@@ -263,12 +266,25 @@ function usageOf(failure: ParseFailure): GaiaDbError {
   }
 }
 
+/**
+ * Every argument that holds a URL (`--database-url <url>`, `--database-url=<url>`, a URL given
+ * where an environment or a command was expected): masked whole wherever a message echoes it,
+ * even when it is too malformed for the masker to find its password by structure.
+ */
+export function urlArguments(argv: readonly string[]): string[] {
+  return argv.flatMap((arg) => {
+    if (!arg.includes("://")) return [];
+    const eq = arg.startsWith("-") ? arg.indexOf("=") : -1;
+    return eq === -1 ? [arg] : [arg, arg.slice(eq + 1)];
+  });
+}
+
 /** Runs one invocation and returns the exit code; all output goes through `io`. */
 export async function runProgram(argv: readonly string[], io: CliIo): Promise<number> {
   const state: RunState = {
     json: argv.includes("--json"),
     debug: argv.includes("--debug"),
-    secrets: [],
+    secrets: urlArguments(argv),
     exitCode: ExitCode.ok,
   };
   const program = buildProgram(io, state);

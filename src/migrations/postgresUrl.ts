@@ -339,16 +339,45 @@ export function pgClientConfig(url: PostgresUrl): {
   };
 }
 
-// scheme://user:password@ in any text; the user may be empty (`redis://:password@host`).
-const CREDENTIALS = /(:\/\/[^:/?#@\s]*):[^@\s]*@/g;
+// The start of a URL's authority: `scheme://`.
+const SCHEME = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
 // A password given as a URL parameter (refused by the parser, but masked wherever it appears).
 const SECRET_PARAMETERS = /([?&](?:password|sslpassword)=)[^&\s]*/gi;
 
 /**
- * Masks credentials by the structure of URLs, never by searching for the password as a word (a
- * password such as `applied` must not rewrite every "applied" in a report): the password of any
+ * Masks the password of every `scheme://user:password@host` in one line. A URL typed by hand may
+ * hold spaces and several `@` in its password, so the user info runs to the LAST `@` followed by
+ * a host (a letter, digit or `[`) before the next `scheme://` or the end of the line, and the
+ * password from the first `:` after the scheme (before any `/`): masking too much is harmless,
+ * masking too little prints the rest of a password.
+ */
+function maskUserInfo(line: string): string {
+  const urls = [...line.matchAll(SCHEME)].map((m) => ({
+    scheme: m.index ?? 0,
+    authority: (m.index ?? 0) + m[0].length,
+  }));
+  let out = line.slice(0, urls[0]?.scheme ?? line.length);
+  urls.forEach(({ scheme, authority }, i) => {
+    const end = urls[i + 1]?.scheme ?? line.length;
+    const url = line.slice(scheme, end);
+    const from = authority - scheme;
+    const hostAt = [...url.matchAll(/@(?=[A-Za-z0-9[])/g)].map((m) => m.index ?? 0);
+    const userInfoEnd = hostAt.at(-1) ?? -1;
+    const colon = url.indexOf(":", from);
+    const slash = url.indexOf("/", from);
+    const masked = colon !== -1 && colon < userInfoEnd && (slash === -1 || colon < slash);
+    out += masked ? `${url.slice(0, colon)}:***${url.slice(userInfoEnd)}` : url;
+  });
+  return out;
+}
+
+/**
+ * The one masker of gaia-db: every error, warning and masked output goes through it. It masks by
+ * the structure of URLs, never by searching for the password as a word (a password such as
+ * `applied` must not rewrite every "applied" in a report): the password of any
  * `scheme://user:password@` and any password parameter become `***`, and each URL in `known`
- * (the ones this run was given) is replaced, wherever it appears whole, by its masked form.
+ * (the ones this run was given, parsed or not) is replaced, wherever it appears whole, by its
+ * masked form.
  */
 export function maskSecrets(text: string, known: readonly string[] = []): string {
   let out = text;
@@ -363,5 +392,5 @@ export function maskSecrets(text: string, known: readonly string[] = []): string
     }
     out = out.split(url).join(masked);
   }
-  return out.replace(CREDENTIALS, "$1:***@").replace(SECRET_PARAMETERS, "$1***");
+  return out.split("\n").map(maskUserInfo).join("\n").replace(SECRET_PARAMETERS, "$1***");
 }

@@ -268,7 +268,15 @@ describe("gaia-db view <env>", () => {
       );
     try {
       const sql = "SELECT mark(i) AS n FROM generate_series(1, 5) i";
-      const shown = await view(["dev", sql, "--write", "--max-rows", "2", "--database-url", dev.url]);
+      const shown = await view([
+        "dev",
+        sql,
+        "--write",
+        "--max-rows",
+        "2",
+        "--database-url",
+        dev.url,
+      ]);
       expect(await marks()).toEqual([1, 2, 3, 4, 5]);
       expect(shown).toEqual({
         code: 0,

@@ -18,7 +18,11 @@ import { scramVerifier } from "./scram";
 
 export const APP_GROUP_ROLE = "gaia_app";
 
-/** Creates or updates the login (password, membership); idempotent. */
+/**
+ * Creates or updates the login (attributes, password, membership) in one transaction; idempotent.
+ * It converges: the login ends a member of gaia_app only, without ADMIN OPTION, whatever a
+ * person granted it by hand or an earlier run left behind.
+ */
 export async function ensureAppLogin(
   client: pg.Client,
   environment: Environment,
@@ -33,16 +37,34 @@ export async function ensureAppLogin(
   }
   const verifier = scramVerifier(password);
   const attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT";
-  // CREATE ROLE has no IF NOT EXISTS; a concurrent creation is tolerated like core/0007 does.
-  await client.query(
-    `DO $$ BEGIN
-       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN
-         BEGIN CREATE ROLE ${role} ${attributes};
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
-       END IF; END $$`,
-  );
-  await client.query(`ALTER ROLE ${role} ${attributes} PASSWORD '${verifier}'`);
-  await client.query(`GRANT ${APP_GROUP_ROLE} TO ${role}`);
+  await client.query("BEGIN");
+  try {
+    // CREATE ROLE has no IF NOT EXISTS; a concurrent creation is tolerated like core/0007 does.
+    await client.query(
+      `DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN
+           BEGIN CREATE ROLE ${role} ${attributes};
+           EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
+         END IF; END $$`,
+    );
+    await client.query(`ALTER ROLE ${role} ${attributes} PASSWORD '${verifier}'`);
+    await client.query(`GRANT ${APP_GROUP_ROLE} TO ${role}`);
+    const held = await client.query<{ role: string; admin: boolean }>(
+      `SELECT r.rolname AS role, m.admin_option AS admin
+         FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+        WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)`,
+      [role],
+    );
+    for (const { role: granted, admin } of held.rows) {
+      const quoted = `"${granted.replace(/"/g, '""')}"`;
+      if (granted !== APP_GROUP_ROLE) await client.query(`REVOKE ${quoted} FROM ${role}`);
+      else if (admin) await client.query(`REVOKE ADMIN OPTION FOR ${quoted} FROM ${role}`);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
   return role;
 }
 

@@ -3,13 +3,18 @@ import { appDatabaseUrl } from "../../src/fly/serviceDatabase";
 import { ensureAppLogin } from "../../src/operations/appLogin";
 import { scramVerifier } from "../../src/operations/scram";
 import { dropAll, withAdmin, withClient } from "../support/postgres";
+import { lockRole, unlockRole } from "../support/roleLock";
 import { type PreparedDatabase, prepareEnvironmentDatabase } from "./support";
 
 let db: PreparedDatabase;
 beforeAll(async () => {
+  await lockRole("gaia_app_staging");
   db = await prepareEnvironmentDatabase("staging");
 });
-afterAll(dropAll);
+afterAll(async () => {
+  await dropAll();
+  unlockRole("gaia_app_staging");
+});
 
 const loginUrl = (password: string) => {
   const url = new URL(db.url);
@@ -79,5 +84,41 @@ describe("ensureAppLogin", () => {
           .rows[0].rolpassword,
     );
     expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
+  });
+
+  it("converges to exactly gaia_app: memberships granted by hand or left by an earlier run are revoked", async () => {
+    const extra = `gaia_test_extra_${Date.now()}`;
+    const memberships = () =>
+      withAdmin(
+        async (client) =>
+          (
+            await client.query(
+              `SELECT r.rolname AS role, m.admin_option
+                 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+                WHERE m.member = 'gaia_app_staging'::regrole ORDER BY 1`,
+            )
+          ).rows,
+      );
+    await withClient(db.url, (client) => ensureAppLogin(client, "staging", "first-pass-123"));
+    await withAdmin(async (client) => {
+      await client.query(`CREATE ROLE ${extra} NOLOGIN`);
+      await client.query(`GRANT ${extra} TO gaia_app_staging`);
+      await client.query("GRANT gaia_readonly TO gaia_app_staging");
+      await client.query("GRANT gaia_app TO gaia_app_staging WITH ADMIN OPTION");
+    });
+    try {
+      expect(await memberships()).toEqual([
+        { role: "gaia_app", admin_option: true },
+        { role: "gaia_readonly", admin_option: false },
+        { role: extra, admin_option: false },
+      ]);
+      await withClient(db.url, (client) => ensureAppLogin(client, "staging", "first-pass-123"));
+      expect(await memberships()).toEqual([{ role: "gaia_app", admin_option: false }]);
+      // A second run changes nothing.
+      await withClient(db.url, (client) => ensureAppLogin(client, "staging", "first-pass-123"));
+      expect(await memberships()).toEqual([{ role: "gaia_app", admin_option: false }]);
+    } finally {
+      await withAdmin((client) => client.query(`DROP ROLE IF EXISTS ${extra}`));
+    }
   });
 });

@@ -25,7 +25,7 @@ export const appLogin = operationsCommand({
   usage: "<environment> --stdin-config [--fly-app <postgres-app>] [options]",
   positionals: ["environment"],
   description:
-    "Creates the services' database login gaia_app_<environment> (LOGIN, member of gaia_app only: rows, sequences and functions, no DDL, no superuser), or sets a new password on it (rotation), then connects with it to prove the password works. The password reaches the server only as a SCRAM verifier. The migrations must have run first (core/0007 creates gaia_app), and the database must be bound to the environment (gaia_migrations.bound_environment()).",
+    "Creates the services' database login gaia_app_<environment> (LOGIN, member of gaia_app only: rows, sequences and functions, no DDL, no superuser), or sets a new password on it (rotation); any other membership it holds (granted by hand, or left by an earlier version) and an ADMIN OPTION on gaia_app are revoked, in the same transaction. Then it connects with it to prove the password works. The password reaches the server only as a SCRAM verifier. The migrations must have run first (core/0007 creates gaia_app), and the database must be bound to the environment (gaia_migrations.bound_environment()).",
   options: [
     {
       flags: "--stdin-config",

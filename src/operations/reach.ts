@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import { withFlyProxy } from "../fly/proxy";
+import { formatSeconds } from "../migrations/lock";
 import {
   maskSecrets,
   parsePostgresUrl,
@@ -104,10 +105,18 @@ export async function withEnvironmentUrl<T>(
   );
 }
 
-/** Connects with a bounded wait; the error names host and port, never the password. */
+/**
+ * Connects with a bounded wait; the error names host and port, never the password. Every
+ * statement of the session is bounded by the same --timeout (statement_timeout, set at login),
+ * so a lock held by another session cannot hold a command forever.
+ */
 export async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
   const parsed = parsePostgresUrl(url, "the database URL");
-  const client = new pg.Client({ ...pgClientConfig(parsed), connectionTimeoutMillis: timeoutMs });
+  const client = new pg.Client({
+    ...pgClientConfig(parsed),
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: Math.max(1, Math.round(timeoutMs)),
+  });
   // A dropped connection must not crash the process through an unhandled 'error' event.
   client.on("error", () => {});
   try {
@@ -137,6 +146,19 @@ export function withEnvironmentClient<T>(
   );
 }
 
+/** A statement cancelled by --timeout, as the user's error: why, and that nothing changed. */
+export function timeoutError(error: unknown, timeoutMs: number): unknown {
+  if ((error as { code?: string }).code !== "57014") return error;
+  return runtimeError(
+    `cancelled by the statement timeout (${formatSeconds(timeoutMs)}, --timeout): ${(error as Error).message}; another session may hold a lock on what it reads; nothing was changed; run it again later, or raise --timeout`,
+  );
+}
+
+/**
+ * Runs `fn` with a client connected to `url`, closed afterwards. Every operations command's
+ * statements run in transactions that a cancelled statement rolls back, so a statement cut by
+ * --timeout changed nothing.
+ */
 export async function withConnection<T>(
   url: string,
   timeoutMs: number,
@@ -145,6 +167,8 @@ export async function withConnection<T>(
   const client = await connect(url, timeoutMs);
   try {
     return await fn(client);
+  } catch (error) {
+    throw timeoutError(error, timeoutMs);
   } finally {
     await client.end().catch(() => {});
   }

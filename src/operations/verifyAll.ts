@@ -14,7 +14,7 @@ import {
   type VerificationRow,
 } from "../migrations/verify";
 import type { Environment } from "../shared/vocabulary";
-import { emailEnvironmentTag, TEST_TAGS } from "./emailTags";
+import { emailEnvironmentTag, isForeignTestUser } from "./emailTags";
 import { plural } from "./format";
 import type { EnvironmentOutcome } from "./survey";
 
@@ -22,18 +22,27 @@ export interface ForeignUser {
   email: string;
   /** The environment the row names (its plus-tag, else its environment column). */
   claimed: string;
+  /**
+   * A test user of another environment by the one rule (isForeignTestUser: its email's tag), so
+   * cleanup-test-users removes it; false when only its environment column names another one.
+   */
+  testUser: boolean;
 }
 
 /** Same rule as the trigger: the tag when it names another environment, else the column. */
 export function claimedEnvironment(
   email: string,
   column: string | null,
-  served: string,
+  served: Environment,
 ): string | null {
-  const tag = emailEnvironmentTag(email);
-  const fromTag = tag !== null && TEST_TAGS.includes(tag) ? tag : null;
-  return fromTag !== null && fromTag !== served ? fromTag : column;
+  return isForeignTestUser(email, served) ? emailEnvironmentTag(email) : column;
 }
+
+const listed = (users: readonly ForeignUser[]) => {
+  const shown = users.slice(0, 5).map((user) => `${user.email} (${user.claimed})`);
+  const more = users.length > shown.length ? `, and ${users.length - shown.length} more` : "";
+  return `${shown.join(", ")}${more}`;
+};
 
 export function isolationRow(
   environment: Environment,
@@ -49,14 +58,27 @@ export function isolationRow(
   if (foreign.length === 0) {
     return { ...base, status: "verified", notes: `${mode}; no user of another environment` };
   }
-  const shown = foreign.slice(0, 5).map((user) => `${user.email} (${user.claimed})`);
-  const more = foreign.length > shown.length ? `, and ${foreign.length - shown.length} more` : "";
+  const testUsers = foreign.filter((user) => user.testUser);
+  const byColumn = foreign.filter((user) => !user.testUser);
+  const parts = [
+    mode,
+    ...(testUsers.length > 0
+      ? [
+          `${plural(testUsers.length, "test user")} of ${testUsers.length === 1 ? "another environment" : "other environments"} (by email): ${listed(testUsers)}; remove them with gaia-db cleanup-test-users ${environment}`,
+        ]
+      : []),
+    ...(byColumn.length > 0
+      ? [
+          `${plural(byColumn.length, "user")} whose environment column names another environment (not their email): ${listed(byColumn)}; cleanup-test-users leaves them: correct users.environment, or remove them by hand`,
+        ]
+      : []),
+  ];
   return {
     check,
     status: "unexpected",
-    notes: `${mode}; ${foreign.length} existing users of other environments: ${shown.join(", ")}${more}; remove them with gaia-db cleanup-test-users ${environment}`,
+    notes: parts.join("; "),
     missing: [],
-    unexpected: foreign.map((user) => user.email),
+    unexpected: [...testUsers, ...byColumn].map((user) => user.email),
   };
 }
 
@@ -85,8 +107,11 @@ async function readIsolation(client: pg.Client, environment: Environment) {
   );
   const foreign = users.rows.flatMap((row) => {
     const claimed = claimedEnvironment(row.email, row.environment, environment);
+    const testUser = isForeignTestUser(row.email, environment);
     // A NULL column (no environment column yet) names nothing.
-    return claimed !== null && claimed !== environment ? [{ email: row.email, claimed }] : [];
+    return claimed !== null && claimed !== environment
+      ? [{ email: row.email, claimed, testUser }]
+      : [];
   });
   return { enforced, foreign };
 }

@@ -50,7 +50,7 @@ describe("claimedEnvironment", () => {
     ["a+news@x.io", "dev", "dev", "dev"],
     ["a+production@x.io", "production", "production", "production"],
     ["a+dev@x.io", null, "production", "dev"],
-  ])("%s with column %s in %s → %s", (email, column, served, claimed) => {
+  ] as const)("%s with column %s in %s → %s", (email, column, served, claimed) => {
     expect(claimedEnvironment(email, column, served)).toBe(claimed);
   });
 });
@@ -107,7 +107,7 @@ describe("verifyEnvironment", () => {
       [
         "Environment isolation",
         "unexpected",
-        "enforced; 2 existing users of other environments: ann+local@example.com (local), dee@example.com (staging); remove them with gaia-db cleanup-test-users dev",
+        "enforced; 1 test user of another environment (by email): ann+local@example.com (local); remove them with gaia-db cleanup-test-users dev; 1 user whose environment column names another environment (not their email): dee@example.com (staging); cleanup-test-users leaves them: correct users.environment, or remove them by hand",
       ],
     ]);
   });

@@ -30,6 +30,8 @@ export interface Printer {
   lines(lines: Iterable<string>): void;
   json(value: unknown): void;
   err(text: string): void;
+  /** A warning on stderr: `gaia-db: warning: <text>`, as every command words them. */
+  warn(text: string): void;
 }
 
 const INDENT = "  ";

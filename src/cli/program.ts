@@ -9,7 +9,7 @@ import { ExitCode, GaiaDbError, usageError } from "../shared/errors";
 import { ENVIRONMENTS } from "../shared/vocabulary";
 import { COMMAND_SPECS } from "./commands";
 import { type CliIo, jsonChunks, type Printer } from "./io";
-import { renderError } from "./render";
+import { renderError, STDERR_PREFIX } from "./render";
 import {
   type CommandSpec,
   MIGRATION_GROUP,
@@ -137,6 +137,8 @@ function printer(io: CliIo, state: RunState, masked: boolean): Printer {
       io.stdout.write("\n");
     },
     err: (text) => io.stderr.write(`${maskSecrets(text, state.secrets)}\n`),
+    warn: (text) =>
+      io.stderr.write(`${maskSecrets(`${STDERR_PREFIX}warning: ${text}`, state.secrets)}\n`),
   };
 }
 
@@ -297,12 +299,10 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
     return state.exitCode;
   } catch (e) {
     let error = e;
-    let spec = state.spec;
     if (e instanceof ParseFailure) {
       if (e.error.code === "commander.helpDisplayed" || e.error.code === "commander.help") {
         return ExitCode.ok;
       }
-      spec = e.spec;
       error = usageOf(e);
     } else if (e instanceof CommanderError) {
       error = usageError(e.message.replace(/^error: /, ""));
@@ -312,7 +312,6 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
       stderr: io.stderr,
       json: state.json,
       debug: state.debug,
-      prefix: (spec?.group ?? MIGRATION_GROUP).errorPrefix,
       secrets: state.secrets,
     });
   }

@@ -39,13 +39,14 @@ export function describeFailure(error: unknown): Failure {
   return { exitCode: ExitCode.runtime, message: thrownText(error), details: [], unexpected: true };
 }
 
+/** What every error and warning line on stderr starts with, for every command: the binary's name. */
+export const STDERR_PREFIX = "gaia-db: ";
+
 export interface RenderOptions {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   json: boolean;
   debug: boolean;
-  /** What every stderr line starts with (the command family's). */
-  prefix: string;
   /** Values to mask besides URL passwords. */
   secrets: readonly string[];
 }
@@ -69,7 +70,7 @@ export function renderError(error: unknown, opts: RenderOptions): number {
   const line = failure.unexpected
     ? `unexpected error: ${message.split("\n")[0]}${opts.debug ? "" : " (run with --debug for the stack trace)"}`
     : message;
-  opts.stderr.write(`${opts.prefix}${line}\n`);
+  opts.stderr.write(`${STDERR_PREFIX}${line}\n`);
   for (const detail of details) opts.stderr.write(`  ${detail}\n`);
   if (opts.debug && error instanceof Error && error.stack) {
     opts.stderr.write(`${mask(error.stack)}\n`);

@@ -21,12 +21,10 @@ export interface OptionSpec {
   repeatable?: boolean;
 }
 
-/** The two families of commands, which word their errors differently (kept as before). */
+/** The families of commands: where they stand in the global help, and what their output masks. */
 export interface CommandGroup {
   /** Heading of the family in the global help. */
   heading: string;
-  /** What every error line on stderr starts with. */
-  errorPrefix: string;
   /** A usage error the CLI detects (unknown option, bad environment, ...), in the family's voice. */
   voice(spec: CommandSpec, message: string): string;
   /**
@@ -38,22 +36,19 @@ export interface CommandGroup {
 
 export const MIGRATION_GROUP: CommandGroup = {
   heading: "Commands:",
-  errorPrefix: "gaia-db: ",
   voice: (_spec, message) => message,
   maskOutput: true,
 };
 
 export const REVIEW_GROUP: CommandGroup = {
   heading: "Reviewing schema changes (each has its own --help):",
-  errorPrefix: "gaia-db: ",
   voice: (_spec, message) => message,
   maskOutput: false,
 };
 
 export const OPERATIONS_GROUP: CommandGroup = {
   heading: "Operating the environments (each has its own --help):",
-  errorPrefix: "error: ",
-  voice: (spec, message) => `gaia-db ${spec.path.join(" ")}: ${message}`,
+  voice: (spec, message) => `${spec.path.join(" ")}: ${message}`,
   maskOutput: false,
 };
 

@@ -81,26 +81,26 @@ export function parseAppLoginInput(text: string): AppLoginInput {
   try {
     value = JSON.parse(text);
   } catch {
-    throw usageError(`gaia-db app-login: stdin is not valid JSON; expected ${STDIN_SHAPE}`);
+    throw usageError(`app-login: stdin is not valid JSON; expected ${STDIN_SHAPE}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw usageError(`gaia-db app-login: stdin must hold a JSON object ${STDIN_SHAPE}`);
+    throw usageError(`app-login: stdin must hold a JSON object ${STDIN_SHAPE}`);
   }
   const obj = value as Record<string, unknown>;
   const unknownKeys = Object.keys(obj).filter((k) => k !== "databaseUrl" && k !== "appPassword");
   if (unknownKeys.length > 0) {
     throw usageError(
-      `gaia-db app-login: unknown stdin key${unknownKeys.length > 1 ? "s" : ""} ${unknownKeys.join(", ")}; allowed keys are databaseUrl and appPassword`,
+      `app-login: unknown stdin key${unknownKeys.length > 1 ? "s" : ""} ${unknownKeys.join(", ")}; allowed keys are databaseUrl and appPassword`,
     );
   }
   for (const key of ["databaseUrl", "appPassword"] as const) {
     if (typeof obj[key] !== "string" || obj[key] === "") {
-      throw usageError(`gaia-db app-login: stdin "${key}" must be a non-empty string`);
+      throw usageError(`app-login: stdin "${key}" must be a non-empty string`);
     }
   }
   const databaseUrl = obj.databaseUrl as string;
   // Strictly, before anything connects: a malformed URL is exit 2 with no DNS lookup.
-  parsePostgresUrl(databaseUrl, 'gaia-db app-login: stdin "databaseUrl"');
+  parsePostgresUrl(databaseUrl, 'app-login: stdin "databaseUrl"');
   return { databaseUrl, appPassword: obj.appPassword as string };
 }
 

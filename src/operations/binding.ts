@@ -67,7 +67,7 @@ export function bindingRefusal(
   command: string,
   environment: string,
 ): string | null {
-  const prefix = `gaia-db ${command}:`;
+  const prefix = `${command}:`;
   const bind = `gaia-db bind ${environment} --confirm ${environment}`;
   switch (binding.state) {
     case "bound":
@@ -107,12 +107,12 @@ export function checkConfirmation(
 ): void {
   if (confirm !== undefined && confirm !== environment) {
     throw usageError(
-      `gaia-db ${command}: --confirm "${confirm}" does not match the environment "${environment}"`,
+      `${command}: --confirm "${confirm}" does not match the environment "${environment}"`,
     );
   }
   if (change.set && environment === "production" && confirm !== "production") {
     throw refusedError(
-      `gaia-db ${command} production ${change.flag}: ${change.doing} production needs --confirm production`,
+      `${command} production ${change.flag}: ${change.doing} production needs --confirm production`,
     );
   }
 }

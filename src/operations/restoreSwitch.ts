@@ -163,7 +163,7 @@ export async function runRestore(deps: RestoreDeps, o: RestoreOptions): Promise<
   report.plan = planLines(deps, stack, snapshot, name, list[i]!);
   if (o.confirm !== env)
     throw refusedError(
-      `gaia-db restore ${env} --snapshot ${snapshot.id} would change the ${env} stack as follows; pass --confirm ${env} to do it${o.confirm === undefined ? "" : ` (got --confirm ${o.confirm})`}`,
+      `restore ${env} --snapshot ${snapshot.id} would change the ${env} stack as follows; pass --confirm ${env} to do it${o.confirm === undefined ? "" : ` (got --confirm ${o.confirm})`}`,
       report.plan.map((p, n) => `${n + 1}. ${p}`),
     );
   if ((await deps.fly.status(name)) !== null)

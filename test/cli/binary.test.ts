@@ -144,14 +144,14 @@ const CASES: Record<string, Case> = {
     () => ({ PATH: dir }),
     undefined,
     1,
-    /^error: neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set/,
+    /^gaia-db: neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set/,
   ],
   "restore-drill": [
     ["restore-drill", "staging"],
     () => ({ PATH: dir }),
     undefined,
     1,
-    /^error: neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set/,
+    /^gaia-db: neither FLY_API_TOKEN nor FLY_ACCESS_TOKEN is set/,
   ],
   "verify-all": [
     ["verify", "all", "--timeout", "5s"],
@@ -179,7 +179,7 @@ const CASES: Record<string, Case> = {
     () => ({}),
     JSON.stringify({ databaseUrl: "postgresql://postgres@127.0.0.1:1/x", appPassword: "pw" }),
     1,
-    /^error: cannot connect to 127\.0\.0\.1:1\/x as postgres/,
+    /^gaia-db: cannot connect to 127\.0\.0\.1:1\/x as postgres/,
   ],
 };
 

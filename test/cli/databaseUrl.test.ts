@@ -200,14 +200,14 @@ describe("a malformed database URL is exit 2, names the problem and prints nothi
     expect(view).toMatchObject({
       code: 2,
       stdout: "",
-      stderr: `error: ${invalid("--database-url", AT_AFTER_HOST)}\n`,
+      stderr: `gaia-db: ${invalid("--database-url", AT_AFTER_HOST)}\n`,
     });
     const cleanup = await runCliProcess(["cleanup-test-users", "dev", "--json"], {
       env: { ...probed, DATABASE_URL: url },
     });
     expect(cleanup).toMatchObject({
       code: 2,
-      stderr: `error: ${invalid("DATABASE_URL", AT_AFTER_HOST)}\n`,
+      stderr: `gaia-db: ${invalid("DATABASE_URL", AT_AFTER_HOST)}\n`,
     });
     // --json: the operations commands print the JSON error document too (nothing of the URL).
     expect(JSON.parse(cleanup.stdout)).toEqual({
@@ -222,7 +222,7 @@ describe("a malformed database URL is exit 2, names the problem and prints nothi
     expect(login).toMatchObject({
       code: 2,
       stdout: "",
-      stderr: `error: gaia-db app-login: ${invalid('stdin "databaseUrl"', AT_AFTER_HOST)}\n`,
+      stderr: `gaia-db: app-login: ${invalid('stdin "databaseUrl"', AT_AFTER_HOST)}\n`,
     });
   });
 });

@@ -92,7 +92,7 @@ describe("a duration outside its bounds is a usage error (exit 2) and changes no
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
       code: 2,
       stdout: "",
-      stderr: `error: gaia-db view: ${message}\n`,
+      stderr: `gaia-db: view: ${message}\n`,
     });
   });
 });
@@ -115,7 +115,7 @@ describe("view with a large result", () => {
       "",
     ]);
     expect(r.stderr).toBe(
-      "warning: gaia-db view: only the first 10000 rows are shown: add a LIMIT to the query, or raise --max-rows (at most 1000000)\n",
+      "gaia-db: warning: only the first 10000 rows are shown: add a LIMIT to the query, or raise --max-rows (at most 1000000)\n",
     );
   });
 
@@ -166,7 +166,7 @@ describe("view with a large result", () => {
     const r = await runCliProcess(["view", "dev", BIG, "--database-url", url, "--max-rows", value]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 2,
-      stderr: `error: gaia-db view: ${message}\n`,
+      stderr: `gaia-db: view: ${message}\n`,
     });
   });
 });
@@ -175,23 +175,23 @@ describe("--json: every command prints one JSON error document on failure", () =
   const UNKNOWN =
     'unknown environment "prod": allowed environments are local, dev, staging, production';
   it.each([
-    [["view", "prod", "--json"], 2, `gaia-db view: ${UNKNOWN}`],
-    [["cleanup-test-users", "prod", "--json"], 2, `gaia-db cleanup-test-users: ${UNKNOWN}`],
-    [["env", "prod", "--json"], 2, `gaia-db env: ${UNKNOWN}`],
+    [["view", "prod", "--json"], 2, `view: ${UNKNOWN}`],
+    [["cleanup-test-users", "prod", "--json"], 2, `cleanup-test-users: ${UNKNOWN}`],
+    [["env", "prod", "--json"], 2, `env: ${UNKNOWN}`],
     [
       ["doctor", "local", "--json"],
       2,
-      "gaia-db doctor: local has no Fly resources: allowed are dev, staging, production",
+      "doctor: local has no Fly resources: allowed are dev, staging, production",
     ],
     [
       ["verify", "all", "dev", "--json"],
       2,
-      "gaia-db verify all: unexpected arguments dev: usage is gaia-db verify all [options]",
+      "verify all: unexpected arguments dev: usage is gaia-db verify all [options]",
     ],
     [
       ["app-login", "dev", "--json"],
       2,
-      'gaia-db app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe {"databaseUrl": "postgres://...", "appPassword": "..."}',
+      'app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe {"databaseUrl": "postgres://...", "appPassword": "..."}',
     ],
     [
       ["view", "dev", "--json", "--database-url", "postgresql://u:pw@127.0.0.1:1/db"],
@@ -202,7 +202,7 @@ describe("--json: every command prints one JSON error document on failure", () =
     const r = await runCliProcess(argv);
     expect(r.code).toBe(exitCode);
     expect(JSON.parse(r.stdout)).toEqual({ ok: false, exitCode, error });
-    expect(r.stderr).toBe(`error: ${error}\n`);
+    expect(r.stderr).toBe(`gaia-db: ${error}\n`);
   });
 });
 
@@ -270,7 +270,7 @@ describe("view's read-only path for a login that is only a gaia_readonly member"
       expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
         code: 3,
         stdout: "",
-        stderr: `error: login "${login}" ${held}: a statement could reset its role to it, so it cannot run a read-only view: connect as a superuser or a login with CREATEROLE (a temporary login that is a member of gaia_readonly only is then used), or as a login that is a member of gaia_readonly and nothing else\n`,
+        stderr: `gaia-db: login "${login}" ${held}: a statement could reset its role to it, so it cannot run a read-only view: connect as a superuser or a login with CREATEROLE (a temporary login that is a member of gaia_readonly only is then used), or as a login that is a member of gaia_readonly and nothing else\n`,
       });
       await withClient(url, (c) => c.query("ALTER FUNCTION hidden.secret() OWNER TO CURRENT_USER"));
     },

@@ -118,7 +118,7 @@ describe("every usage error that echoes an argument masks it", () => {
     expect(await inProcess(["view", "dev", "--databse-url=postgres://u:PWA'PWB@h/db"])).toEqual({
       code: 2,
       stdout: "",
-      stderr: "error: gaia-db view: Unknown option '--databse-url'; run gaia-db view --help\n",
+      stderr: "gaia-db: view: Unknown option '--databse-url'; run gaia-db view --help\n",
     });
   });
 });

@@ -68,32 +68,32 @@ describe("parseAppLoginInput", () => {
   const cases: [string, string][] = [
     [
       "not json",
-      'gaia-db app-login: stdin is not valid JSON; expected {"databaseUrl": "postgres://...", "appPassword": "..."}',
+      'app-login: stdin is not valid JSON; expected {"databaseUrl": "postgres://...", "appPassword": "..."}',
     ],
     [
       "[1]",
-      'gaia-db app-login: stdin must hold a JSON object {"databaseUrl": "postgres://...", "appPassword": "..."}',
+      'app-login: stdin must hold a JSON object {"databaseUrl": "postgres://...", "appPassword": "..."}',
     ],
     [
       '{"databaseUrl":"postgres://a:b@h/d","appPassword":"p","password":"x","extra":1}',
-      "gaia-db app-login: unknown stdin keys password, extra; allowed keys are databaseUrl and appPassword",
+      "app-login: unknown stdin keys password, extra; allowed keys are databaseUrl and appPassword",
     ],
-    ['{"appPassword":"p"}', 'gaia-db app-login: stdin "databaseUrl" must be a non-empty string'],
+    ['{"appPassword":"p"}', 'app-login: stdin "databaseUrl" must be a non-empty string'],
     [
       '{"databaseUrl":"postgres://a:b@h/d","appPassword":""}',
-      'gaia-db app-login: stdin "appPassword" must be a non-empty string',
+      'app-login: stdin "appPassword" must be a non-empty string',
     ],
     [
       '{"databaseUrl":"h:5432/d","appPassword":"p"}',
-      'gaia-db app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it does not start with postgres:// or postgresql://;',
+      'app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it does not start with postgres:// or postgresql://;',
     ],
     [
       '{"databaseUrl":"https://h/d","appPassword":"p"}',
-      'gaia-db app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it has scheme "https", not postgres or postgresql;',
+      'app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it has scheme "https", not postgres or postgresql;',
     ],
     [
       '{"databaseUrl":"no url","appPassword":"p"}',
-      'gaia-db app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it contains a space, a control character or a non-ASCII character, which must be percent-encoded;',
+      'app-login: stdin "databaseUrl" is not a valid PostgreSQL URL: it contains a space, a control character or a non-ASCII character, which must be percent-encoded;',
     ],
   ];
   it.each(cases)("%s", (text, message) => {
@@ -113,10 +113,10 @@ describe("gaia-db app-login", () => {
     expect(r).toEqual({
       code: 2,
       out: "",
-      err: 'error: gaia-db app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe {"databaseUrl": "postgres://...", "appPassword": "..."}\n',
+      err: 'gaia-db: app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe {"databaseUrl": "postgres://...", "appPassword": "..."}\n',
     });
     expect((await run(["prod", "--stdin-config"], input("x"))).err).toBe(
-      'error: gaia-db app-login: unknown environment "prod": allowed environments are local, dev, staging, production\n',
+      'gaia-db: app-login: unknown environment "prod": allowed environments are local, dev, staging, production\n',
     );
   });
 
@@ -134,7 +134,7 @@ describe("gaia-db app-login", () => {
     expect({ code, out: stdout.text, err: stderr.text, read }).toEqual({
       code: 2,
       out: "",
-      err: 'error: gaia-db app-login: --stdin-config reads stdin, which is a terminal: pipe {"databaseUrl": "postgres://...", "appPassword": "..."}\n',
+      err: 'gaia-db: app-login: --stdin-config reads stdin, which is a terminal: pipe {"databaseUrl": "postgres://...", "appPassword": "..."}\n',
       read: false,
     });
   });
@@ -228,7 +228,7 @@ describe("gaia-db app-login", () => {
       input("x", "postgres://postgres:wrong-pass@127.0.0.1:1/x"),
     );
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/^error: cannot connect to 127\.0\.0\.1:1\/x as postgres: /);
+    expect(bad.stderr).toMatch(/^gaia-db: cannot connect to 127\.0\.0\.1:1\/x as postgres: /);
     expect(bad.stderr).not.toContain("wrong-pass");
     // Every character that changes how a URL parses, and a %41 that must stay literal.
     const awkward = "svc%41/@:#? w&=+'";

@@ -29,32 +29,32 @@ describe("bindingRefusal", () => {
     [
       "bound to another",
       { state: "bound", environment: "production" },
-      'gaia-db view dev --write: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)',
+      'view dev --write: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)',
     ],
     [
       "bound to another, not production",
       { state: "bound", environment: "staging" },
-      'gaia-db view dev --write: the database is bound to "staging", not "dev": pass the right environment',
+      'view dev --write: the database is bound to "staging", not "dev": pass the right environment',
     ],
     [
       "no ledger",
       { state: "no-ledger" },
-      `gaia-db view dev --write: the database has no gaia_migrations ledger, ${REFUSING} If it is the dev database, bind it: ${BIND} (a database with tables that was never adopted: gaia-db baseline dev --to <versions> --confirm dev; a new, empty one: gaia-db migrate dev)`,
+      `view dev --write: the database has no gaia_migrations ledger, ${REFUSING} If it is the dev database, bind it: ${BIND} (a database with tables that was never adopted: gaia-db baseline dev --to <versions> --confirm dev; a new, empty one: gaia-db migrate dev)`,
     ],
     [
       "incomplete ledger",
       { state: "incomplete", detail: "function gaia_migrations.bound_environment() is missing" },
-      `gaia-db view dev --write: the gaia_migrations ledger is incomplete (function gaia_migrations.bound_environment() is missing), so it cannot tell which environment the database serves: refusing. If it is the dev database, restore the ledger and its binding: ${BIND}`,
+      `view dev --write: the gaia_migrations ledger is incomplete (function gaia_migrations.bound_environment() is missing), so it cannot tell which environment the database serves: refusing. If it is the dev database, restore the ledger and its binding: ${BIND}`,
     ],
     [
       "no binding row",
       { state: "unbound" },
-      `gaia-db view dev --write: the gaia_migrations ledger has no binding, so nothing records which environment the database serves: refusing. If it is the dev database, bind it: ${BIND}`,
+      `view dev --write: the gaia_migrations ledger has no binding, so nothing records which environment the database serves: refusing. If it is the dev database, bind it: ${BIND}`,
     ],
     [
       "unreadable",
       { state: "unreadable", login: "svc", detail: "permission denied for schema gaia_migrations" },
-      `gaia-db view dev --write: login "svc" may not read the binding (permission denied for schema gaia_migrations), so it cannot tell which environment the database serves: refusing. Connect as the database owner, or let the owner restore the ledger's grants: ${BIND} (or GRANT USAGE ON SCHEMA gaia_migrations and EXECUTE ON FUNCTION gaia_migrations.bound_environment() TO "svc")`,
+      `view dev --write: login "svc" may not read the binding (permission denied for schema gaia_migrations), so it cannot tell which environment the database serves: refusing. Connect as the database owner, or let the owner restore the ledger's grants: ${BIND} (or GRANT USAGE ON SCHEMA gaia_migrations and EXECUTE ON FUNCTION gaia_migrations.bound_environment() TO "svc")`,
     ],
   ])("%s", (_name, state, expected) => {
     expect(bindingRefusal(state, "view dev --write", "dev")).toBe(expected);
@@ -135,7 +135,7 @@ describe("through the binary: refused with exit 3, and the named command fixes i
     expect(refused).toMatchObject({
       code: 3,
       stdout: "",
-      stderr: `error: gaia-db view dev --write: the database has no gaia_migrations ledger, ${REFUSING} If it is the dev database, bind it: ${BIND} (a database with tables that was never adopted: gaia-db baseline dev --to <versions> --confirm dev; a new, empty one: gaia-db migrate dev)\n`,
+      stderr: `gaia-db: view dev --write: the database has no gaia_migrations ledger, ${REFUSING} If it is the dev database, bind it: ${BIND} (a database with tables that was never adopted: gaia-db baseline dev --to <versions> --confirm dev; a new, empty one: gaia-db migrate dev)\n`,
     });
     expect(
       await withClient(url, async (c) => (await c.query("SELECT id FROM users")).rowCount),
@@ -172,8 +172,8 @@ describe("through the binary: refused with exit 3, and the named command fixes i
       "--database-url",
       db.url,
     ]);
-    const refusal = `gaia-db cleanup-test-users dev --apply: the gaia_migrations ledger has no binding, so nothing records which environment the database serves: refusing. If it is the dev database, bind it: ${BIND}`;
-    expect(refused).toMatchObject({ code: 3, stderr: `error: ${refusal}\n` });
+    const refusal = `cleanup-test-users dev --apply: the gaia_migrations ledger has no binding, so nothing records which environment the database serves: refusing. If it is the dev database, bind it: ${BIND}`;
+    expect(refused).toMatchObject({ code: 3, stderr: `gaia-db: ${refusal}\n` });
     expect(JSON.parse(refused.stdout)).toEqual({ ok: false, exitCode: 3, error: refusal });
     expect(await emails()).toEqual(["dan@example.com", "tess+staging@example.com"]);
     // The dry run reads only: it still lists.
@@ -209,7 +209,7 @@ describe("through the binary: refused with exit 3, and the named command fixes i
       code: 3,
       stdout: "",
       stderr:
-        "error: gaia-db app-login local: the gaia_migrations ledger is incomplete (function gaia_migrations.bound_environment() is missing), so it cannot tell which environment the database serves: refusing. If it is the local database, restore the ledger and its binding: gaia-db bind local --confirm local\n",
+        "gaia-db: app-login local: the gaia_migrations ledger is incomplete (function gaia_migrations.bound_environment() is missing), so it cannot tell which environment the database serves: refusing. If it is the local database, restore the ledger and its binding: gaia-db bind local --confirm local\n",
     });
     const logins = () =>
       withAdmin(
@@ -237,7 +237,7 @@ describe("through the binary: refused with exit 3, and the named command fixes i
       code: 3,
       stdout: "",
       stderr:
-        'error: gaia-db app-login local: the database is bound to "staging", not "local": pass the right environment\n',
+        'gaia-db: app-login local: the database is bound to "staging", not "local": pass the right environment\n',
     });
   });
 
@@ -257,7 +257,7 @@ describe("through the binary: refused with exit 3, and the named command fixes i
     expect(refused).toMatchObject({
       code: 3,
       stdout: "",
-      stderr: `error: gaia-db view dev --write: login "${login}" may not read the binding (permission denied for schema gaia_migrations), so it cannot tell which environment the database serves: refusing. Connect as the database owner, or let the owner restore the ledger's grants: ${BIND} (or GRANT USAGE ON SCHEMA gaia_migrations and EXECUTE ON FUNCTION gaia_migrations.bound_environment() TO "${login}")\n`,
+      stderr: `gaia-db: view dev --write: login "${login}" may not read the binding (permission denied for schema gaia_migrations), so it cannot tell which environment the database serves: refusing. Connect as the database owner, or let the owner restore the ledger's grants: ${BIND} (or GRANT USAGE ON SCHEMA gaia_migrations and EXECUTE ON FUNCTION gaia_migrations.bound_environment() TO "${login}")\n`,
     });
     const bound = await gaiaDb(["bind", "dev", "--confirm", "dev", "--database-url", db.url]);
     expect(bound.stderr).toBe("");

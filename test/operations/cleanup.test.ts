@@ -236,7 +236,7 @@ describe("gaia-db cleanup-test-users", () => {
     expect(refused).toEqual({
       code: 3,
       out: "",
-      err: "error: gaia-db cleanup-test-users production --apply: deleting in production needs --confirm production\n",
+      err: "gaia-db: cleanup-test-users production --apply: deleting in production needs --confirm production\n",
     });
     const json = await cleanup(["production", "--json", "--database-url", db.url]);
     const report = JSON.parse(json.out);
@@ -279,7 +279,7 @@ describe("gaia-db cleanup-test-users", () => {
     expect(refused).toEqual({
       code: 3,
       out: "",
-      err: 'error: gaia-db cleanup-test-users dev --apply: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)\n',
+      err: 'gaia-db: cleanup-test-users dev --apply: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)\n',
     });
     expect(await snapshot(db.url)).toEqual(before);
     const dry = await cleanup(["dev", "--database-url", db.url]);
@@ -323,7 +323,7 @@ describe("gaia-db cleanup-test-users", () => {
     );
     const before = await snapshot(db.url);
     const result = await cleanup(["dev", "--apply", "--database-url", db.url]);
-    expect(result).toEqual({ code: 1, out: "", err: "error: kept by policy\n" });
+    expect(result).toEqual({ code: 1, out: "", err: "gaia-db: kept by policy\n" });
     expect(await snapshot(db.url)).toEqual(before);
   });
 

@@ -24,6 +24,6 @@ describe("the operations commands", () => {
     const { io, stdout, stderr } = captureIo({});
     expect(await runCli([...path, "--no-such-flag"], io)).toBe(2);
     expect(stdout.text).toBe("");
-    expect(stderr.text).toMatch(/^error: gaia-db [a-z -]+: Unknown option '--no-such-flag'/);
+    expect(stderr.text).toMatch(/^gaia-db: [a-z -]+: Unknown option '--no-such-flag'/);
   });
 });

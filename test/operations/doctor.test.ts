@@ -460,7 +460,7 @@ describe("gaia-db doctor against the fake flyctl", () => {
 
   it("refuses local and reports a broken stack file as a config error", async () => {
     expect((await doctor(["local"])).err).toBe(
-      "error: gaia-db doctor: local has no Fly resources: allowed are dev, staging, production\n",
+      "gaia-db: doctor: local has no Fly resources: allowed are dev, staging, production\n",
     );
     // Its own project folder: the shared one must stay valid for the other tests.
     const brokenDir = mkdtempSync(join(tmpdir(), "gaia-ops-doctor-broken-"));
@@ -476,7 +476,7 @@ describe("gaia-db doctor against the fake flyctl", () => {
     };
     expect(broken.code).toBe(2);
     expect(broken.err).toMatch(
-      /^error: Stack "dev" \(Pulumi\.dev\.yaml\) has \d+ configuration problems?; nothing was deployed\./,
+      /^gaia-db: Stack "dev" \(Pulumi\.dev\.yaml\) has \d+ configuration problems?; nothing was deployed\./,
     );
     expect(broken.err).toContain("gaia:postgres.volumeSizeGb");
   });

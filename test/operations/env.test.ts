@@ -88,7 +88,7 @@ describe("gaia-db env", () => {
         "SUPABASE_JWT_SECRET=",
         "",
       ].join("\n"),
-      err: "warning: empty in the output: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_JWT_SECRET (see the comments)\n",
+      err: "gaia-db: warning: empty in the output: SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_JWT_SECRET (see the comments)\n",
     });
   });
 
@@ -102,12 +102,12 @@ describe("gaia-db env", () => {
     expect(await env(["production"])).toEqual({
       code: 1,
       out: "",
-      err: "error: pulumi stack output -s production failed (exit 255): error: no stack named 'production' found: check `pulumi whoami` and `pulumi stack ls`, and run it again\n",
+      err: "gaia-db: pulumi stack output -s production failed (exit 255): error: no stack named 'production' found: check `pulumi whoami` and `pulumi stack ls`, and run it again\n",
     });
     expect(await env(["staging"])).toEqual({
       code: 1,
       out: "",
-      err: "error: pulumi stack output -s staging did not print a JSON object: upgrade the Pulumi CLI, and run it again\n",
+      err: "gaia-db: pulumi stack output -s staging did not print a JSON object: upgrade the Pulumi CLI, and run it again\n",
     });
   });
 
@@ -115,10 +115,10 @@ describe("gaia-db env", () => {
     expect(await env([])).toEqual({
       code: 2,
       out: "",
-      err: "error: gaia-db env: missing environment: give it as the first argument (gaia-db env dev); allowed: local, dev, staging, production\n",
+      err: "gaia-db: env: missing environment: give it as the first argument (gaia-db env dev); allowed: local, dev, staging, production\n",
     });
     expect((await env(["local", "dev"])).err).toBe(
-      "error: gaia-db env: unexpected arguments dev: usage is gaia-db env <environment> [options]\n",
+      "gaia-db: env: unexpected arguments dev: usage is gaia-db env <environment> [options]\n",
     );
   });
 });

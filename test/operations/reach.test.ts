@@ -112,7 +112,7 @@ describe("a malformed stack output databaseUrl", () => {
     expect({ code, out: stdout.text, err: stderr.text }).toEqual({
       code: 2,
       out: "",
-      err: 'error: stack "dev" output databaseUrl is not a valid PostgreSQL URL: it has an @ after the host part: an unencoded / or ? in the password (or user) ended the host part early; expected postgresql://host:port/database with user:password@ before the host, and special characters in the user, password and database percent-encoded (e.g. with encodeURIComponent: / as %2F, @ as %40, # as %23, ? as %3F, % as %25, a space as %20)\n',
+      err: 'gaia-db: stack "dev" output databaseUrl is not a valid PostgreSQL URL: it has an @ after the host part: an unencoded / or ? in the password (or user) ended the host part early; expected postgresql://host:port/database with user:password@ before the host, and special characters in the user, password and database percent-encoded (e.g. with encodeURIComponent: / as %2F, @ as %40, # as %23, ? as %3F, % as %25, a space as %20)\n',
     });
   });
 });

@@ -68,7 +68,7 @@ describe("gaia-db restore production, end to end", () => {
     const unconfirmed = await s.gaiaDb(["restore", "production", "--snapshot", setSnapshot!.id]);
     expect(unconfirmed.code).toBe(3);
     expect(unconfirmed.stderr).toContain(
-      `error: gaia-db restore production --snapshot ${setSnapshot!.id} would change the production stack as follows; pass --confirm production to do it\n  1. create gaia-db-production-restore-`,
+      `gaia-db: restore production --snapshot ${setSnapshot!.id} would change the production stack as follows; pass --confirm production to do it\n  1. create gaia-db-production-restore-`,
     );
     expect(unconfirmed.stderr).toContain(
       "  5. keep gaia-db-production: the switch never destroys it\n",

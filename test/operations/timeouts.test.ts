@@ -61,7 +61,7 @@ describe("--timeout against a locked table", () => {
       "--timeout",
       "1s",
     ]);
-    expect(result).toMatchObject({ code: 1, out: "", err: `error: ${TIMED_OUT}\n` });
+    expect(result).toMatchObject({ code: 1, out: "", err: `gaia-db: ${TIMED_OUT}\n` });
     expect(result.ms).toBeLessThan(10_000);
   });
 
@@ -75,12 +75,12 @@ describe("--timeout against a locked table", () => {
       "--timeout",
       "1s",
     ]);
-    expect(result).toMatchObject({ code: 1, out: "", err: `error: ${TIMED_OUT}\n` });
+    expect(result).toMatchObject({ code: 1, out: "", err: `gaia-db: ${TIMED_OUT}\n` });
   });
 
   it("view (read-only) stops at --timeout", async () => {
     const result = await run(["view", "dev", "--database-url", db.url, "--timeout", "1s"]);
-    expect(result).toMatchObject({ code: 1, out: "", err: `error: ${TIMED_OUT}\n` });
+    expect(result).toMatchObject({ code: 1, out: "", err: `gaia-db: ${TIMED_OUT}\n` });
   });
 
   it("view --write stops at --timeout", async () => {
@@ -94,7 +94,7 @@ describe("--timeout against a locked table", () => {
       "--timeout",
       "1s",
     ]);
-    expect(result).toMatchObject({ code: 1, out: "", err: `error: ${TIMED_OUT}\n` });
+    expect(result).toMatchObject({ code: 1, out: "", err: `gaia-db: ${TIMED_OUT}\n` });
   });
 
   it("verify all: the environment's statements stop at --timeout and its connection closes", async () => {

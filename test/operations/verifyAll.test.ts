@@ -182,7 +182,7 @@ describe("gaia-db verify all", () => {
     const { io, stderr } = captureIo({});
     expect(await runCli(["verify", "all", "dev"], io)).toBe(2);
     expect(stderr.text).toBe(
-      "error: gaia-db verify all: unexpected arguments dev: usage is gaia-db verify all [options]\n",
+      "gaia-db: verify all: unexpected arguments dev: usage is gaia-db verify all [options]\n",
     );
   });
 });

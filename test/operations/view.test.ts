@@ -228,7 +228,7 @@ describe("gaia-db view <env>", () => {
     expect(result).toEqual({
       code: 3,
       out: "",
-      err: `error: login "${login}" is not a member of gaia_readonly and may not create a temporary login: connect as a superuser or a login with CREATEROLE (a temporary login that is a member of gaia_readonly only is then used), or as a login that is a member of gaia_readonly and nothing else\n`,
+      err: `gaia-db: login "${login}" is not a member of gaia_readonly and may not create a temporary login: connect as a superuser or a login with CREATEROLE (a temporary login that is a member of gaia_readonly only is then used), or as a login that is a member of gaia_readonly and nothing else\n`,
     });
   });
 
@@ -281,7 +281,7 @@ describe("gaia-db view <env>", () => {
       expect(shown).toEqual({
         code: 0,
         out: "n\n-\n1\n2\n(2 of 5 rows shown)\n",
-        err: "warning: gaia-db view: only the first 2 rows are shown (the statement ran in full and was committed): add a LIMIT to the query, or raise --max-rows (at most 1000000)\n",
+        err: "gaia-db: warning: only the first 2 rows are shown (the statement ran in full and was committed): add a LIMIT to the query, or raise --max-rows (at most 1000000)\n",
       });
       const json = await view([
         "dev",
@@ -320,7 +320,7 @@ describe("gaia-db view <env>", () => {
     expect(refused).toEqual({
       code: 3,
       out: "",
-      err: "error: gaia-db view production --write: writing to production needs --confirm production\n",
+      err: "gaia-db: view production --write: writing to production needs --confirm production\n",
     });
     const wrong = await view([
       "production",
@@ -333,7 +333,7 @@ describe("gaia-db view <env>", () => {
     ]);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toBe(
-      'error: gaia-db view: --confirm "dev" does not match the environment "production"\n',
+      'gaia-db: view: --confirm "dev" does not match the environment "production"\n',
     );
     const done = await view([
       "production",
@@ -359,7 +359,7 @@ describe("gaia-db view <env>", () => {
     expect(refused).toEqual({
       code: 3,
       out: "",
-      err: 'error: gaia-db view dev --write: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)\n',
+      err: 'gaia-db: view dev --write: the database is bound to "production", not "dev": pass the right environment (and --confirm production for production)\n',
     });
     const users = await withClient(
       prod.url,
@@ -377,7 +377,7 @@ describe("gaia-db view <env>", () => {
     const refused = await view(write);
     expect(refused.code).toBe(3);
     expect(refused.err).toMatch(
-      /^error: gaia-db view dev --write: the database has no gaia_migrations ledger, .* If it is the dev database, bind it: gaia-db bind dev --confirm dev /,
+      /^gaia-db: view dev --write: the database has no gaia_migrations ledger, .* If it is the dev database, bind it: gaia-db bind dev --confirm dev /,
     );
     await bind({
       databaseUrl: empty.url,
@@ -391,27 +391,27 @@ describe("gaia-db view <env>", () => {
   it.each([
     [
       [],
-      "error: gaia-db view: missing environment: give it as the first argument (gaia-db view dev); allowed: local, dev, staging, production\n",
+      "gaia-db: view: missing environment: give it as the first argument (gaia-db view dev); allowed: local, dev, staging, production\n",
     ],
     [
       ["prod"],
-      'error: gaia-db view: unknown environment "prod": allowed environments are local, dev, staging, production\n',
+      'gaia-db: view: unknown environment "prod": allowed environments are local, dev, staging, production\n',
     ],
     [
       ["dev", "select 1", "extra"],
-      "error: gaia-db view: unexpected arguments extra: usage is gaia-db view <environment|all> [query] [options]; quote the query as one argument\n",
+      "gaia-db: view: unexpected arguments extra: usage is gaia-db view <environment|all> [query] [options]; quote the query as one argument\n",
     ],
     [
       ["dev", "--frobnicate"],
-      "error: gaia-db view: Unknown option '--frobnicate'; run gaia-db view --help\n",
+      "gaia-db: view: Unknown option '--frobnicate'; run gaia-db view --help\n",
     ],
     [
       ["all", "select 1"],
-      "error: gaia-db view all: takes no query, --write or --database-url (it surveys every environment through its stack outputs)\n",
+      "gaia-db: view all: takes no query, --write or --database-url (it surveys every environment through its stack outputs)\n",
     ],
     [
       ["dev", "--timeout", "zero"],
-      "error: gaia-db view: --timeout zero: not a duration; write e.g. 500ms, 10s, 15m or 1h (a bare number is seconds)\n",
+      "gaia-db: view: --timeout zero: not a duration; write e.g. 500ms, 10s, 15m or 1h (a bare number is seconds)\n",
     ],
   ])("usage error for %j", async (args, message) => {
     expect(await view(args)).toEqual({ code: 2, out: "", err: message });
@@ -435,7 +435,7 @@ describe("gaia-db view <env>", () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(
-      /^error: cannot connect to 127\.0\.0\.1:1\/llm_platform as postgres: .*ECONNREFUSED/,
+      /^gaia-db: cannot connect to 127\.0\.0\.1:1\/llm_platform as postgres: .*ECONNREFUSED/,
     );
     expect(result.err).not.toContain("s3cret-pw");
   });
@@ -567,7 +567,7 @@ describe("resetting the role inside the statement gains nothing", () => {
         expect(result.out).toBe("");
         expect(result.err).toMatch(
           new RegExp(
-            `^error: login "${login}" .*: a statement could reset its role to it, so it cannot run a read-only view: connect as a superuser or a login with CREATEROLE`,
+            `^gaia-db: login "${login}" .*: a statement could reset its role to it, so it cannot run a read-only view: connect as a superuser or a login with CREATEROLE`,
           ),
         );
       });
@@ -621,7 +621,7 @@ describe("reaching an environment through the stack outputs", () => {
     expect(await view(["dev"], fakePulumiEnv(stacksFile))).toEqual({
       code: 1,
       out: "",
-      err: 'error: stack "dev" has no output databaseUrl: run pulumi up -s dev, or set DATABASE_URL for the command\n',
+      err: 'gaia-db: stack "dev" has no output databaseUrl: run pulumi up -s dev, or set DATABASE_URL for the command\n',
     });
   });
 
@@ -630,7 +630,7 @@ describe("reaching an environment through the stack outputs", () => {
     expect(await view(["staging"], fakePulumiEnv(stacksFile))).toEqual({
       code: 1,
       out: "",
-      err: "error: pulumi stack output -s staging failed (exit 255): error: no stack named 'staging' found: check `pulumi whoami` and `pulumi stack ls`, or set DATABASE_URL for the command\n",
+      err: "gaia-db: pulumi stack output -s staging failed (exit 255): error: no stack named 'staging' found: check `pulumi whoami` and `pulumi stack ls`, or set DATABASE_URL for the command\n",
     });
   });
 
@@ -639,7 +639,7 @@ describe("reaching an environment through the stack outputs", () => {
     expect(await view(["dev"], env)).toEqual({
       code: 1,
       out: "",
-      err: 'error: pulumi CLI not found ("pulumi" is not on PATH): install it (https://www.pulumi.com/docs/install/) or set DATABASE_URL for the command\n',
+      err: 'gaia-db: pulumi CLI not found ("pulumi" is not on PATH): install it (https://www.pulumi.com/docs/install/) or set DATABASE_URL for the command\n',
     });
   });
 });

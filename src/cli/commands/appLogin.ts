@@ -60,13 +60,13 @@ export const appLogin = operationsCommand({
     const { io } = ctx;
     if (ctx.opts["stdin-config"] !== true || io.readStdin === undefined) {
       throw usageError(
-        `gaia-db app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe ${STDIN_SHAPE}`,
+        `app-login: the admin URL and the new password are read from stdin only: pass --stdin-config and pipe ${STDIN_SHAPE}`,
       );
     }
     // Reading a terminal would wait for input nobody is going to type.
     if (io.stdinIsTty) {
       throw usageError(
-        `gaia-db app-login: --stdin-config reads stdin, which is a terminal: pipe ${STDIN_SHAPE}`,
+        `app-login: --stdin-config reads stdin, which is a terminal: pipe ${STDIN_SHAPE}`,
       );
     }
     const { createAppLogin, parseAppLoginInput } = await loadAppLogin();

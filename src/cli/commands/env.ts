@@ -37,8 +37,8 @@ export const env = operationsCommand({
     if (ctx.json) ctx.out.json(report);
     else ctx.out.line(renderDotenv(report));
     if (report.missing.length > 0) {
-      ctx.out.err(
-        `warning: empty in the output: ${report.missing.map((m) => m.key).join(", ")} (see the comments)`,
+      ctx.out.warn(
+        `empty in the output: ${report.missing.map((m) => m.key).join(", ")} (see the comments)`,
       );
     }
     return ExitCode.ok;

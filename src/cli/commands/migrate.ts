@@ -22,7 +22,7 @@ export function progressPrinter(inv: Invocation): (e: ProgressEvent) => void {
   const write = (t: string) => inv.ctx.out.write(t);
   return (e) => {
     if (e.type === "warning") {
-      inv.ctx.out.err(`gaia-db: warning: ${e.message}`);
+      inv.ctx.out.warn(e.message);
       return;
     }
     if (inv.json) return;

@@ -29,7 +29,7 @@ function* resultLines(result: StatementResult, tableLines: TableLines): Generato
 async function runAll(ctx: RunContext, timeoutMs: number): Promise<number> {
   if (ctx.args[1] !== undefined || flagOption(ctx, "write") || ctx.opts["database-url"]) {
     throw usageError(
-      "gaia-db view all: takes no query, --write or --database-url (it surveys every environment through its stack outputs)",
+      "view all: takes no query, --write or --database-url (it surveys every environment through its stack outputs)",
     );
   }
   const { renderSurvey, surveyAll } = await loadSurvey();
@@ -131,8 +131,8 @@ export const view = operationsCommand({
       ctx.out.lines(resultLines(result, (await loadFormat()).tableLines));
     }
     if (result.truncated) {
-      ctx.out.err(
-        `warning: gaia-db view: only the first ${maxRows} rows are shown${write ? " (the statement ran in full and was committed)" : ""}: add a LIMIT to the query, or raise --max-rows (at most ${MAX_ROWS})`,
+      ctx.out.warn(
+        `only the first ${maxRows} rows are shown${write ? " (the statement ran in full and was committed)" : ""}: add a LIMIT to the query, or raise --max-rows (at most ${MAX_ROWS})`,
       );
     }
     return ExitCode.ok;

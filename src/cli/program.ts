@@ -281,6 +281,25 @@ export function urlArguments(argv: readonly string[]): string[] {
   });
 }
 
+/**
+ * `gaia-db help [command words]`: the command's own help (`help verify all` is verify all's, not
+ * verify's), the global help with no words, a usage error for words that name no command.
+ */
+function helpCommand(program: Command, words: readonly string[], io: CliIo): number {
+  if (words.length === 0) {
+    io.stdout.write(program.helpInformation());
+    return ExitCode.ok;
+  }
+  const spec = COMMAND_SPECS.find((s) => s.path.join(" ") === words.join(" "));
+  if (!spec) {
+    throw usageError(
+      `help: no command "${words.join(" ")}": commands are ${commandList()}; run gaia-db --help`,
+    );
+  }
+  io.stdout.write(`${helpOf(spec.path, program)}\n`);
+  return ExitCode.ok;
+}
+
 /** Runs one invocation and returns the exit code; all output goes through `io`. */
 export async function runProgram(argv: readonly string[], io: CliIo): Promise<number> {
   const state: RunState = {
@@ -295,6 +314,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
     return ExitCode.usage;
   }
   try {
+    if (argv[0] === "help") return helpCommand(program, argv.slice(1), io);
     await program.parseAsync([...argv], { from: "user" });
     return state.exitCode;
   } catch (e) {
@@ -318,13 +338,13 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
 }
 
 /** The help text of one command (path) or of gaia-db itself (empty path), as printed. */
-export function helpOf(path: readonly string[]): string {
+export function helpOf(path: readonly string[], program?: Command): string {
   const io: CliIo = {
     stdout: { write: () => true } as unknown as NodeJS.WritableStream,
     stderr: { write: () => true } as unknown as NodeJS.WritableStream,
     env: {},
   };
-  let cmd = buildProgram(io, { json: false, debug: false, secrets: [], exitCode: 0 });
+  let cmd = program ?? buildProgram(io, { json: false, debug: false, secrets: [], exitCode: 0 });
   for (const word of path) {
     const next = cmd.commands.find((c) => c.name() === word);
     if (!next) throw new Error(`no command ${path.join(" ")}`);

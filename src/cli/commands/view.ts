@@ -56,6 +56,8 @@ export const view = operationsCommand({
     "",
     'The statement is sent through the extended protocol (a second statement such as "SELECT 1; DELETE ..." is rejected by the server), in a READ ONLY transaction with a statement timeout, as a temporary login that is a member of gaia_readonly only (created by the connecting login, which must be a superuser or have CREATEROLE; a login with neither is used only if it is itself a member of gaia_readonly and holds nothing else: no other role, nothing it owns, no privilege granted to it by name), so writes, DDL, COPY ... TO PROGRAM and reading beyond gaia_readonly fail, even after resetting the role.',
     "",
+    'A query that starts with "-" (a "--" comment first) is read as an option: put -- before it, after the options, e.g. gaia-db view dev --json -- "-- users\nSELECT count(*) FROM users".',
+    "",
     `At most --max-rows rows are read and shown; a statement that returns more is cut there, with a warning on stderr. With --write the statement always runs in full and is committed: --max-rows limits only the rows shown.`,
     "",
     `"all" prints one row per environment (${ENVIRONMENTS.join(", ")}): reachable or not (and why), users, applied and pending migrations, bound environment and Supabase project. It reads each environment's stack outputs and ignores DATABASE_URL.`,

@@ -286,6 +286,15 @@ export function withParts(text: string, origin: string, changes: Partial<Postgre
   return formatPostgresUrl({ ...parsePostgresUrl(text, origin), ...changes });
 }
 
+/**
+ * The URL aimed at the local end of `fly proxy`: host 127.0.0.1 and the proxy's port, the same
+ * user, password, database and parameters. The one definition, for the migration and the
+ * operations commands alike.
+ */
+export function urlThroughProxy(url: string, port: number): string {
+  return withParts(url, "the database URL", { host: "127.0.0.1", port });
+}
+
 /** `user@host:port/database`: what a message may say about the target (never the password). */
 export function describeUrl(url: PostgresUrl): string {
   const host = url.host.includes(":") ? `[${url.host}]` : url.host;

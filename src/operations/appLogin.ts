@@ -9,11 +9,11 @@
 import type pg from "pg";
 import { withFlyProxy } from "../fly/proxy";
 import { appLoginRole } from "../fly/serviceDatabase";
-import { parsePostgresUrl, withParts } from "../migrations/postgresUrl";
+import { parsePostgresUrl, urlThroughProxy, withParts } from "../migrations/postgresUrl";
 import { refusedError, usageError } from "../shared/errors";
-import type { Environment } from "../shared/vocabulary";
+import { APP_LOGIN_STDIN_SHAPE, type Environment } from "../shared/vocabulary";
 import { checkBoundEnvironment } from "./binding";
-import { type ProxyOpener, rewriteToLocalPort, withConnection } from "./reach";
+import { type ProxyOpener, withConnection } from "./reach";
 import { scramVerifier } from "./scram";
 
 export const APP_GROUP_ROLE = "gaia_app";
@@ -73,7 +73,7 @@ export interface AppLoginInput {
   appPassword: string;
 }
 
-export const STDIN_SHAPE = '{"databaseUrl": "postgres://...", "appPassword": "..."}';
+const STDIN_SHAPE = APP_LOGIN_STDIN_SHAPE;
 
 /** Validates the stdin JSON of `gaia-db app-login` without ever echoing a value. */
 export function parseAppLoginInput(text: string): AppLoginInput {
@@ -146,6 +146,6 @@ export async function createAppLogin(opts: {
   if (opts.flyApp === undefined) return work(input.databaseUrl);
   return (opts.openProxy ?? withFlyProxy)(
     { app: opts.flyApp, flyBinary: "fly", env: opts.env, timeoutMs },
-    (port) => work(rewriteToLocalPort(input.databaseUrl, port)),
+    (port) => work(urlThroughProxy(input.databaseUrl, port)),
   );
 }

@@ -11,7 +11,7 @@ import {
   parsePostgresUrl,
   pgClientConfig,
   serverOfUrl,
-  withParts,
+  urlThroughProxy,
 } from "../migrations/postgresUrl";
 import { runtimeError } from "../shared/errors";
 import type { Environment } from "../shared/vocabulary";
@@ -52,11 +52,6 @@ export function privateFlyApp(url: string): string | null {
   if ((suffix !== "internal" && suffix !== "flycast") || labels.length < 2) return null;
   // `top2.nearest.of.gaia-db-dev.internal` names the app in the label before the suffix.
   return labels.at(-2) ?? null;
-}
-
-/** The same URL pointed at a local port (the proxy), keeping user, password, database, params. */
-export function rewriteToLocalPort(url: string, port: number): string {
-  return withParts(url, "the database URL", { host: "127.0.0.1", port });
 }
 
 /** Strictly, before anything connects: a malformed URL is exit 2 with no DNS lookup. */
@@ -101,7 +96,7 @@ export async function withEnvironmentUrl<T>(
       env: opts.env,
       timeoutMs: opts.timeoutMs,
     },
-    (port) => fn(rewriteToLocalPort(url, port), `stack output databaseUrl via fly proxy -a ${app}`),
+    (port) => fn(urlThroughProxy(url, port), `stack output databaseUrl via fly proxy -a ${app}`),
   );
 }
 

@@ -10,6 +10,9 @@ import { resolve } from "node:path";
 import { usageError } from "./errors";
 
 export const ENVIRONMENTS = ["local", "dev", "staging", "production"] as const;
+
+/** What `gaia-db app-login --stdin-config` reads, as its help and its errors show it. */
+export const APP_LOGIN_STDIN_SHAPE = '{"databaseUrl": "postgres://...", "appPassword": "..."}';
 export type Environment = (typeof ENVIRONMENTS)[number];
 /** The environments that live on Fly.io (every one but local). */
 export const FLY_ENVIRONMENTS = [

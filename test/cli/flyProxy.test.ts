@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { urlThroughProxy } from "../../src/cli/commands/_migration";
+import { urlThroughProxy } from "../../src/migrations/postgresUrl";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
 import { createFakeFly, type FakeFly } from "../support/fakeFly";
 import { adminUrl, createTestDatabase, dropAll, withClient } from "../support/postgres";

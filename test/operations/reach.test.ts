@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main";
-import { privateFlyApp, rewriteToLocalPort } from "../../src/operations/reach";
+import { urlThroughProxy } from "../../src/migrations/postgresUrl";
+import { privateFlyApp } from "../../src/operations/reach";
 import { pulumiEnvironmentFor, runProgram } from "../../src/operations/stack";
 import { createFakeFly } from "../support/fakeFly";
 import { dropAll, withClient } from "../support/postgres";
@@ -83,10 +84,10 @@ describe("pulumiEnvironmentFor", () => {
   });
 });
 
-describe("rewriteToLocalPort", () => {
+describe("urlThroughProxy", () => {
   it("keeps user, password, database and parameters", () => {
     expect(
-      rewriteToLocalPort(
+      urlThroughProxy(
         "postgres://gaia_app_dev:p%40ss@gaia-db-dev.flycast:5432/llm_platform?sslmode=disable",
         40123,
       ),

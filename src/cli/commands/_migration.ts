@@ -7,7 +7,7 @@
 
 import { resolve } from "node:path";
 import { FlyProxyError, withFlyProxy } from "../../fly/proxy";
-import { parsePostgresUrl, withParts } from "../../migrations/postgresUrl";
+import { parsePostgresUrl, urlThroughProxy } from "../../migrations/postgresUrl";
 import { ExitCode, GaiaDbError, usageError } from "../../shared/errors";
 import {
   type Environment,
@@ -90,11 +90,6 @@ export function parseStdinConfig(text: string): StdinConfig {
       ? { supabaseProjectRef: checkStdinSupabaseRef(obj.supabaseProjectRef) }
       : {}),
   };
-}
-
-/** The connection URL aimed at the local end of `fly proxy` (same user, password, database). */
-export function urlThroughProxy(url: string, port: number): string {
-  return withParts(url, "the database URL", { host: "127.0.0.1", port });
 }
 
 /** The environment: the argument, --environment or GAIA_ENVIRONMENT (given twice must agree). */

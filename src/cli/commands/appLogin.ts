@@ -5,13 +5,14 @@
  */
 import { APP_LOGIN_TIMEOUT_SECONDS } from "../../fly/serviceDatabase";
 import { ExitCode, usageError } from "../../shared/errors";
+import { APP_LOGIN_STDIN_SHAPE } from "../../shared/vocabulary";
 import { formatDuration } from "../duration";
 import { loadAppLogin } from "../lazy";
 import { OPTIONS, timeoutOption } from "../options";
 import { stringOption } from "../spec";
 import { environmentArgument, operationsCommand } from "./_operations";
 
-const STDIN_SHAPE = '{"databaseUrl": "postgres://...", "appPassword": "..."}';
+const STDIN_SHAPE = APP_LOGIN_STDIN_SHAPE;
 
 /**
  * The proxy, the admin's connection and the login's own connection may each wait this long:

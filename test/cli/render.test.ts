@@ -42,7 +42,7 @@ it("renderError prints a thrown object's message, not [object Object]", () => {
   const stderr = new PassThrough();
   const code = renderError(
     { name: "ExitStatus", message: "Program terminated with exit(1)", status: 1 },
-    { stdout, stderr, json: false, debug: false, prefix: "gaia-db: ", secrets: [] },
+    { stdout, stderr, json: false, debug: false, secrets: [] },
   );
   expect([code, stderr.read()?.toString()]).toEqual([
     1,

@@ -51,7 +51,7 @@ export function main(): void {
   }
   if (argv.includes("--stdin-config")) restrictEnvironment("gaia-db");
   try {
-    armDeadline(process.env, `gaia-db ${argv[0] ?? ""}`.trim(), (message) => {
+    armDeadline(process.env, argv[0] || "the command", (message) => {
       process.stderr.write(`gaia-db: ${maskSecrets(message)}\n`);
     });
   } catch (e) {

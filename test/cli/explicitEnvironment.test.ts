@@ -82,7 +82,7 @@ describe("gaia-db's deadline (GAIA_TIMEOUT_SECONDS)", () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      "gaia-db: gaia-db migrate stopped at its deadline, 1 s after it started (customTimeout 11 s, at which the command provider would kill it and leave what it started running); 1 process group(s) it started were ended. Nothing after the interrupted step ran: run `pulumi up` again, it continues from what exists.\n",
+      "gaia-db: migrate stopped at its deadline, 1 s after it started (customTimeout 11 s, at which the command provider would kill it and leave what it started running); 1 process group(s) it started were ended. Nothing after the interrupted step ran: run `pulumi up` again, it continues from what exists.\n",
     );
     const [proxy, helper] = readFileSync(pids, "utf8").trim().split(" ").map(Number);
     for (const pid of [proxy!, helper!]) {

@@ -85,7 +85,7 @@ describe("a customTimeout on a Fly command", () => {
       ),
     );
     expect(r.error?.message).toContain(
-      "gaia fly postgres: gaia fly postgres create stopped at its deadline, 10 s after it started (customTimeout 20 s, at which the command provider would kill it and leave what it started running); 1 process group(s) it started were ended.",
+      "gaia fly postgres: create stopped at its deadline, 10 s after it started (customTimeout 20 s, at which the command provider would kill it and leave what it started running); 1 process group(s) it started were ended.",
     );
     expect(r.error?.message).not.toContain("cluster-password-1");
     const [hang] = fake.hangs();

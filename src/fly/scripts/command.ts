@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   const secrets: string[] = [];
   const log = (line: string) => process.stderr.write(`${maskOutput(line, secrets)}\n`);
   try {
-    armDeadline(process.env, `gaia fly ${kind || "command"} ${op ?? ""}`.trim(), (message) =>
+    armDeadline(process.env, op || "the command", (message) =>
       log(`gaia fly ${kind || "command"}: ${message}`),
     );
     if (op !== "create" && op !== "update" && op !== "delete")

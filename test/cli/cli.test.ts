@@ -317,6 +317,20 @@ describe("runCli in process", () => {
       ["status", "dev", "--to", "0001"],
       "gaia-db: Unknown option '--to'; run gaia-db status --help\n",
     ],
+    // Options a command would ignore are not its options: baseline's modules are --to's, and
+    // bind reads no migration file.
+    [
+      ["baseline", "dev", "--to", "0001", "--confirm", "dev", "--modules", "core,rbac"],
+      "gaia-db: Unknown option '--modules'; run gaia-db baseline --help\n",
+    ],
+    [
+      ["bind", "dev", "--confirm", "dev", "--modules", "core"],
+      "gaia-db: Unknown option '--modules'; run gaia-db bind --help\n",
+    ],
+    [
+      ["bind", "dev", "--confirm", "dev", "--migrations-dir", "/tmp"],
+      "gaia-db: Unknown option '--migrations-dir'; run gaia-db bind --help\n",
+    ],
     [
       ["migrate", "dev", "--modules", "core,graph"],
       'gaia-db: unknown migration module "graph": allowed modules are core, vector, rbac, experience (comma-separated, e.g. --modules core,vector)\n',

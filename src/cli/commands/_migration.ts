@@ -218,6 +218,11 @@ export interface MigrationCommand<M> {
   description: string;
   /** The command's own options (an own `--supabase-project-ref` replaces the common one). */
   options: OptionSpec[];
+  /**
+   * Common options the command has no use for, by name (`--modules`): left out, so giving one is
+   * a usage error instead of being ignored.
+   */
+  without?: readonly string[];
   /** Whether it takes the lock and so the timeouts. */
   timeouts: boolean;
   /** Loads the runner's module of this command (src/cli/lazy.ts). */
@@ -228,7 +233,10 @@ export interface MigrationCommand<M> {
 /** A migration command's full spec: its options with the shared ones, and the shared run. */
 export function migrationCommand<M>(command: MigrationCommand<M>): CommandSpec {
   const own = new Set(command.options.map((o) => o.flags));
-  const shared = MIGRATION_COMMON_OPTIONS.filter((o) => !own.has(o.flags));
+  const without = new Set(command.without ?? []);
+  const shared = MIGRATION_COMMON_OPTIONS.filter(
+    (o) => !own.has(o.flags) && !without.has(o.flags.split(" ")[0]!),
+  );
   return {
     path: [command.name],
     topic: command.name,

@@ -25,6 +25,8 @@ export const baseline = migrationCommand({
       group: OPTIONS,
     },
   ],
+  // The modules are the ones --to names.
+  without: ["--modules"],
   load: loadBaseline,
   timeouts: true,
   async handle(inv, runner) {

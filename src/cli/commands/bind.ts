@@ -27,6 +27,8 @@ export const bind = migrationCommand({
       group: OPTIONS,
     },
   ],
+  // Binding reads no migration file and keeps the recorded modules.
+  without: ["--modules", "--migrations-dir"],
   load: loadBind,
   timeouts: true,
   async handle(inv, runner) {

@@ -5,7 +5,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ENVIRONMENTS, type Environment, type FlyEnvironment } from "../shared/vocabulary";
+import { crossCheck } from "./crossChecks";
 import { foreignNameProblems } from "./foreignNames";
+import {
+  type Commands,
+  type ConfigProblem,
+  commands,
+  describe,
+  formatProblems,
+  nearest,
+} from "./problems";
 import {
   type CertificatesSettings,
   CONFIG_KEYS,
@@ -16,33 +25,21 @@ import {
   type FlySettings,
   isConfigKey,
   isFlyEnvironment,
-  isLegacyRedisPlan,
   isObjectKey,
   isSecretKey,
   keyApplies,
-  LEGACY_REDIS_PLANS,
   type LocalSettings,
   type MigrationsSettings,
   type ObjectKey,
   type PostgresSettings,
   type RedisSettings,
   requiredSecrets,
-  SERVICE_NAMES,
   type SecretKey,
   type ServiceName,
   type ServicesSettings,
 } from "./schema";
 
-/** One user mistake, in the words `formatProblems` prints. */
-export interface ConfigProblem {
-  /** Full key with path, e.g. `gaia:postgres.volumeSizeGb`. */
-  key: string;
-  /** What the stack holds (`nothing` when unset; secrets are never echoed). */
-  received: string;
-  allowed: string;
-  /** A command that fixes it. */
-  fix: string;
-}
+export { type ConfigProblem, formatProblems, nearest };
 
 interface CommonConfig {
   stack: string;
@@ -184,17 +181,6 @@ export function parseConfig(
   return { ok: true, config: assemble(stack, env, parsed) };
 }
 
-/** Renders problems for a person: one block per problem, with the fix on its own line. */
-export function formatProblems(problems: readonly ConfigProblem[], stack: string): string {
-  const count = `${problems.length} configuration problem${problems.length === 1 ? "" : "s"}`;
-  const lines = [`Stack "${stack}" (Pulumi.${stack}.yaml) has ${count}; nothing was deployed.`];
-  for (const p of problems) {
-    lines.push(`- ${p.key}: received ${p.received}; allowed: ${p.allowed}.`);
-    lines.push(`  Fix: ${p.fix}`);
-  }
-  return lines.join("\n");
-}
-
 function resolveEnvironment(
   stack: string,
   text: string | undefined,
@@ -327,10 +313,6 @@ function at(value: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-function describe(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
 /** Rules that involve more than one field or depend on the environment. */
 function validFields(key: ObjectKey, value: unknown): Record<string, unknown> {
   const valid: Record<string, unknown> = {};
@@ -341,137 +323,6 @@ function validFields(key: ObjectKey, value: unknown): Record<string, unknown> {
     if (raw !== undefined && result.success) valid[field] = result.data;
   }
   return valid;
-}
-
-/** Why production refuses managed Postgres, as a refusal prints it. */
-export const MANAGED_PRODUCTION_REFUSAL =
-  "unmanaged on production: production migrates only after a completed snapshot of its Postgres volumes, and a managed cluster has none (fly mpg backup create only queues a backup and names no id to wait for)";
-
-/** Rules across fields, over the fields that are valid on their own. */
-function crossCheck(
-  env: Environment,
-  parts: ReadonlyMap<ConfigKey, Record<string, unknown>>,
-  problems: ConfigProblem[],
-  cmd: Commands,
-  values: ReadonlyMap<ConfigKey, unknown>,
-): void {
-  const pg = parts.get("postgres") as Partial<PostgresSettings> | undefined;
-  if (pg) {
-    const managed = pg.kind === "managed";
-    const problem = (field: keyof PostgresSettings, allowed: string, value: unknown) =>
-      problems.push({
-        key: `gaia:postgres.${field}`,
-        received: describe(pg[field]),
-        allowed,
-        fix: cmd.setPath(`postgres.${field}`, value),
-      });
-    if (managed && env === "local") {
-      problem("kind", "unmanaged (the local stack runs PostgreSQL in Docker)", "unmanaged");
-    } else if (managed && env === "production") {
-      // Production's migrations wait for a completed snapshot of the Postgres volumes (the
-      // `snapshot` Fly command). A managed cluster has no volumes of ours, and flyctl's backup
-      // of one is queued without an id, so no run could tell when it is complete.
-      problem("kind", MANAGED_PRODUCTION_REFUSAL, "unmanaged");
-    } else if (managed) {
-      if (pg.plan === "performance") {
-        problem(
-          "plan",
-          "basic | starter | launch | scale (flyctl silently creates a basic cluster when asked for performance)",
-          "scale",
-        );
-      }
-      if (pg.majorVersion !== undefined && pg.majorVersion !== 16 && pg.majorVersion !== 17) {
-        problem("majorVersion", "16 | 17 for managed Postgres", 16);
-      }
-      if (pg.volumeSizeGb !== undefined && pg.volumeSizeGb < 10) {
-        problem("volumeSizeGb", "a whole number from 10 to 500 for managed Postgres", 10);
-      }
-    } else if (pg.kind === "unmanaged" && pg.majorVersion !== undefined && pg.majorVersion !== 15) {
-      problem(
-        "majorVersion",
-        `15 for ${env === "local" ? "the local stack" : "unmanaged Fly Postgres"} (the platform runs PostgreSQL 15)`,
-        15,
-      );
-    }
-  }
-  const redis = parts.get("redis") as Partial<RedisSettings> | undefined;
-  if (redis?.plan !== undefined && isLegacyRedisPlan(redis.plan)) {
-    problems.push({
-      key: "gaia:redis.plan",
-      received: describe(redis.plan),
-      allowed: `a current Upstash plan (flyctl rejects the legacy plans ${LEGACY_REDIS_PLANS.join(", ")}, in any case, with _ for spaces too)`,
-      fix: cmd.rmPath("redis.plan"),
-    });
-  }
-  if (env !== "local" && redis) {
-    const given = (values.get("redis") ?? {}) as Record<string, unknown>;
-    crossCheckRedis(redis, given.autoUpgrade !== undefined, parts, problems, cmd);
-  }
-  const services = parts.get("services") as Partial<Record<ServiceName, string>> | undefined;
-  if (services) {
-    const seen = new Map<string, ServiceName>();
-    for (const s of SERVICE_NAMES) {
-      const app = services[s];
-      if (app === undefined) continue;
-      const first = seen.get(app);
-      if (first) {
-        problems.push({
-          key: `gaia:services.${s}`,
-          received: describe(app),
-          allowed: `an app name not already used by ${first}`,
-          fix: cmd.setPath(`services.${s}`, defaultsFor("services", env)[s]),
-        });
-      }
-      seen.set(app, s);
-    }
-  }
-  const local = parts.get("local") as Partial<LocalSettings> | undefined;
-  if (local?.postgresPort !== undefined && local.postgresPort === local.redisPort) {
-    problems.push({
-      key: "gaia:local.redisPort",
-      received: describe(local.redisPort),
-      allowed: `a port other than gaia:local.postgresPort (${local.postgresPort})`,
-      fix: cmd.setPath("local.redisPort", local.postgresPort === 6379 ? 6380 : 6379),
-    });
-  }
-}
-
-/** What `fly redis create` needs to run without a prompt, over the valid fields. */
-function crossCheckRedis(
-  redis: Partial<RedisSettings>,
-  autoUpgradeGiven: boolean,
-  parts: ReadonlyMap<ConfigKey, Record<string, unknown>>,
-  problems: ConfigProblem[],
-  cmd: Commands,
-): void {
-  // Only the plan the API resolves tells whether it is fixed-price, so the choice is made for
-  // every plan set (an invalid value is reported on its own).
-  if (redis.plan !== undefined && !isLegacyRedisPlan(redis.plan) && !autoUpgradeGiven)
-    problems.push({
-      key: "gaia:redis.autoUpgrade",
-      received: "nothing",
-      allowed: `true | false: gaia:redis.plan is ${describe(redis.plan)}, and flyctl asks whether to auto-upgrade a fixed-price plan (a prompt fails under Pulumi)`,
-      fix: cmd.setPath("redis.autoUpgrade", false),
-    });
-  if (redis.plan === undefined && redis.autoUpgrade === true)
-    problems.push({
-      key: "gaia:redis.autoUpgrade",
-      received: "true",
-      allowed:
-        "false or nothing while gaia:redis.plan is unset (pay-as-you-go has no auto-upgrade)",
-      fix: cmd.rmPath("redis.autoUpgrade"),
-    });
-  const region = parts.get("fly")?.region;
-  if (typeof region === "string" && redis.replicaRegions?.includes(region))
-    problems.push({
-      key: "gaia:redis.replicaRegions",
-      received: describe(redis.replicaRegions),
-      allowed: `regions other than gaia:fly.region (${region}): flyctl silently drops the primary region from the replicas`,
-      fix: cmd.setList(
-        "redis.replicaRegions",
-        redis.replicaRegions.filter((r) => r !== region),
-      ),
-    });
 }
 
 function assemble(
@@ -519,58 +370,4 @@ function assemble(
     supabaseAnonKey: anonKey!,
     supabaseJwtSecret: jwtSecret!,
   };
-}
-
-type Commands = ReturnType<typeof commands>;
-
-/** The `pulumi config` commands a fix suggests, for one stack. */
-function commands(stack: string) {
-  const s = `-s ${shellQuote(stack)}`;
-  const setPath = (path: string, value: unknown) =>
-    `pulumi config set --path 'gaia:${path}' ${shellQuote(String(value))} ${s}`;
-  return {
-    set: (key: string, value: string) => `pulumi config set gaia:${key} ${shellQuote(value)} ${s}`,
-    // No value on the command line (shell history, ps): pulumi prompts for it, or reads stdin.
-    setSecret: (key: string) => `pulumi config set --secret gaia:${key} ${s}`,
-    setPath,
-    /** A list is reset, then set element by element (`--path` has no list literal). */
-    setList: (path: string, values: readonly unknown[]) =>
-      [
-        `pulumi config rm --path 'gaia:${path}' ${s}`,
-        ...values.map((v, i) => setPath(`${path}[${i}]`, v)),
-      ].join(" && "),
-    rm: (fullKey: string) => `pulumi config rm ${shellQuote(fullKey)} ${s}`,
-    rmPath: (path: string) => `pulumi config rm --path 'gaia:${path}' ${s}`,
-  };
-}
-
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9._:/@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The closest candidate within a small edit distance, for "did you mean" hints. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

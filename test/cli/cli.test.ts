@@ -2,6 +2,7 @@
  * The gaia-db binary end to end (node bin/gaia-db.js via child_process), every exit code at least
  * once, plus in-process checks of parsing and printing through runCli.
  */
+
 import { PassThrough } from "node:stream";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { runCli } from "../../src/cli/main";
 import { LOCK_KEY } from "../../src/migrations/lock";
 import { GaiaDbError } from "../../src/shared/errors";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
+import { runInProcess } from "../support/inProcess";
 import { createTestDatabase, dropAll, withClient } from "../support/postgres";
 
 afterAll(async () => {
@@ -32,20 +34,7 @@ const COMMAND_HELP = Object.fromEntries(
   ]),
 );
 
-async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = "") {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => stdin });
-  return { code, stdout: out, stderr: err };
-}
+const inProcess = runInProcess;
 
 describe("gaia-db binary", () => {
   it("exit 0: migrate with --json, from any cwd, then status", async () => {
@@ -318,7 +307,7 @@ describe("runCli in process", () => {
       "gaia-db: Unknown option '--to'; run gaia-db status --help\n",
     ],
     // Options a command would ignore are not its options: baseline's modules are --to's, and
-    // bind reads no migration file.
+    // bind keeps the modules the database records.
     [
       ["baseline", "dev", "--to", "0001", "--confirm", "dev", "--modules", "core,rbac"],
       "gaia-db: Unknown option '--modules'; run gaia-db baseline --help\n",
@@ -326,10 +315,6 @@ describe("runCli in process", () => {
     [
       ["bind", "dev", "--confirm", "dev", "--modules", "core"],
       "gaia-db: Unknown option '--modules'; run gaia-db bind --help\n",
-    ],
-    [
-      ["bind", "dev", "--confirm", "dev", "--migrations-dir", "/tmp"],
-      "gaia-db: Unknown option '--migrations-dir'; run gaia-db bind --help\n",
     ],
     [
       ["migrate", "dev", "--modules", "core,graph"],

@@ -5,10 +5,9 @@
  * the URL's structure, so a password that is also a common word leaves the report alone.
  */
 import { resolve } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main";
 import { makeTree, removeTrees, runCliProcess } from "../migrations/runner/fixtures";
+import { runInProcess } from "../support/inProcess";
 import { adminUrl, createTestDatabase, dropAll, withAdmin, withClient } from "../support/postgres";
 
 const PROBE = resolve(__dirname, "..", "support", "networkProbe.cjs");
@@ -114,20 +113,7 @@ const MALFORMED: [string, string, string][] = [
   ],
 ];
 
-async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = "") {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => stdin });
-  return { code, stdout: out, stderr: err };
-}
+const inProcess = runInProcess;
 
 const roles: string[] = [];
 afterAll(async () => {

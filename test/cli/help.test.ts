@@ -1,22 +1,11 @@
 /** `gaia-db help <command>`: the same help as `<command> --help`; an unknown one is a usage error. */
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main";
 import { helpOf } from "../../src/cli/program";
+import { runInProcess } from "../support/inProcess";
 
 async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await runCli(argv, { stdout, stderr, env: {} });
-  return { code, out, err };
+  const r = await runInProcess(argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe("gaia-db help", () => {

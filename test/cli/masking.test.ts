@@ -4,28 +4,14 @@
  * option, an extra argument), a malformed --database-url, a refused connection, a rejected
  * password. Every password below is made of the markers PWA, PWB, PWC: no piece of one may show.
  */
-import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main";
 import { maskSecrets, parsePostgresUrl } from "../../src/migrations/postgresUrl";
+import { runInProcess } from "../support/inProcess";
 import { adminUrl, dropAll } from "../support/postgres";
 
 const LEAK = /PW[ABC]/;
 
-async function inProcess(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => "" });
-  return { code, stdout: out, stderr: err };
-}
+const inProcess = runInProcess;
 
 afterAll(dropAll);
 

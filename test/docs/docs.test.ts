@@ -3,7 +3,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
   BLOCK_END,
@@ -17,7 +16,7 @@ import {
   unplacedBlocks,
 } from "../../scripts/docs";
 import { HELP_TOPICS, type HelpTopic, helpArgv, helpText } from "../../src/cli/helpTopics";
-import { runCli } from "../../src/cli/main";
+import { runInProcess } from "../support/inProcess";
 
 describe("npm run docs", () => {
   it("has left no generated block of README.md or docs/*.md stale", () => {
@@ -60,25 +59,7 @@ describe("npm run docs", () => {
   });
 });
 
-async function printedHelp(topic: HelpTopic) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await runCli(helpArgv(topic), {
-    stdout,
-    stderr,
-    env: {},
-    readStdin: async () => "",
-  });
-  return { code, stdout: out, stderr: err };
-}
+const printedHelp = (topic: HelpTopic) => runInProcess(helpArgv(topic));
 
 describe("helpText", () => {
   it.each(HELP_TOPICS)("%s: is exactly what gaia-db prints for --help", async (topic) => {

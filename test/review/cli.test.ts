@@ -4,30 +4,16 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { helpText } from "../../src/cli/helpTopics";
-import { runCli } from "../../src/cli/main";
 import { runCliProcess } from "../migrations/runner/fixtures";
+import { runInProcess } from "../support/inProcess";
 import { adminUrl } from "../support/postgres";
 import { fakeSquawk, fixtureRepo, removeFixtures, stackFile } from "./fixture";
 
 afterAll(removeFixtures);
 
-async function gaiaDb(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await runCli(argv, { stdout, stderr, env, readStdin: async () => "" });
-  return { code, stdout: out, stderr: err };
-}
+const gaiaDb = runInProcess;
 
 const BASE = {
   "migrations/core/0001_t.sql": "CREATE TABLE t (id int PRIMARY KEY);\n",

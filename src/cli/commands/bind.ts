@@ -27,8 +27,9 @@ export const bind = migrationCommand({
       group: OPTIONS,
     },
   ],
-  // Binding reads no migration file and keeps the recorded modules.
-  without: ["--modules", "--migrations-dir"],
+  // Binding keeps the modules the database records. --migrations-dir stays accepted: scripts pass
+  // it to every migration command alike, and it cannot change what bind does.
+  without: ["--modules"],
   load: loadBind,
   timeouts: true,
   async handle(inv, runner) {
